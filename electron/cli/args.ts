@@ -1,0 +1,309 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { SecureVersion } from 'node:tls';
+import type { Protocol, TlsMode } from '../../shared/session-record.js';
+import type { ComposeInput } from '../smtp/message/compose.js';
+import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, VerifyRequest } from '../smtp/operations.js';
+import type { SessionOptions } from '../smtp/session.js';
+import type { DsnNotify, SendOptions } from '../smtp/transaction.js';
+
+/** A command-line mistake: printed with the usage hint, exit status 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `usage: smtp-lens <command> [options]
+
+commands:
+  probe   connect, greet, EHLO, STARTTLS as asked, AUTH if asked, QUIT
+  send    compose and send one message
+  verify  VRFY an address (EXPN with --expn)
+  raw     send raw command lines (--command, repeatable) after greeting/EHLO
+
+connection:
+  --host H --port P | --socket PATH   --protocol smtp|lmtp
+  --tls off|starttls|starttls-optional|implicit   (default off)
+  --insecure  --ca FILE  --servername NAME  --tls-min-version V  --tls-max-version V
+  --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME
+  --timeout SECONDS (every stage)  --deadline SECONDS (whole session)  --source-address ADDR
+auth:
+  --auth auto|plain|login|cram-md5|xoauth2|scram-sha-1|scram-sha-256  --user U  --authzid Z
+  --password-env VAR | --password-file F   (the secret; for xoauth2 the access token)
+  --allow-plaintext-auth   --no-initial-response
+message:
+  --from A --to B (repeatable) --cc C --bcc D --reply-to R --subject S
+  --body TEXT | --body-file F   --html-file F   --attach F (repeatable)
+  --header "Name: value" (repeatable)   --message-file F (send an existing RFC 5322 message)
+  --envelope-from A  --envelope-to B (repeatable)
+  --dsn-ret full|hdrs  --dsn-notify never|success,failure,delay  --dsn-envid ID  --dsn-orcpt
+  --smtputf8  --utf8-headers  --bdat off|auto|on  --mail-param P  --rcpt-param P (repeatable)
+  --force-params (send parameters the server did not advertise)  --no-pipelining
+output:
+  --json (print the session record)  --export FILE (.json record, .txt transcript)
+  --capture-data (every body line in the transcript)  --quiet (no live transcript)
+`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  socket: { type: 'string' },
+  protocol: { type: 'string' },
+  tls: { type: 'string' },
+  insecure: { type: 'boolean' },
+  ca: { type: 'string' },
+  servername: { type: 'string' },
+  'tls-min-version': { type: 'string' },
+  'tls-max-version': { type: 'string' },
+  ciphers: { type: 'string' },
+  'client-cert': { type: 'string' },
+  'client-key': { type: 'string' },
+  ehlo: { type: 'string' },
+  timeout: { type: 'string' },
+  deadline: { type: 'string' },
+  'source-address': { type: 'string' },
+  auth: { type: 'string' },
+  user: { type: 'string' },
+  authzid: { type: 'string' },
+  password: { type: 'string' },
+  'password-env': { type: 'string' },
+  'password-file': { type: 'string' },
+  'allow-plaintext-auth': { type: 'boolean' },
+  'no-initial-response': { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string', multiple: true },
+  cc: { type: 'string', multiple: true },
+  bcc: { type: 'string', multiple: true },
+  'reply-to': { type: 'string', multiple: true },
+  subject: { type: 'string' },
+  body: { type: 'string' },
+  'body-file': { type: 'string' },
+  'html-file': { type: 'string' },
+  attach: { type: 'string', multiple: true },
+  header: { type: 'string', multiple: true },
+  'message-file': { type: 'string' },
+  'envelope-from': { type: 'string' },
+  'envelope-to': { type: 'string', multiple: true },
+  'dsn-ret': { type: 'string' },
+  'dsn-notify': { type: 'string' },
+  'dsn-envid': { type: 'string' },
+  'dsn-orcpt': { type: 'boolean' },
+  smtputf8: { type: 'boolean' },
+  'utf8-headers': { type: 'boolean' },
+  bdat: { type: 'string' },
+  'mail-param': { type: 'string', multiple: true },
+  'rcpt-param': { type: 'string', multiple: true },
+  'force-params': { type: 'boolean' },
+  'no-pipelining': { type: 'boolean' },
+  command: { type: 'string', multiple: true },
+  expn: { type: 'boolean' },
+  json: { type: 'boolean' },
+  export: { type: 'string' },
+  'capture-data': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Command = 'probe' | 'send' | 'verify' | 'raw';
+
+export interface Output {
+  json: boolean;
+  exportPath?: string;
+  quiet: boolean;
+}
+
+export type Parsed =
+  | { command: 'help' }
+  | { command: 'probe'; request: ProbeRequest; output: Output }
+  | { command: 'send'; request: SendRequest; output: Output }
+  | { command: 'verify'; request: VerifyRequest; output: Output }
+  | { command: 'raw'; request: RawRequest; output: Output };
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], option: string): T | undefined {
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase() as T;
+  if (!allowed.includes(lower)) throw new UsageError(`--${option} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return lower;
+}
+
+function seconds(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${option} takes a positive number of seconds (got "${value}")`);
+  return Math.round(n * 1000);
+}
+
+function readText(path: string, option: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--${option}: cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+function tlsVersion(value: string | undefined, option: string): SecureVersion | undefined {
+  const versions = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+  if (value === undefined) return undefined;
+  const found = versions.find((v) => v.toLowerCase() === value.toLowerCase());
+  if (!found) throw new UsageError(`--${option} must be one of ${versions.join(', ')}`);
+  return found;
+}
+
+/** Read the secret from an environment variable or a file (one trailing newline dropped). */
+function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const fromEnv = values['password-env'] as string | undefined;
+  const fromFile = values['password-file'] as string | undefined;
+  if (fromEnv && fromFile) throw new UsageError('give either --password-env or --password-file, not both');
+  if (fromEnv) {
+    const secret = env[fromEnv];
+    if (secret === undefined) throw new UsageError(`--password-env: the environment variable ${fromEnv} is not set`);
+    return secret;
+  }
+  if (fromFile) return readText(fromFile, 'password-file').replace(/\r?\n$/, '');
+  return undefined;
+}
+
+/** Parse argv (without node and script) into a request for one of the operations. */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Parsed {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help' };
+  const command = positionals[0] as Command;
+  if (!['probe', 'send', 'verify', 'raw'].includes(command)) throw new UsageError(`unknown command "${positionals[0]}"`);
+  if (values.password !== undefined) {
+    throw new UsageError('a password is never taken on the command line (it would show in ps and shell history); use --password-env VAR or --password-file FILE');
+  }
+
+  const protocol = oneOf<Protocol>(values.protocol, ['smtp', 'lmtp'], 'protocol');
+  const tls = oneOf<TlsMode>(values.tls, ['off', 'starttls', 'starttls-optional', 'implicit'], 'tls');
+  if (values.socket && values.host) throw new UsageError('give either --host or --socket, not both');
+  if (!values.socket && !values.host) throw new UsageError('--host or --socket is required');
+  if (values.socket && values.port) throw new UsageError('--port does not apply to a Unix socket');
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be 1-65535 (got "${values.port}")`);
+  }
+  if (values['client-key'] && !values['client-cert']) throw new UsageError('--client-key needs --client-cert');
+
+  const connection: SessionOptions = {
+    protocol,
+    tls,
+    host: values.host,
+    port,
+    socketPath: values.socket,
+    sourceAddress: values['source-address'],
+    ehloName: values.ehlo,
+    timeouts: seconds(values.timeout, 'timeout'),
+    deadlineMs: seconds(values.deadline, 'deadline'),
+    captureData: values['capture-data'] ?? false,
+    allowPlaintextAuth: values['allow-plaintext-auth'] ?? false,
+    tlsOptions: {
+      verify: !values.insecure,
+      ...(values.ca ? { ca: readText(values.ca, 'ca') } : {}),
+      ...(values.servername ? { servername: values.servername } : {}),
+      ...(values['tls-min-version'] ? { minVersion: tlsVersion(values['tls-min-version'], 'tls-min-version') } : {}),
+      ...(values['tls-max-version'] ? { maxVersion: tlsVersion(values['tls-max-version'], 'tls-max-version') } : {}),
+      ...(values.ciphers ? { ciphers: values.ciphers } : {}),
+      ...(values['client-cert'] ? { cert: readText(values['client-cert'], 'client-cert') } : {}),
+      ...(values['client-key'] ? { key: readText(values['client-key'], 'client-key') } : {}),
+    },
+  };
+
+  let auth: AuthRequest | undefined;
+  const secret = readSecret(values, env);
+  if (values.auth || values.user) {
+    const mechanism = oneOf(values.auth ?? 'auto', ['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'scram-sha-1', 'scram-sha-256'], 'auth');
+    if (!values.user) throw new UsageError('--auth needs --user');
+    if (secret === undefined) throw new UsageError('--auth needs a secret: --password-env VAR or --password-file FILE');
+    const isToken = mechanism === 'xoauth2';
+    auth = {
+      user: values.user,
+      ...(isToken ? { token: secret } : { password: secret }),
+      ...(values.authzid ? { authzid: values.authzid } : {}),
+      mechanism,
+      initialResponse: !values['no-initial-response'],
+    };
+  } else if (secret !== undefined) {
+    throw new UsageError('a password was given but no --user/--auth');
+  }
+
+  const output: Output = { json: values.json ?? false, exportPath: values.export, quiet: values.quiet ?? false };
+  const base = { connection, ...(auth ? { auth } : {}) };
+
+  if (command === 'probe') return { command, request: base, output };
+  if (command === 'verify') {
+    const address = positionals[1];
+    if (!address) throw new UsageError('verify needs an ADDRESS');
+    return { command, request: { ...base, address, expand: values.expn ?? false }, output };
+  }
+  if (command === 'raw') {
+    if (!values.command?.length) throw new UsageError('raw needs at least one --command "..."');
+    return { command, request: { ...base, commands: values.command }, output };
+  }
+
+  // send
+  const dsnNotify = values['dsn-notify']
+    ?.split(',')
+    .map((v) => oneOf<Lowercase<DsnNotify>>(v.trim(), ['never', 'success', 'failure', 'delay'], 'dsn-notify')!.toUpperCase() as DsnNotify);
+  const ret = oneOf(values['dsn-ret'], ['full', 'hdrs'], 'dsn-ret');
+  const options: SendOptions = {
+    bdat: oneOf(values.bdat, ['off', 'auto', 'on'], 'bdat') ?? 'auto',
+    smtpUtf8: values.smtputf8 ?? false,
+    force: values['force-params'] ?? false,
+    pipelining: !values['no-pipelining'],
+    mailParams: values['mail-param'] ?? [],
+    rcptParams: values['rcpt-param'] ?? [],
+    ...(ret || values['dsn-envid'] || dsnNotify || values['dsn-orcpt']
+      ? {
+          dsn: {
+            ...(ret ? { ret: ret.toUpperCase() as 'FULL' | 'HDRS' } : {}),
+            ...(values['dsn-envid'] ? { envid: values['dsn-envid'] } : {}),
+            ...(dsnNotify ? { notify: dsnNotify } : {}),
+            orcpt: values['dsn-orcpt'] ?? false,
+          },
+        }
+      : {}),
+  };
+  const envelope = {
+    ...(values['envelope-from'] !== undefined ? { from: values['envelope-from'] } : {}),
+    ...(values['envelope-to'] ? { to: values['envelope-to'] } : {}),
+  };
+
+  if (values['message-file']) {
+    if (values.from || values.to || values.subject || values.body || values['body-file'] || values.attach) {
+      throw new UsageError('--message-file sends an existing message; use --envelope-from/--envelope-to, not --from/--to/--subject/--body');
+    }
+    return {
+      command,
+      request: { ...base, message: { raw: { path: values['message-file'] } }, envelope, options },
+      output,
+    };
+  }
+  if (!values.from) throw new UsageError('send needs --from (or --message-file)');
+  if (!values.to?.length && !values.cc?.length && !values.bcc?.length && !values['envelope-to']?.length) {
+    throw new UsageError('send needs at least one recipient: --to, --cc, --bcc or --envelope-to');
+  }
+  if (values.body !== undefined && values['body-file']) throw new UsageError('give either --body or --body-file, not both');
+  const headers = (values.header ?? []).map((h) => {
+    const colon = h.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header must look like "Name: value" (got "${h}")`);
+    return { name: h.slice(0, colon).trim(), value: h.slice(colon + 1).trim() };
+  });
+  const compose: ComposeInput = {
+    from: values.from,
+    ...(values.to ? { to: values.to } : {}),
+    ...(values.cc ? { cc: values.cc } : {}),
+    ...(values.bcc ? { bcc: values.bcc } : {}),
+    ...(values['reply-to'] ? { replyTo: values['reply-to'] } : {}),
+    ...(values.subject !== undefined ? { subject: values.subject } : {}),
+    text: values['body-file'] ? readText(values['body-file'], 'body-file') : values.body ?? '',
+    ...(values['html-file'] ? { html: readText(values['html-file'], 'html-file') } : {}),
+    ...(values.attach ? { attachments: values.attach.map((path) => ({ path })) } : {}),
+    headers,
+    utf8Headers: values['utf8-headers'] ?? false,
+  };
+  return { command, request: { ...base, message: { compose }, envelope, options }, output };
+}

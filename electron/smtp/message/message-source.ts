@@ -1,0 +1,151 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { SmtpError } from '../errors.js';
+
+/**
+ * A message body that can be streamed more than once (once to measure, once to send) without holding it in memory.
+ *
+ * Sizes follow what smtplib puts on the wire: every CRLF, bare LF and bare CR counts as one CRLF
+ * (two octets), because the sender normalises line endings before dot-stuffing or BDAT framing.
+ */
+export interface MessageSource {
+  /** Exact size in bytes if known up front (CRLF line endings as it will be sent), else undefined. */
+  readonly size: number | undefined;
+  /** Whether the message has bytes ≥ 0x80 (needs BODY=8BITMIME) — undefined if not yet known. */
+  readonly eightBit: boolean | undefined;
+  /** A fresh stream of the message bytes each call. */
+  open(): AsyncIterable<Buffer>;
+}
+
+/** What one pass over the bytes tells: the size as sent and whether any byte is ≥ 0x80. */
+export interface SourceMeasure {
+  size: number;
+  eightBit: boolean;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** Incremental counter of the on-the-wire size and 8-bit-ness; chunk boundaries may split a CRLF. */
+export class SourceMeter {
+  private size = 0;
+  private eightBit = false;
+  // A CR at the end of a chunk is only known to be bare once the next chunk starts.
+  private pendingCr = false;
+
+  /** Feed the next chunk of the message. */
+  update(chunk: Uint8Array): void {
+    let size = this.size;
+    let pendingCr = this.pendingCr;
+    let eightBit = this.eightBit;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === LF) {
+        // CRLF: the CR was counted as one octet already; a bare LF becomes CRLF.
+        size += pendingCr ? 1 : 2;
+        pendingCr = false;
+      } else {
+        if (pendingCr) size += 1; // the earlier CR was bare and becomes CRLF
+        if (b === CR) {
+          size += 1;
+          pendingCr = true;
+        } else {
+          size += 1;
+          pendingCr = false;
+          if (b >= 0x80) eightBit = true;
+        }
+      }
+    }
+    this.size = size;
+    this.pendingCr = pendingCr;
+    this.eightBit = eightBit;
+  }
+
+  /** The totals so far, treating a trailing CR as bare. */
+  result(): SourceMeasure {
+    return { size: this.size + (this.pendingCr ? 1 : 0), eightBit: this.eightBit };
+  }
+}
+
+/** Measure a set of in-memory parts in one go. */
+export function measureBuffers(parts: readonly Uint8Array[]): SourceMeasure {
+  const meter = new SourceMeter();
+  for (const part of parts) meter.update(part);
+  return meter.result();
+}
+
+/** A source over buffers already in memory; size and eightBit are computed at once. */
+export function partsSource(parts: readonly Buffer[]): MessageSource {
+  const { size, eightBit } = measureBuffers(parts);
+  return {
+    size,
+    eightBit,
+    async *open() {
+      for (const part of parts) if (part.length > 0) yield part;
+    },
+  };
+}
+
+/** A source over a message already in memory (a string is encoded as UTF-8). */
+export function bufferSource(data: Buffer | string): MessageSource {
+  return partsSource([typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
+}
+
+/** 64 KiB reads: big enough for throughput, small enough that memory does not follow file size. */
+export const FILE_CHUNK_SIZE = 64 * 1024;
+
+/** Identity of a file's contents as far as stat can tell; used to notice edits between passes. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+/** Stat a file that a message will be read from; a missing or non-regular file is bad input. */
+export async function stampFile(path: string, field: string): Promise<FileStamp> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    throw new SmtpError('invalid-input', `${field}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!info.isFile()) throw new SmtpError('invalid-input', `${field}: ${path} is not a regular file`);
+  return { size: info.size, mtimeMs: info.mtimeMs };
+}
+
+/** Refuse to stream a file that changed since it was measured: the announced size would be wrong. */
+export async function checkFileUnchanged(path: string, stamp: FileStamp, field: string): Promise<void> {
+  const now = await stampFile(path, field);
+  if (now.size !== stamp.size || now.mtimeMs !== stamp.mtimeMs) {
+    throw new SmtpError('invalid-input', `${field}: ${path} changed after the message was prepared`);
+  }
+}
+
+/** Stream a byte range of a file in FILE_CHUNK_SIZE chunks. */
+export async function* readFileChunks(path: string, start = 0): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { start, highWaterMark: FILE_CHUNK_SIZE });
+  // Leaving the loop early (return/throw) destroys the stream, so no descriptor leaks.
+  for await (const chunk of stream) yield chunk as Buffer;
+}
+
+/**
+ * A source over a file on disk. size is the file's byte count (exact when the file already has
+ * CRLF line endings; measureSource gives the exact figure otherwise); eightBit is unknown.
+ */
+export async function fileSource(path: string): Promise<MessageSource> {
+  const stamp = await stampFile(path, 'message file');
+  return {
+    size: stamp.size,
+    eightBit: undefined,
+    async *open() {
+      await checkFileUnchanged(path, stamp, 'message file');
+      yield* readFileChunks(path);
+    },
+  };
+}
+
+/** Stream once to learn exact size and 8-bit-ness (constant memory). */
+export async function measureSource(source: MessageSource): Promise<SourceMeasure> {
+  const meter = new SourceMeter();
+  for await (const chunk of source.open()) meter.update(chunk);
+  return meter.result();
+}

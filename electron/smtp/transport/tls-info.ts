@@ -1,0 +1,58 @@
+import type { PeerCertificate, DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { CertificateInfo, TlsInfo } from '../../../shared/session-record.js';
+
+function formatName(name: PeerCertificate['subject'] | undefined): string {
+  if (!name) return '';
+  // Node gives an object whose values may be arrays for repeated attributes (several OU, say).
+  return Object.entries(name)
+    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${key}=${String(v)}`))
+    .join(', ');
+}
+
+function describeCertificate(cert: PeerCertificate): CertificateInfo {
+  const sans = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/).filter(Boolean) : [];
+  return {
+    subject: formatName(cert.subject),
+    issuer: formatName(cert.issuer),
+    subjectAltNames: sans,
+    validFrom: cert.valid_from ? new Date(cert.valid_from).toISOString() : '',
+    validTo: cert.valid_to ? new Date(cert.valid_to).toISOString() : '',
+    fingerprint256: cert.fingerprint256 ?? '',
+    serialNumber: cert.serialNumber ?? '',
+  };
+}
+
+/** The chain the peer presented, leaf first, stopping at a self-signed root or a loop. */
+export function peerChain(socket: TLSSocket): CertificateInfo[] {
+  const chain: CertificateInfo[] = [];
+  let cert = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
+  const seen = new Set<string>();
+  while (cert && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(describeCertificate(cert));
+    if (!cert.issuerCertificate || cert.issuerCertificate === cert) break;
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
+/** What a finished handshake negotiated, in the record's terms. */
+export function describeTls(
+  socket: TLSSocket,
+  via: TlsInfo['via'],
+  verificationRequired: boolean,
+  servername: string | undefined,
+): TlsInfo {
+  const cipher = socket.getCipher();
+  const info: TlsInfo = {
+    via,
+    protocol: socket.getProtocol() ?? null,
+    cipher: cipher?.standardName ?? cipher?.name ?? null,
+    authorized: socket.authorized,
+    verificationRequired,
+    peerCertificate: peerChain(socket),
+  };
+  if (servername) info.servername = servername;
+  if (!socket.authorized && socket.authorizationError) info.authorizationError = String(socket.authorizationError);
+  return info;
+}

@@ -1,0 +1,167 @@
+import type { SmtpErrorInfo } from './errors.js';
+
+/** The session record: one typed, JSON-serialisable object that the CLI prints, the app shows and exports. */
+
+export type Protocol = 'smtp' | 'lmtp';
+export type TlsMode = 'off' | 'starttls' | 'starttls-optional' | 'implicit';
+export type Operation = 'probe' | 'send' | 'verify' | 'raw';
+
+export interface Target {
+  protocol: Protocol;
+  tls: TlsMode;
+  /** Host as the user typed it (name, IPv4 or IPv6 literal); absent for a Unix socket. */
+  host?: string;
+  port?: number;
+  /** Absolute path of a Unix-domain socket. */
+  socketPath?: string;
+  /** Name sent in EHLO/HELO/LHLO. */
+  ehloName: string;
+  /** Local and remote addresses as the socket reported them. */
+  localAddress?: string;
+  localPort?: number;
+  remoteAddress?: string;
+  remotePort?: number;
+}
+
+export type Direction = 'send' | 'recv' | 'info' | 'error';
+
+export interface TranscriptEvent {
+  /** Microseconds since the session started, from a monotonic clock. */
+  t: number;
+  /** Wall-clock time in milliseconds since the Unix epoch. */
+  wall: number;
+  dir: Direction;
+  /** Whether the line travelled inside TLS. */
+  tls: boolean;
+  /** One line without its CRLF (control characters other than TAB escaped), or an informational message. */
+  text: string;
+  /** Set when part of the line was replaced by a redaction marker at capture. */
+  redacted?: boolean;
+  /** Set on a received line that ended in a bare LF rather than CRLF. */
+  bareLf?: boolean;
+}
+
+export interface ReplyInfo {
+  code: number;
+  enhancedCode?: string;
+  /** Text of all lines, joined with "\n" (without the code and separator). */
+  text: string;
+}
+
+export interface Capability {
+  /** Extension keyword in upper case, as smtplib's esmtp_features keys are lower case: compare ignoring case. */
+  name: string;
+  /** Parameters after the keyword, split on spaces. */
+  params: string[];
+}
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  subjectAltNames: string[];
+  validFrom: string;
+  validTo: string;
+  /** SHA-256 fingerprint, upper-case hex pairs joined by colons. */
+  fingerprint256: string;
+  serialNumber: string;
+}
+
+export interface TlsInfo {
+  /** How TLS started: implicitly on connect or through STARTTLS. */
+  via: 'implicit' | 'starttls';
+  protocol: string | null;
+  cipher: string | null;
+  /** Whether the peer's certificate chain and name were verified. */
+  authorized: boolean;
+  /** Why not, when not (Node's reason code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT or ERR_TLS_CERT_ALTNAME_INVALID). */
+  authorizationError?: string;
+  /** Whether verification was asked for (false under --insecure). */
+  verificationRequired: boolean;
+  /** The name the certificate was checked against and sent as SNI. */
+  servername?: string;
+  /** Leaf first. */
+  peerCertificate: CertificateInfo[];
+}
+
+export interface AuthStep {
+  /** What the client sent, redacted ("AUTH PLAIN <redacted 28 bytes>"). */
+  sent: string;
+  reply: ReplyInfo;
+}
+
+export interface AuthResult {
+  mechanism: string;
+  ok: boolean;
+  code?: number;
+  enhancedCode?: string;
+  text?: string;
+  steps: AuthStep[];
+  /** Milliseconds from the AUTH command to its final reply. */
+  durationMs: number;
+  /** For SCRAM: whether the server's signature was verified. */
+  serverSignatureVerified?: boolean;
+}
+
+export interface RecipientOutcome {
+  address: string;
+  accepted: boolean;
+  rcpt: ReplyInfo;
+  /** Reply after the data: for LMTP one per accepted recipient; for SMTP the shared final reply. */
+  data?: ReplyInfo;
+  /** Whether the message reached this recipient. */
+  delivered: boolean;
+  /** 'temporary' for 4xx, 'permanent' for 5xx, absent when delivered. */
+  failure?: 'temporary' | 'permanent';
+}
+
+export type Verdict = 'delivered' | 'partial' | 'none';
+
+export interface MessageSummary {
+  envelopeFrom: string;
+  envelopeTo: string[];
+  /** Bytes of the message as given to DATA/BDAT (before dot-stuffing). */
+  size: number;
+  /** Bytes actually written for the body, including dot-stuffing and the terminator (or BDAT chunks). */
+  wireBytes: number;
+  method: 'DATA' | 'BDAT';
+  messageId?: string;
+  mailParams: string[];
+}
+
+export interface CommandExchange {
+  command: string;
+  reply: ReplyInfo;
+}
+
+export interface SessionResult {
+  ok: boolean;
+  verdict?: Verdict;
+  error?: SmtpErrorInfo;
+}
+
+export interface SessionRecord {
+  version: 1;
+  tool: string;
+  operation: Operation;
+  /** Wall-clock start, ISO 8601. */
+  startedAt: string;
+  durationMs: number;
+  target: Target;
+  greeting?: ReplyInfo;
+  /** The greeting verb that succeeded: EHLO, HELO or LHLO. */
+  helloVerb?: 'EHLO' | 'HELO' | 'LHLO';
+  /** Capabilities in force at the end (after STARTTLS, the new list only). */
+  capabilities: Capability[];
+  /** The list advertised before STARTTLS, when STARTTLS happened. */
+  capabilitiesBeforeTls?: Capability[];
+  tls?: TlsInfo;
+  /** Set when TLS was optional and not used, saying why: the link was plaintext. */
+  tlsSkipped?: string;
+  auth?: AuthResult;
+  message?: MessageSummary;
+  recipients?: RecipientOutcome[];
+  /** VRFY/EXPN/raw commands and their replies. */
+  commands?: CommandExchange[];
+  events: TranscriptEvent[];
+  result: SessionResult;
+}

@@ -1,0 +1,57 @@
+import type { SessionRecord, TranscriptEvent } from './session-record.js';
+
+/** Pure formatters for transcripts, shared by the CLI and the app's export. No Node or DOM APIs. */
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** Wall-clock time of an event as HH:MM:SS.ffffff (UTC). */
+export function formatWallTime(wallMs: number): string {
+  const d = new Date(Math.floor(wallMs));
+  const micros = Math.floor((wallMs - Math.floor(wallMs / 1000) * 1000) * 1000);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(micros, 6)}`;
+}
+
+/** Seconds since the session started, with microseconds: "+1.234567". */
+export function formatRelative(tMicros: number): string {
+  return `+${(tMicros / 1e6).toFixed(6)}`;
+}
+
+/** A one-line description of where a session went. */
+export function describeTarget(record: SessionRecord): string {
+  const t = record.target;
+  const where = t.socketPath ?? (t.host?.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`);
+  return `${t.protocol}${t.tls === 'implicit' ? 's' : ''}://${where} (tls: ${t.tls})`;
+}
+
+const DIR_LABEL: Record<TranscriptEvent['dir'], string> = { send: 'C:', recv: 'S:', info: '* ', error: '! ' };
+
+/** One event for a terminal: relative time, TLS marker, direction, text. */
+export function formatEventLine(event: TranscriptEvent): string {
+  return `${formatRelative(event.t).padStart(11)} ${event.tls ? 'T' : ' '} ${DIR_LABEL[event.dir]} ${event.text}`;
+}
+
+// smtplib's debug output shows Python reprs; our texts are already escaped, so only quotes need care.
+const pyRepr = (text: string, bytes: boolean): string => `${bytes ? 'b' : ''}'${text.replace(/'/g, "\\'")}\\r\\n'`;
+
+/**
+ * A timestamped text transcript in the style of smtplib's debug level 2:
+ * "HH:MM:SS.ffffff send: 'EHLO x\r\n'" and "HH:MM:SS.ffffff reply: b'250 ok\r\n'".
+ */
+export function formatTextTranscript(record: SessionRecord): string {
+  const lines = [
+    `# ${record.tool} ${record.operation} ${describeTarget(record)}`,
+    `# started ${record.startedAt}; times are UTC; secrets are redacted`,
+  ];
+  for (const e of record.events) {
+    const time = formatWallTime(e.wall);
+    const tls = e.tls ? ' [tls]' : '';
+    if (e.dir === 'send') lines.push(`${time} send:${tls} ${pyRepr(e.text, false)}`);
+    else if (e.dir === 'recv') lines.push(`${time} reply:${tls} ${pyRepr(e.text, true)}`);
+    else lines.push(`${time} ${e.dir}:${tls} ${e.text}`);
+  }
+  const r = record.result;
+  lines.push(
+    `# result: ${r.ok ? 'ok' : `failed (${r.error?.code}): ${r.error?.message}`}${r.verdict ? `; verdict: ${r.verdict}` : ''}`,
+  );
+  return lines.join('\n') + '\n';
+}
