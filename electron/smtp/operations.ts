@@ -6,7 +6,7 @@ import { rawMessage } from './message/envelope.js';
 import type { MessageSource } from './message/message-source.js';
 import { replyInfo } from './protocol/reply.js';
 import { SmtpSession, type AuthOptions, type SessionOptions } from './session.js';
-import { MailTransaction, type SendOptions } from './transaction.js';
+import { MailTransaction, assertEnvelope, type SendOptions } from './transaction.js';
 import { Transcript } from './transcript.js';
 
 export const TOOL_NAME = 'smtp-lens';
@@ -47,6 +47,8 @@ async function runSession(
   operation: Operation,
   request: ProbeRequest,
   body: (session: SmtpSession, extra: Extra) => Promise<void>,
+  /** Work that needs no server (composing the message): done before connecting, so bad input sends nothing. */
+  prepare?: () => Promise<void>,
 ): Promise<SessionRecord> {
   const transcript = request.connection.transcript ?? new Transcript();
   const started = performance.now();
@@ -54,6 +56,7 @@ async function runSession(
   let session: SmtpSession | undefined;
   let error: SmtpError | undefined;
   try {
+    await prepare?.();
     session = new SmtpSession({ ...request.connection, transcript });
     await session.open();
     if (request.auth) {
@@ -119,11 +122,13 @@ export function probe(request: ProbeRequest): Promise<SessionRecord> {
 
 /** Compose (or take) a message and send it in one transaction. */
 export function send(request: SendRequest): Promise<SessionRecord> {
-  return runSession('send', request, async (session, extra) => {
-    let source: MessageSource;
-    let envelope: Envelope;
-    let messageId: string | undefined;
-    let needsSmtpUtf8 = false;
+  let source: MessageSource;
+  let envelope: Envelope;
+  let messageId: string | undefined;
+  let needsSmtpUtf8 = false;
+  // Composing reads and measures every attachment: do it (and check the envelope) before connecting,
+  // so invalid input sends nothing and a big attachment does not leave the server idle mid-session.
+  const prepare = async (): Promise<void> => {
     if ('compose' in request.message) {
       const composed = await composeMessage(request.message.compose);
       ({ source, envelope, messageId, needsSmtpUtf8 } = composed);
@@ -134,6 +139,9 @@ export function send(request: SendRequest): Promise<SessionRecord> {
       from: request.envelope?.from ?? envelope.from,
       to: request.envelope?.to?.length ? request.envelope.to : envelope.to,
     };
+    assertEnvelope(envelope);
+  };
+  return runSession('send', request, async (session, extra) => {
     const transaction = new MailTransaction(session, envelope, source, {
       ...request.options,
       ...(messageId ? { messageId } : {}),
@@ -146,7 +154,7 @@ export function send(request: SendRequest): Promise<SessionRecord> {
       if (transaction.recipients.length) extra.recipients = transaction.recipients;
       extra.verdict = transaction.verdict;
     }
-  });
+  }, prepare);
 }
 
 /** VRFY (or EXPN) one address; a 250/251/252 answer is success. */

@@ -144,6 +144,10 @@ export class SmtpSession {
       signal: this.options.signal,
       maxLineLength: this.options.maxLineLength,
       maxLinesPerReply: this.options.maxLinesPerReply,
+      // Kept even when verification fails, so the record can say why.
+      onTls: (info) => {
+        this.tlsInfo = info;
+      },
     }).catch((error: unknown) => {
       if (error instanceof SmtpError) this.transcript.error(error.message);
       throw error;
@@ -331,19 +335,19 @@ export class SmtpSession {
   }
 
   /** VRFY (RFC 5321 §3.5): the reply as is; 250/251/252 are the positive ones. */
-  verify(address: string): Promise<Reply> {
+  async verify(address: string): Promise<Reply> {
     assertWireSafe(address, 'address');
     return this.command(`VRFY ${address}`, 'command');
   }
 
   /** EXPN a mailing list. */
-  expn(list: string): Promise<Reply> {
+  async expn(list: string): Promise<Reply> {
     assertWireSafe(list, 'list name');
     return this.command(`EXPN ${list}`, 'command');
   }
 
   /** HELP, optionally on a topic. */
-  help(topic?: string): Promise<Reply> {
+  async help(topic?: string): Promise<Reply> {
     if (topic !== undefined) assertWireSafe(topic, 'help topic');
     return this.command(topic ? `HELP ${topic}` : 'HELP', 'command');
   }

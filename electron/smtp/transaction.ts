@@ -47,6 +47,13 @@ const PARAM_EXTENSION: Record<string, string> = {
 
 const nonAscii = (text: string): boolean => /[^\x00-\x7f]/.test(text);
 
+/** Refuse an envelope that could not go on the wire: no recipients, or an unsafe address. */
+export function assertEnvelope(envelope: Envelope): void {
+  assertAddress(envelope.from, 'sender address');
+  if (envelope.to.length === 0) throw new SmtpError('invalid-input', 'no recipients');
+  for (const to of envelope.to) assertAddress(to, 'recipient address');
+}
+
 /**
  * One mail transaction: MAIL, RCPT for each recipient, DATA or BDAT, and the final reply
  * (one per accepted recipient for LMTP). What it learnt stays readable after a failure.
@@ -69,9 +76,7 @@ export class MailTransaction {
   /** Run it; returns when the server has answered the body, throws a typed error otherwise. */
   async run(): Promise<void> {
     const { envelope, options, session } = this;
-    assertAddress(envelope.from, 'sender address');
-    if (envelope.to.length === 0) throw new SmtpError('invalid-input', 'no recipients');
-    for (const to of envelope.to) assertAddress(to, 'recipient address');
+    assertEnvelope(envelope);
     for (const p of [...(options.mailParams ?? []), ...(options.rcptParams ?? [])]) assertParam(p);
 
     let { size, eightBit } = this.source;
@@ -226,11 +231,25 @@ export class MailTransaction {
    */
   private async abandon(dataReply: Reply | undefined): Promise<void> {
     const { session } = this;
-    if (dataReply?.code === 354) {
-      await session.link.sendLine('.', 'dataEnd', session.timeouts.dataEnd);
-      await session.link.readReply('.', session.timeouts.dataEnd);
+    await this.cleanUp(async () => {
+      if (dataReply?.code === 354) {
+        await session.link.sendLine('.', 'dataEnd', session.timeouts.dataEnd);
+        await session.link.readReply('.', session.timeouts.dataEnd);
+      }
+      await session.rset();
+    });
+  }
+
+  /**
+   * Clean-up after a refusal, best effort: when the server has hung up (after a 421, say), the reply
+   * that ended the transaction is the error to report, not the RSET that could not go out.
+   */
+  private async cleanUp(step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch {
+      // The link is gone or broken (and marked so); the caller throws the refusal that explains why.
     }
-    await session.rset();
   }
 
   /** DATA: wait for 354 if not pipelined, stream the dot-stuffed body, read the final reply or replies. */
@@ -240,7 +259,7 @@ export class MailTransaction {
     const t = session.timeouts;
     const dataReply = pipelinedReply ?? (await session.command('DATA', 'dataInit'));
     if (dataReply.code !== 354) {
-      await session.rset();
+      await this.cleanUp(() => session.rset());
       throw new SmtpError('data-refused', `the server refused DATA: ${dataReply.code} ${dataReply.text}`, {
         reply: dataReply,
         command: 'DATA',
@@ -261,7 +280,7 @@ export class MailTransaction {
     this.transcript.sent('.');
     this.summary!.wireBytes = stuffer.bytesOut;
     await conn.write(tail, 'data block', t.dataBlock);
-    return this.readFinals('.', acceptedCount);
+    return this.readFinals('final dot', acceptedCount);
   }
 
   /** BDAT: the body in chunks with exact byte counts, the last marked LAST; pipelined when advertised. */
@@ -275,14 +294,18 @@ export class MailTransaction {
     const capture = new BodyCapture(this.transcript, session.options.captureData === true);
     let outstanding = 0;
     let wire = 0;
+    // Pipelined, BDAT LAST is on the wire before any chunk reply is read: its reply must be drained too.
+    let lastSent = false;
 
     const readChunkReply = async (): Promise<void> => {
       const reply = await conn.readReply('BDAT', t.dataInit);
       outstanding--;
       if (reply.code !== 250) {
         // RFC 3030 §2: after a failed chunk send no more; the transaction is over.
-        await this.drainBdatReplies(outstanding);
-        await session.rset();
+        await this.cleanUp(async () => {
+          await this.drainBdatReplies(outstanding + (lastSent ? 1 : 0));
+          await session.rset();
+        });
         throw new SmtpError('data-refused', `the server refused a BDAT chunk: ${reply.code} ${reply.text}`, {
           reply,
           command: 'BDAT',
@@ -295,6 +318,7 @@ export class MailTransaction {
       capture.push(chunk);
       wire += chunk.length;
       await conn.write(Buffer.concat([Buffer.from(line + '\r\n'), chunk]), 'data block', t.dataBlock);
+      if (last) lastSent = true;
       if (!last) {
         outstanding++;
         if (!pipelining) await readChunkReply();

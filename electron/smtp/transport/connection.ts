@@ -45,6 +45,8 @@ export interface ConnectionOptions {
   signal?: AbortSignal;
   maxLineLength?: number;
   maxLinesPerReply?: number;
+  /** Told what a handshake negotiated as soon as it is known, even when verification then fails. */
+  onTls?: (info: TlsInfo) => void;
 }
 
 /** A waiter bounded by a stage timeout, the overall deadline and cancellation. */
@@ -448,6 +450,7 @@ export class Connection {
     const servername = verifyName(settings, this.options.target.host);
     const info = describeTls(socket, via, settings.verify, servername);
     this.tlsInfo = info;
+    this.options.onTls?.(info);
     this.options.transcript.tls = true;
     this.options.transcript.info(
       `TLS started (${via}): ${info.protocol ?? '?'} ${info.cipher ?? '?'}; certificate ${
