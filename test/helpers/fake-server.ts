@@ -9,9 +9,9 @@ import { join } from 'node:path';
  * cannot produce. The test writes exact bytes and reads exactly what the client sent.
  */
 export class FakeConnection {
-  /** Every byte the client sent, across TLS upgrades (plaintext view). */
-  received = Buffer.alloc(0);
-  private buffer = Buffer.alloc(0);
+  // Chunks are kept in lists and joined lazily: a client streaming megabytes must not cost O(n²) copies.
+  private receivedChunks: Buffer[] = [];
+  private pendingChunks: Buffer[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
 
@@ -19,10 +19,25 @@ export class FakeConnection {
     this.listen(socket);
   }
 
+  /** Every byte the client sent, across TLS upgrades (plaintext view). */
+  get received(): Buffer {
+    if (this.receivedChunks.length !== 1) this.receivedChunks = [Buffer.concat(this.receivedChunks)];
+    return this.receivedChunks[0]!;
+  }
+
+  private get buffer(): Buffer {
+    if (this.pendingChunks.length !== 1) this.pendingChunks = [Buffer.concat(this.pendingChunks)];
+    return this.pendingChunks[0]!;
+  }
+
+  private set buffer(value: Buffer) {
+    this.pendingChunks = [value];
+  }
+
   private listen(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
-      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.receivedChunks.push(chunk);
+      this.pendingChunks.push(chunk);
       this.wake();
     });
     socket.on('close', () => {
