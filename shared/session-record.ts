@@ -4,7 +4,7 @@ import type { SmtpErrorInfo } from './errors.js';
 
 export type Protocol = 'smtp' | 'lmtp';
 export type TlsMode = 'off' | 'starttls' | 'starttls-optional' | 'implicit';
-export type Operation = 'probe' | 'send' | 'verify' | 'raw';
+export type Operation = 'probe' | 'send' | 'verify' | 'raw' | 'session';
 
 export interface Target {
   protocol: Protocol;

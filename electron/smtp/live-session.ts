@@ -1,0 +1,257 @@
+import type { CommandExchange, Operation, SessionRecord, SessionResult, Verdict } from '../../shared/session-record.js';
+import type { SaslCredentials } from './auth/sasl.js';
+import { SmtpError } from './errors.js';
+import { composeMessage, type ComposeInput, type Envelope } from './message/compose.js';
+import { rawMessage } from './message/envelope.js';
+import type { MessageSource } from './message/message-source.js';
+import { replyInfo } from './protocol/reply.js';
+import { SmtpSession, type AuthOptions, type SessionOptions } from './session.js';
+import { MailTransaction, assertEnvelope, type SendOptions } from './transaction.js';
+import { Transcript } from './transcript.js';
+
+export const TOOL_NAME = 'smtp-lens';
+
+export type LiveState = 'connecting' | 'ready' | 'busy' | 'closed' | 'failed';
+
+export interface AuthRequest extends SaslCredentials, AuthOptions {}
+
+/** A message ready to send: composed (or read) and its envelope checked, before any connection. */
+export interface PreparedMessage {
+  source: MessageSource;
+  envelope: Envelope;
+  messageId?: string;
+  needsSmtpUtf8: boolean;
+}
+
+export interface MessageRequest {
+  /** A message built from fields, or an existing RFC 5322 message. */
+  message: { compose: ComposeInput } | { raw: Buffer | { path: string } };
+  /** Overrides of the envelope derived from the headers. */
+  envelope?: { from?: string; to?: string[] };
+}
+
+/** Compose or read the message and check its envelope; throws invalid-input for bad input. */
+export async function prepareMessage(request: MessageRequest): Promise<PreparedMessage> {
+  let prepared: PreparedMessage;
+  if ('compose' in request.message) {
+    const composed = await composeMessage(request.message.compose);
+    prepared = {
+      source: composed.source,
+      envelope: composed.envelope,
+      messageId: composed.messageId,
+      needsSmtpUtf8: composed.needsSmtpUtf8,
+    };
+  } else {
+    const raw = await rawMessage(request.message.raw);
+    prepared = { source: raw.source, envelope: raw.envelope, needsSmtpUtf8: raw.needsSmtpUtf8 };
+  }
+  prepared.envelope = {
+    from: request.envelope?.from ?? prepared.envelope.from,
+    to: request.envelope?.to?.length ? request.envelope.to : prepared.envelope.to,
+  };
+  assertEnvelope(prepared.envelope);
+  return prepared;
+}
+
+export interface LiveSessionHooks {
+  onState?: (state: LiveState, error?: SmtpError) => void;
+}
+
+const asSmtpError = (caught: unknown, transcript: Transcript): SmtpError => {
+  if (caught instanceof SmtpError) return caught;
+  const error = new SmtpError('protocol-error', `internal error: ${String(caught)}`, { cause: caught });
+  transcript.error(error.message);
+  return error;
+};
+
+// Failures after which the connection cannot be used again.
+const FATAL = new Set(['connect-failed', 'server-disconnected', 'tls-failed', 'timeout', 'cancelled', 'protocol-error', 'greeting-refused', 'helo-refused']);
+
+/**
+ * A session driven step by step (the app's model; the CLI's one-shot operations use it too).
+ * Every step returns the session record as it stands; a step never throws: its failure is the
+ * record's result. Steps run one at a time, in the order they were asked for.
+ */
+export class LiveSession {
+  readonly transcript: Transcript;
+  readonly session: SmtpSession | undefined;
+  private readonly started = performance.now();
+  private readonly controller = new AbortController();
+  private queue: Promise<unknown> = Promise.resolve();
+  private error: SmtpError | undefined;
+  private verdict: Verdict | undefined;
+  private transaction: MailTransaction | undefined;
+  private readonly commands: CommandExchange[] = [];
+  state: LiveState = 'connecting';
+
+  constructor(
+    private readonly options: SessionOptions,
+    private operation: Operation = 'session',
+    private readonly hooks: LiveSessionHooks = {},
+  ) {
+    this.transcript = options.transcript ?? new Transcript();
+    const signal = options.signal ? AbortSignal.any([options.signal, this.controller.signal]) : this.controller.signal;
+    try {
+      this.session = new SmtpSession({ ...options, transcript: this.transcript, signal });
+    } catch (caught) {
+      this.session = undefined;
+      this.error = asSmtpError(caught, this.transcript);
+      this.state = 'failed';
+    }
+  }
+
+  private setState(state: LiveState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.hooks.onState?.(state, state === 'failed' ? this.error : undefined);
+  }
+
+  /** Run one step after the previous ones; its failure becomes the record's result. */
+  private step(work: (session: SmtpSession) => Promise<void>): Promise<SessionRecord> {
+    const run = async (): Promise<SessionRecord> => {
+      const session = this.session;
+      if (!session || this.state === 'failed' || this.state === 'closed') {
+        if (!this.error || this.state === 'closed') {
+          this.error = new SmtpError('server-disconnected', 'the session is closed');
+        }
+        return this.record();
+      }
+      this.error = undefined;
+      this.verdict = undefined;
+      const opening = this.state === 'connecting';
+      this.setState(opening ? 'connecting' : 'busy');
+      try {
+        await work(session);
+        this.setState(session.isConnected ? 'ready' : 'failed');
+      } catch (caught) {
+        this.error = asSmtpError(caught, this.transcript);
+        const fatal = FATAL.has(this.error.code) || !session.isConnected || opening;
+        this.setState(fatal ? 'failed' : 'ready');
+      }
+      return this.record();
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
+  }
+
+  /** Connect, greet, EHLO/LHLO and apply the TLS mode. */
+  open(): Promise<SessionRecord> {
+    return this.step((session) => session.open());
+  }
+
+  authenticate(request: AuthRequest): Promise<SessionRecord> {
+    const { mechanism, initialResponse, ...credentials } = request;
+    return this.step(async (session) => {
+      await session.authenticate(credentials, { mechanism, initialResponse });
+    });
+  }
+
+  /** One mail transaction with a prepared message. */
+  send(prepared: PreparedMessage, options: SendOptions = {}): Promise<SessionRecord> {
+    return this.step(async (session) => {
+      const transaction = new MailTransaction(session, prepared.envelope, prepared.source, {
+        ...options,
+        ...(prepared.messageId ? { messageId: prepared.messageId } : {}),
+        needsSmtpUtf8: prepared.needsSmtpUtf8 || options.needsSmtpUtf8,
+      });
+      this.transaction = transaction;
+      try {
+        await transaction.run();
+      } finally {
+        this.verdict = transaction.verdict;
+      }
+    });
+  }
+
+  /** VRFY (or EXPN); a 250/251/252 answer is success. */
+  verify(address: string, expand = false): Promise<SessionRecord> {
+    return this.step(async (session) => {
+      const verb = expand ? 'EXPN' : 'VRFY';
+      const reply = expand ? await session.expn(address) : await session.verify(address);
+      this.commands.push({ command: `${verb} ${address}`, reply: replyInfo(reply) });
+      if (reply.code < 250 || reply.code > 252) {
+        throw new SmtpError('command-failed', `${verb} answered ${reply.code} ${reply.text}`, { reply, command: verb });
+      }
+    });
+  }
+
+  /** One raw command line (AUTH arguments and SASL responses are redacted). */
+  raw(line: string): Promise<SessionRecord> {
+    return this.step(async (session) => {
+      const reply = await session.docmd(line);
+      // The record keeps the redacted form the transcript shows.
+      const shown = this.transcript.events.findLast((e) => e.dir === 'send')?.text ?? line;
+      this.commands.push({ command: shown, reply: replyInfo(reply) });
+    });
+  }
+
+  /** Abort whatever is running; the connection is dropped. */
+  cancel(): void {
+    this.controller.abort();
+  }
+
+  /** QUIT and close (after any running step); the record's result stays that of the last step. */
+  close(): Promise<SessionRecord> {
+    const run = async (): Promise<SessionRecord> => {
+      // A refused greeting still gets QUIT (RFC 5321 §3.1); any live session ends politely.
+      if (this.session && this.state !== 'closed') await this.session.quit();
+      if (this.state !== 'failed') this.setState('closed');
+      return this.record();
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
+  }
+
+  /** The session record as it stands now. */
+  record(): SessionRecord {
+    const session = this.session;
+    const error = this.error;
+    const result: SessionResult = { ok: !error };
+    if (this.verdict) result.verdict = this.verdict;
+    if (error) result.error = error.toJSON();
+    const transaction = this.transaction;
+    if (!error && this.verdict === 'partial' && transaction) {
+      result.ok = false;
+      const refused = transaction.recipients.filter((r) => !r.delivered).map((r) => r.address);
+      result.error = { code: 'some-recipients-refused', message: `delivered to some recipients only; refused: ${refused.join(', ')}` };
+    }
+    const record: SessionRecord = {
+      version: 1,
+      tool: TOOL_NAME,
+      operation: this.operation,
+      startedAt: new Date(this.transcript.startedAt).toISOString(),
+      durationMs: Math.round((performance.now() - this.started) * 1000) / 1000,
+      target: session?.target ?? fallbackTarget(this.options),
+      capabilities: session?.capabilities.list() ?? [],
+      events: this.transcript.events,
+      result,
+    };
+    if (session?.greeting) record.greeting = replyInfo(session.greeting);
+    if (session?.helloVerb) record.helloVerb = session.helloVerb;
+    if (session?.capabilitiesBeforeTls) record.capabilitiesBeforeTls = session.capabilitiesBeforeTls;
+    if (session?.tlsInfo) record.tls = session.tlsInfo;
+    if (session?.tlsSkipped) record.tlsSkipped = session.tlsSkipped;
+    if (session?.authResult) record.auth = session.authResult;
+    if (transaction?.summary) record.message = transaction.summary;
+    if (transaction?.recipients.length) record.recipients = transaction.recipients;
+    if (this.commands.length) record.commands = [...this.commands];
+    return record;
+  }
+
+  /** Mark a failure that happened outside a step (preparing a message), as the record's result. */
+  fail(caught: unknown): SessionRecord {
+    this.error = asSmtpError(caught, this.transcript);
+    return this.record();
+  }
+}
+
+function fallbackTarget(options: SessionOptions): SessionRecord['target'] {
+  return {
+    protocol: options.protocol ?? 'smtp',
+    tls: options.tls ?? 'off',
+    ehloName: options.ehloName ?? '',
+    ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : { host: options.host, port: options.port }),
+  };
+}

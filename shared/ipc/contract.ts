@@ -1,0 +1,163 @@
+import type { SmtpErrorCode, SmtpErrorInfo } from '../errors.js';
+import type { SessionRecord, TranscriptEvent } from '../session-record.js';
+import type { ConnectionSettings, RequestChannel, RequestOf } from './schemas.js';
+
+/**
+ * The typed contract between the renderer and main (or the web host). One map of request channels
+ * with their request and response types, one map of events. Electron IPC and the web host's WebSocket
+ * both carry exactly this; the renderer cannot tell them apart.
+ */
+
+/** Errors that are not the SMTP engine's. */
+export type AppErrorCode = 'not-found' | 'storage-failed' | 'secret-store-unavailable' | 'busy' | 'forbidden' | 'internal';
+export type ErrorCode = SmtpErrorCode | AppErrorCode;
+
+/** A typed error as it crosses the boundary: the engine's fields, or an application code. */
+export interface ErrorDto extends Omit<SmtpErrorInfo, 'code'> {
+  code: ErrorCode;
+  /** For invalid input: which fields were wrong and why. */
+  issues?: { path: string; message: string }[];
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorDto };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (error: ErrorDto): Result<never> => ({ ok: false, error });
+
+export interface AppInfo {
+  version: string;
+  /** Which host serves the contract. */
+  host: 'electron' | 'web';
+  /** Whether secrets can be stored; when not, the reason to show ("ask each time"). */
+  secretStorage: { available: boolean; reason?: string };
+  /** Where sessions and profiles are kept. */
+  dataDirectory: string;
+}
+
+export interface ProfileSummary {
+  id: string;
+  name: string;
+  connection: ConnectionSettings;
+  auth?: { mechanism: string; user: string; authzid?: string };
+  /** A secret is stored for it (the secret itself never reaches the renderer). */
+  hasSecret: boolean;
+  updatedAt: string;
+}
+
+export interface SavedSessionSummary {
+  id: string;
+  operation: SessionRecord['operation'];
+  target: string;
+  startedAt: string;
+  /** ok, failed, or open when the log has no end (the app was killed or the session is live). */
+  status: 'ok' | 'failed' | 'open';
+  errorCode?: string;
+  events: number;
+  bytes: number;
+}
+
+export interface StartedSession {
+  sessionId: string;
+  record: SessionRecord;
+}
+
+export interface ExportedFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+}
+
+export interface TestServerListener {
+  kind: 'plain' | 'starttls' | 'implicit' | 'lmtp';
+  protocol: 'smtp' | 'lmtp';
+  tls: 'off' | 'starttls' | 'implicit';
+  host?: string;
+  port?: number;
+  socketPath?: string;
+}
+
+export interface TestServerStatus {
+  running: boolean;
+  listeners: TestServerListener[];
+  /** The test account (shown to the user: it protects nothing real). */
+  account?: { user: string; password: string };
+  /** PEM of the generated self-signed certificate, to trust it explicitly. */
+  certificatePem?: string;
+  fingerprint256?: string;
+  messageCount: number;
+}
+
+export interface ReceivedMessage {
+  id: string;
+  receivedAt: string;
+  listener: TestServerListener['kind'];
+  envelopeFrom: string;
+  envelopeTo: string[];
+  size: number;
+  /** The message as received, UTF-8 decoded (truncated past 1 MB, with `truncated` set). */
+  raw: string;
+  truncated: boolean;
+  secure: boolean;
+  user?: string;
+}
+
+/** Response type of each request channel. */
+export interface ResponseMap {
+  'app.info': AppInfo;
+  'session.probe': SessionRecord;
+  'session.start': StartedSession;
+  'session.authenticate': SessionRecord;
+  'session.send': SessionRecord;
+  'session.verify': SessionRecord;
+  'session.raw': SessionRecord;
+  'session.cancel': null;
+  'session.close': SessionRecord;
+  'profiles.list': ProfileSummary[];
+  'profiles.save': ProfileSummary;
+  'profiles.delete': null;
+  'sessions.list': SavedSessionSummary[];
+  'sessions.open': SessionRecord;
+  'sessions.delete': null;
+  'sessions.export': ExportedFile;
+  'testServer.start': TestServerStatus;
+  'testServer.stop': TestServerStatus;
+  'testServer.status': TestServerStatus;
+  'testServer.messages': ReceivedMessage[];
+}
+
+export type SessionState = 'connecting' | 'ready' | 'busy' | 'closed' | 'failed';
+
+/** Events main pushes to the renderer. */
+export interface EventMap {
+  /** Transcript events, batched (at most every 50 ms or 1000 events). */
+  transcript: { sessionId: string; events: TranscriptEvent[] };
+  'session-state': { sessionId: string; state: SessionState; error?: ErrorDto };
+  progress: { sessionId: string; bytesSent: number; totalBytes: number };
+  'test-server': TestServerStatus;
+}
+
+export type EventChannel = keyof EventMap;
+export const EVENT_CHANNELS: readonly EventChannel[] = ['transcript', 'session-state', 'progress', 'test-server'];
+
+/** The API the renderer sees: one method per request channel, all returning a Result. */
+export type Api = {
+  [C in RequestChannel]: (request: RequestOf<C>) => Promise<Result<ResponseMap[C]>>;
+};
+
+/** Subscribing to events; returns an unsubscribe function. */
+export type Subscribe = <E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void) => () => void;
+
+/**
+ * What the preload exposes as `window.smtpLens` (and what the web client implements): one named method
+ * per request channel (built from REQUEST_CHANNELS, nothing else), event subscription, and two
+ * Electron-only native dialogs.
+ */
+export interface Bridge extends Api {
+  on: Subscribe;
+  /** Electron only: a native save dialog for an exported file; resolves to the saved path, or null if cancelled. */
+  saveFile?(file: ExportedFile): Promise<Result<string | null>>;
+  /** Electron only: a native open dialog; resolves to the picked files. */
+  pickFiles?(options: { purpose: 'attachment' | 'ca' | 'client-cert' | 'client-key' }): Promise<Result<{ path: string; name: string; size: number }[]>>;
+}
+
+export type { RequestChannel, RequestOf };

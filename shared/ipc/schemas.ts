@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+/**
+ * Schemas for every request the renderer may make. Main (and the web host) parse each request with
+ * these before acting: the renderer is untrusted. Limits are generous for real use and small enough
+ * that a hostile renderer cannot exhaust memory.
+ */
+
+const CONTROL_CHARS = /[\r\n\0]/;
+
+/** A string that may go on the SMTP wire: no CR, LF or NUL, bounded length. */
+export const wireSafe = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !CONTROL_CHARS.test(s), { message: 'must not contain CR, LF or NUL' });
+
+const pem = z.string().max(256 * 1024);
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id');
+
+export const ProtocolSchema = z.enum(['smtp', 'lmtp']);
+export const TlsModeSchema = z.enum(['off', 'starttls', 'starttls-optional', 'implicit']);
+export const TlsVersionSchema = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+export const MechanismSchema = z.enum(['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'scram-sha-1', 'scram-sha-256']);
+
+export const ConnectionSettingsSchema = z
+  .object({
+    protocol: ProtocolSchema.default('smtp'),
+    host: wireSafe(255).min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    socketPath: wireSafe(1024)
+      .refine((p) => p.startsWith('/'), { message: 'must be an absolute path' })
+      .optional(),
+    sourceAddress: wireSafe(64).optional(),
+    tls: TlsModeSchema.default('off'),
+    verify: z.boolean().default(true),
+    caPem: pem.optional(),
+    servername: wireSafe(255).optional(),
+    minVersion: TlsVersionSchema.optional(),
+    maxVersion: TlsVersionSchema.optional(),
+    ciphers: wireSafe(4096).optional(),
+    clientCertPem: pem.optional(),
+    /** A client key is a secret: main uses it and never sends it back. */
+    clientKeyPem: pem.optional(),
+    ehloName: wireSafe(255).optional(),
+    /** Sets every stage's timeout. */
+    timeoutSeconds: z.number().positive().max(3600).optional(),
+    deadlineSeconds: z.number().positive().max(24 * 3600).optional(),
+    allowPlaintextAuth: z.boolean().default(false),
+    captureData: z.boolean().default(false),
+  })
+  .strict()
+  .refine((c) => (c.host === undefined) !== (c.socketPath === undefined), {
+    message: 'give either a host or a Unix socket path',
+  });
+export type ConnectionSettings = z.input<typeof ConnectionSettingsSchema>;
+
+export const AuthSettingsSchema = z
+  .object({
+    mechanism: MechanismSchema.default('auto'),
+    user: wireSafe(512).min(1),
+    /** The password or token for this attempt; omitted when a profile's stored secret is used. */
+    secret: z.string().max(16 * 1024).optional(),
+    /** Use the secret stored with this profile (it never travels to the renderer). */
+    profileId: id.optional(),
+    authzid: wireSafe(512).optional(),
+    initialResponse: z.boolean().default(true),
+  })
+  .strict();
+export type AuthSettings = z.input<typeof AuthSettingsSchema>;
+
+const address = wireSafe(512);
+const MAX_ATTACHMENT_BASE64 = 48 * 1024 * 1024; // 36 MB decoded
+
+export const AttachmentSchema = z.union([
+  z
+    .object({
+      filename: wireSafe(255).min(1),
+      contentType: wireSafe(255).optional(),
+      contentBase64: z.string().max(MAX_ATTACHMENT_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+    })
+    .strict(),
+  z
+    .object({
+      /** A file the user picked in a native dialog (Electron only). */
+      path: z.string().min(1).max(4096),
+      filename: wireSafe(255).optional(),
+    })
+    .strict(),
+]);
+
+export const ComposeSchema = z
+  .object({
+    from: address.min(1),
+    to: z.array(address).max(1000).default([]),
+    cc: z.array(address).max(1000).default([]),
+    bcc: z.array(address).max(1000).default([]),
+    replyTo: z.array(address).max(100).default([]),
+    subject: wireSafe(998).default(''),
+    text: z.string().max(32 * 1024 * 1024).default(''),
+    html: z.string().max(32 * 1024 * 1024).optional(),
+    headers: z
+      .array(z.object({ name: wireSafe(76).min(1), value: wireSafe(998) }).strict())
+      .max(100)
+      .default([]),
+    attachments: z.array(AttachmentSchema).max(50).default([]),
+    envelopeFrom: address.optional(),
+    envelopeTo: z.array(address).max(1000).optional(),
+    dsn: z
+      .object({
+        ret: z.enum(['FULL', 'HDRS']).optional(),
+        envid: wireSafe(100).optional(),
+        notify: z.array(z.enum(['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'])).max(4).optional(),
+        orcpt: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    smtpUtf8: z.boolean().default(false),
+    utf8Headers: z.boolean().default(false),
+    bdat: z.enum(['off', 'auto', 'on']).default('auto'),
+    forceParams: z.boolean().default(false),
+  })
+  .strict();
+export type ComposeSettings = z.input<typeof ComposeSchema>;
+
+export const SessionIdSchema = z.object({ sessionId: id }).strict();
+
+export const ProfileInputSchema = z
+  .object({
+    /** Absent to create a profile, present to update one. */
+    id: id.optional(),
+    name: z.string().min(1).max(200),
+    connection: ConnectionSettingsSchema,
+    auth: z
+      .object({
+        mechanism: MechanismSchema.default('auto'),
+        user: wireSafe(512).min(1),
+        authzid: wireSafe(512).optional(),
+      })
+      .strict()
+      .optional(),
+    /** A secret to store with the profile (only where the OS has a real key store); null forgets it. */
+    secret: z.string().max(16 * 1024).nullable().optional(),
+  })
+  .strict();
+export type ProfileInput = z.input<typeof ProfileInputSchema>;
+
+export const TestServerOptionsSchema = z
+  .object({
+    /** Which listeners to start; all by default. */
+    plain: z.boolean().default(true),
+    starttls: z.boolean().default(true),
+    implicitTls: z.boolean().default(true),
+    lmtpSocket: z.boolean().default(true),
+  })
+  .strict();
+export type TestServerOptions = z.input<typeof TestServerOptionsSchema>;
+
+export const ExportFormatSchema = z.enum(['json', 'txt', 'html']);
+
+/** The request schema of every channel; `empty` for channels without arguments. */
+const empty = z.object({}).strict();
+
+export const REQUEST_SCHEMAS = {
+  'app.info': empty,
+  'session.probe': z.object({ connection: ConnectionSettingsSchema, auth: AuthSettingsSchema.optional() }).strict(),
+  'session.start': z.object({ connection: ConnectionSettingsSchema }).strict(),
+  'session.authenticate': z.object({ sessionId: id, auth: AuthSettingsSchema }).strict(),
+  'session.send': z.object({ sessionId: id, message: ComposeSchema }).strict(),
+  'session.verify': z.object({ sessionId: id, address: wireSafe(512).min(1), expand: z.boolean().default(false) }).strict(),
+  'session.raw': z.object({ sessionId: id, command: wireSafe(2048).min(1) }).strict(),
+  'session.cancel': SessionIdSchema,
+  'session.close': SessionIdSchema,
+  'profiles.list': empty,
+  'profiles.save': z.object({ profile: ProfileInputSchema }).strict(),
+  'profiles.delete': z.object({ id }).strict(),
+  'sessions.list': empty,
+  'sessions.open': z.object({ id }).strict(),
+  'sessions.delete': z.object({ id }).strict(),
+  'sessions.export': z.object({ id, format: ExportFormatSchema, redact: z.boolean().default(true) }).strict(),
+  'testServer.start': z.object({ options: TestServerOptionsSchema.prefault({}) }).strict(),
+  'testServer.stop': empty,
+  'testServer.status': empty,
+  'testServer.messages': empty,
+} as const;
+
+export type RequestChannel = keyof typeof REQUEST_SCHEMAS;
+export const REQUEST_CHANNELS = Object.keys(REQUEST_SCHEMAS) as RequestChannel[];
+/** What a caller passes (defaults may be omitted). */
+export type RequestOf<C extends RequestChannel> = z.input<(typeof REQUEST_SCHEMAS)[C]>;
+/** What a handler receives after validation (defaults filled in). */
+export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof REQUEST_SCHEMAS)[C]>;
