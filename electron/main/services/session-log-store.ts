@@ -1,0 +1,551 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { open as openFile, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { SavedSessionSummary } from '../../../shared/ipc/contract.js';
+import type { SessionRecord, Target, TranscriptEvent } from '../../../shared/session-record.js';
+import { AppError } from './app-error.js';
+import { describeError, errorCode } from './atomic-file.js';
+import type { SessionLogStoreApi, SessionLogWriter } from './types.js';
+
+/**
+ * Session logs as JSON Lines in `<dir>/sessions/<id>.jsonl`, written as the session happens so that a
+ * crash (or SIGKILL) keeps everything flushed so far:
+ *
+ *   {"type":"start","version":1,"id":"…","record":{…record without events…}}
+ *   {"type":"events","events":[…]}          (one line per flush)
+ *   {"type":"snapshot","record":{…}}        (after each step)
+ *   {"type":"end","eventCount":N,"record":{…}}
+ *
+ * Writes are synchronous appends on a file descriptor opened in append mode, so once a flush returns
+ * its bytes are in the kernel and survive the process being killed. Events are buffered and flushed at
+ * least every 100 ms, whenever the buffer passes 256 KB, before every snapshot, and on close.
+ *
+ * Reading tolerates what a kill leaves behind: a truncated or garbled last line, no end line (status
+ * 'open'). Records reach this store already redacted by the engine; `create`, `snapshot` and `close`
+ * still refuse a record carrying a `secret`, `password` or `token` key anywhere.
+ */
+
+export const SESSIONS_FOLDER = 'sessions';
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const FLUSH_INTERVAL_MS = 100;
+const FLUSH_BYTES = 256 * 1024;
+const HEAD_CHUNK = 64 * 1024;
+/** Give up on a first or last line longer than this when listing. */
+const MAX_LINE_READ = 16 * 1024 * 1024;
+const LIST_CONCURRENCY = 16;
+
+type RecordWithoutEvents = Omit<SessionRecord, 'events'>;
+
+export function isValidSessionId(id: unknown): id is string {
+  return typeof id === 'string' && ID.test(id);
+}
+
+/** A new id that sorts by creation time: `20240501T120000123Z-1a2b3c4d5e6f`. */
+export function newSessionId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(6).toString('hex')}`;
+}
+
+const FORBIDDEN_KEYS = new Set(['secret', 'password', 'token']);
+
+/** The path of the first key named secret/password/token (any case) in `value`, or undefined. */
+export function findSecretKey(value: unknown, path = '', seen = new WeakSet<object>()): string | undefined {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findSecretKey(value[i], `${path}[${i}]`, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key.toLowerCase())) return childPath;
+    const found = findSecretKey(child, childPath, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function assertNoSecrets(value: unknown, what: string): void {
+  const key = findSecretKey(value);
+  if (key) throw new AppError('storage-failed', `refusing to log ${what}: it has a "${key}" field, which may hold a secret`);
+}
+
+function withoutEvents(record: SessionRecord): RecordWithoutEvents {
+  const { events: _events, ...rest } = record;
+  return rest;
+}
+
+function toJson(value: unknown, what: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new AppError('storage-failed', `could not serialise ${what}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/** A short display form of a session's target: `host:port`, `[v6]:port`, or the socket path. */
+export function formatTarget(target: Target | undefined): string {
+  if (!target) return '';
+  if (target.socketPath) return target.socketPath;
+  const host = target.host?.includes(':') ? `[${target.host}]` : (target.host ?? '');
+  return target.port === undefined ? host : `${host}:${target.port}`;
+}
+
+/** The writer `create()` returns: the SessionLogWriter plus what the store and callers may want to know. */
+export class SessionLogFileWriter implements SessionLogWriter {
+  private fd: number | undefined;
+  /** Serialised events waiting to be flushed. */
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** A failed write may have left part of a line: start the next write on a fresh line. */
+  private brokenLine = false;
+  private failure: AppError | undefined;
+  private eventTotal = 0;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly path: string,
+    record: SessionRecord,
+    private readonly onClosed: (writer: SessionLogFileWriter) => void,
+  ) {
+    assertNoSecrets(record, 'the session record');
+    const startLine = `${toJson({ type: 'start', version: 1, id, record: withoutEvents(record) }, 'the session record')}\n`;
+    try {
+      // 'ax': append-only, and never take over an existing log.
+      this.fd = fs.openSync(path, 'ax', 0o600);
+    } catch (error) {
+      throw new AppError('storage-failed', `could not create the session log ${path}: ${describeError(error)}`, { cause: error });
+    }
+    try {
+      this.writeNow(startLine);
+    } catch (error) {
+      this.closeFd();
+      throw error;
+    }
+    // Events the record already holds (logging started mid-session) are kept as the first batch.
+    if (record.events.length > 0) this.appendEvents(record.events);
+  }
+
+  /** Events appended so far (flushed or not). */
+  get eventCount(): number {
+    return this.eventTotal;
+  }
+
+  get isOpen(): boolean {
+    return this.fd !== undefined && this.closing === undefined;
+  }
+
+  /** Appending after close is ignored (late socket events must not crash the caller). */
+  appendEvents(events: TranscriptEvent[]): void {
+    if (!this.isOpen || events.length === 0) return;
+    for (const event of events) {
+      const json = JSON.stringify(event);
+      this.pending.push(json);
+      this.pendingBytes += json.length + 1;
+    }
+    this.eventTotal += events.length;
+    if (this.pendingBytes >= FLUSH_BYTES) {
+      this.flushQuietly();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flushQuietly();
+      }, FLUSH_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  snapshot(record: SessionRecord): void {
+    if (!this.isOpen) return;
+    const rest = withoutEvents(record);
+    assertNoSecrets(rest, 'the session record');
+    const line = `${toJson({ type: 'snapshot', record: rest }, 'the session record')}\n`;
+    this.flushSync();
+    this.writeNow(line);
+  }
+
+  async flush(): Promise<void> {
+    if (this.fd === undefined) return;
+    this.flushSync();
+  }
+
+  close(finalRecord: SessionRecord): Promise<void> {
+    this.closing ??= this.finish(finalRecord);
+    return this.closing;
+  }
+
+  private async finish(finalRecord: SessionRecord): Promise<void> {
+    try {
+      const rest = withoutEvents(finalRecord);
+      assertNoSecrets(rest, 'the session record');
+      const line = `${toJson({ type: 'end', eventCount: this.eventTotal, record: rest }, 'the session record')}\n`;
+      this.flushSync();
+      this.writeNow(line);
+      if (this.fd !== undefined) {
+        try {
+          fs.fsyncSync(this.fd);
+        } catch {
+          // Durability against power loss is a bonus; the data is written.
+        }
+      }
+    } finally {
+      this.closeFd();
+    }
+  }
+
+  /** Write buffered events now; throws AppError('storage-failed') if the write fails (they stay buffered). */
+  flushSync(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.length > 0) {
+      const line = `{"type":"events","events":[${this.pending.join(',')}]}\n`;
+      this.writeNow(line);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw failure;
+    }
+  }
+
+  /** Flush without throwing (timer, appendEvents, readers): a failure is kept and reported by the next flush/close. */
+  flushQuietly(): void {
+    if (this.fd === undefined) return;
+    try {
+      this.flushSync();
+    } catch (error) {
+      this.failure = error instanceof AppError ? error : new AppError('storage-failed', describeError(error), { cause: error });
+      // Retry later rather than hold the failure silently.
+      if (!this.timer && this.fd !== undefined && this.pending.length > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.flushQuietly();
+        }, FLUSH_INTERVAL_MS * 10);
+        this.timer.unref();
+      }
+    }
+  }
+
+  private writeNow(text: string): void {
+    if (this.fd === undefined) throw new AppError('storage-failed', `the session log ${this.id} is closed`);
+    const data = Buffer.from(this.brokenLine ? `\n${text}` : text, 'utf8');
+    let offset = 0;
+    try {
+      while (offset < data.length) offset += fs.writeSync(this.fd, data, offset, data.length - offset);
+      this.brokenLine = false;
+    } catch (error) {
+      if (offset > 0) this.brokenLine = true;
+      throw new AppError('storage-failed', `could not write the session log ${this.path}: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  private closeFd(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.fd !== undefined) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // Nothing more can be done with it.
+      }
+      this.fd = undefined;
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.onClosed(this);
+  }
+}
+
+/** What reading a log gives: the rebuilt record and how the log ended. */
+export interface OpenedSessionLog {
+  record: SessionRecord;
+  /** ok/failed from the end line's result; open when the log has no end. */
+  status: SavedSessionSummary['status'];
+  /** Lines that could not be read and were skipped (a truncated last line counts). */
+  damagedLines: number;
+}
+
+interface ParsedLine {
+  type: 'start' | 'events' | 'snapshot' | 'end';
+  record?: RecordWithoutEvents;
+  events?: TranscriptEvent[];
+  eventCount?: number;
+}
+
+function parseLine(text: string): ParsedLine | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const line = value as Record<string, unknown>;
+  const isRecord = (r: unknown): r is RecordWithoutEvents => typeof r === 'object' && r !== null && !Array.isArray(r);
+  switch (line.type) {
+    case 'start':
+    case 'snapshot':
+      return isRecord(line.record) ? { type: line.type, record: line.record } : undefined;
+    case 'end':
+      return isRecord(line.record)
+        ? { type: 'end', record: line.record, ...(typeof line.eventCount === 'number' ? { eventCount: line.eventCount } : {}) }
+        : undefined;
+    case 'events':
+      return Array.isArray(line.events)
+        ? { type: 'events', events: line.events.filter((e): e is TranscriptEvent => typeof e === 'object' && e !== null) }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function statusOf(record: RecordWithoutEvents): 'ok' | 'failed' {
+  return record.result?.ok ? 'ok' : 'failed';
+}
+
+export class SessionLogStore implements SessionLogStoreApi {
+  readonly folder: string;
+  private readonly writers = new Map<string, SessionLogFileWriter>();
+  /** Event counts of logs without an end line (only a full read can count them), by id, size and time. */
+  private readonly countCache = new Map<string, { size: number; mtimeMs: number; events: number }>();
+
+  /** Creates `<dir>/sessions` if needed. */
+  constructor(dir: string) {
+    this.folder = join(dir, SESSIONS_FOLDER);
+    try {
+      fs.mkdirSync(this.folder, { recursive: true });
+    } catch (error) {
+      throw new AppError('storage-failed', `could not create ${this.folder}: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  static async open(dir: string): Promise<SessionLogStore> {
+    return new SessionLogStore(dir);
+  }
+
+  /** The log's path; throws AppError('not-found') for an id that is not a plain id (no path tricks). */
+  pathOf(id: string): string {
+    if (!isValidSessionId(id)) throw new AppError('not-found', 'not a valid session id');
+    return join(this.folder, `${id}.jsonl`);
+  }
+
+  /** Start a log for `record` (its events, if any, are logged first). `options.id` picks the id (e.g. the live session's). */
+  create(record: SessionRecord, options: { id?: string } = {}): SessionLogFileWriter {
+    const id = options.id ?? newSessionId();
+    const writer = new SessionLogFileWriter(id, this.pathOf(id), record, (w) => {
+      if (this.writers.get(w.id) === w) this.writers.delete(w.id);
+    });
+    this.writers.set(id, writer);
+    return writer;
+  }
+
+  async open(id: string): Promise<SessionRecord> {
+    return (await this.read(id)).record;
+  }
+
+  /** The rebuilt record with how the log ended (open when it has no end line). */
+  async read(id: string): Promise<OpenedSessionLog> {
+    const path = this.pathOf(id);
+    this.writers.get(id)?.flushQuietly();
+    let content: Buffer;
+    try {
+      content = await readFile(path);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw new AppError('not-found', `no session log ${id}`);
+      throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
+    }
+    return rebuild(id, content.toString('utf8'));
+  }
+
+  async list(): Promise<SavedSessionSummary[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.folder);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return [];
+      throw new AppError('storage-failed', `could not list ${this.folder}: ${describeError(error)}`, { cause: error });
+    }
+    const ids = names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length)).filter(isValidSessionId);
+    const summaries = await mapLimit(ids, LIST_CONCURRENCY, (id) => this.summarise(id).catch(() => undefined));
+    const found = summaries.filter((s): s is SavedSessionSummary => s !== undefined);
+    const time = (s: SavedSessionSummary) => {
+      const t = Date.parse(s.startedAt);
+      return Number.isNaN(t) ? 0 : t;
+    };
+    return found.sort((a, b) => time(b) - time(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  async delete(id: string): Promise<void> {
+    const path = this.pathOf(id);
+    if (this.writers.get(id)?.isOpen) throw new AppError('busy', 'the session is still being recorded');
+    try {
+      await unlink(path);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw new AppError('not-found', `no session log ${id}`);
+      throw new AppError('storage-failed', `could not delete the session log ${id}: ${describeError(error)}`, { cause: error });
+    }
+    this.countCache.delete(id);
+  }
+
+  async flushAll(): Promise<void> {
+    const results = await Promise.allSettled([...this.writers.values()].map((w) => w.flush()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** A summary from the first line and the last line only (plus a cached count for logs without an end). */
+  private async summarise(id: string): Promise<SavedSessionSummary | undefined> {
+    const path = this.pathOf(id);
+    const live = this.writers.get(id);
+    if (live?.isOpen) live.flushQuietly();
+    const handle = await openFile(path, 'r');
+    try {
+      const { size, mtimeMs } = await handle.stat();
+      const first = await readFirstLine(handle, size);
+      const start = first === undefined ? undefined : parseLine(first);
+      if (!start || start.type !== 'start' || !start.record) return undefined;
+      const last = await readLastLine(handle, size);
+      const end = last === undefined ? undefined : parseLine(last);
+
+      let record = start.record;
+      let status: SavedSessionSummary['status'] = 'open';
+      let events: number;
+      if (end?.type === 'end' && end.record) {
+        record = end.record;
+        status = statusOf(end.record);
+        events = end.eventCount ?? (await this.countEvents(id, path, size, mtimeMs));
+      } else if (live?.isOpen) {
+        events = live.eventCount;
+      } else {
+        events = await this.countEvents(id, path, size, mtimeMs);
+      }
+      const errorCodeOf = status === 'failed' ? record.result?.error?.code : undefined;
+      return {
+        id,
+        operation: record.operation ?? start.record.operation,
+        target: formatTarget(record.target ?? start.record.target),
+        startedAt: record.startedAt ?? start.record.startedAt,
+        status,
+        ...(errorCodeOf ? { errorCode: errorCodeOf } : {}),
+        events,
+        bytes: size,
+      };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Count events by reading the whole log line by line (only for logs without an end line); cached. */
+  private async countEvents(id: string, path: string, size: number, mtimeMs: number): Promise<number> {
+    const cached = this.countCache.get(id);
+    if (cached && cached.size === size && cached.mtimeMs === mtimeMs) return cached.events;
+    let events = 0;
+    const lines = createInterface({ input: fs.createReadStream(path, { end: Math.max(0, size - 1) }), crlfDelay: Infinity });
+    for await (const text of lines) {
+      if (!text.startsWith('{"type":"events"')) continue;
+      const line = parseLine(text);
+      if (line?.events) events += line.events.length;
+    }
+    if (!this.writers.get(id)?.isOpen) this.countCache.set(id, { size, mtimeMs, events });
+    return events;
+  }
+}
+
+/** Rebuild a record from a log's text: the latest snapshot/end record and every event in order. */
+export function rebuild(id: string, text: string): OpenedSessionLog {
+  const lines = text.split('\n');
+  let damagedLines = 0;
+  let start: RecordWithoutEvents | undefined;
+  let latest: RecordWithoutEvents | undefined;
+  let ended = false;
+  const events: TranscriptEvent[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    if (raw.trim() === '') continue;
+    const line = parseLine(raw);
+    if (!line) {
+      // A kill mid-write leaves a partial last line; a damaged middle line is skipped the same way.
+      damagedLines++;
+      continue;
+    }
+    if (line.type === 'start') {
+      start ??= line.record;
+      latest ??= line.record;
+    } else if (line.type === 'events' && line.events) {
+      for (const event of line.events) events.push(event);
+    } else if (line.record) {
+      latest = line.record;
+      ended = line.type === 'end';
+    }
+  }
+  if (!start || !latest) throw new AppError('storage-failed', `the session log ${id} has no readable start`);
+  return { record: { ...latest, events } as SessionRecord, status: ended ? statusOf(latest) : 'open', damagedLines };
+}
+
+async function readChunk(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+/** The first line (without its newline), reading only as much as it needs. */
+async function readFirstLine(handle: FileHandle, size: number): Promise<string | undefined> {
+  let length = Math.min(HEAD_CHUNK, size);
+  for (;;) {
+    const chunk = await readChunk(handle, 0, length);
+    const newline = chunk.indexOf(0x0a);
+    if (newline >= 0) return chunk.subarray(0, newline).toString('utf8');
+    if (length >= size) return chunk.toString('utf8');
+    if (length >= MAX_LINE_READ) return undefined;
+    length = Math.min(length * 4, size, MAX_LINE_READ);
+  }
+}
+
+/** The last non-empty line (without its newline), reading only the tail of the file. */
+async function readLastLine(handle: FileHandle, size: number): Promise<string | undefined> {
+  let length = Math.min(HEAD_CHUNK, size);
+  for (;;) {
+    const chunk = await readChunk(handle, size - length, length);
+    let end = chunk.length;
+    while (end > 0 && (chunk[end - 1] === 0x0a || chunk[end - 1] === 0x0d)) end--;
+    if (end === 0) {
+      if (length >= size) return undefined;
+    } else {
+      const newline = chunk.lastIndexOf(0x0a, end - 1);
+      if (newline >= 0) return chunk.subarray(newline + 1, end).toString('utf8');
+      if (length >= size) return chunk.subarray(0, end).toString('utf8');
+    }
+    if (length >= MAX_LINE_READ) return undefined;
+    length = Math.min(length * 4, size, MAX_LINE_READ);
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
