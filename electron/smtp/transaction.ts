@@ -31,6 +31,8 @@ export interface SendOptions {
   messageId?: string;
   /** The message needs SMTPUTF8 (UTF-8 in headers or addresses). */
   needsSmtpUtf8?: boolean;
+  /** Told after each block of the body is written: bytes of the message sent so far and its size. */
+  onProgress?: (bytesSent: number, totalBytes: number) => void;
 }
 
 // Parameter keywords that belong to an extension of another name.
@@ -272,6 +274,7 @@ export class MailTransaction {
       if (out.length === 0) continue;
       capture.push(out);
       await conn.write(out, 'data block', t.dataBlock);
+      this.options.onProgress?.(stuffer.bytesIn, this.summary!.size);
     }
     const tail = stuffer.end();
     // The terminator is ".\r\n" after a line break; capture everything before that dot as body.
@@ -318,6 +321,7 @@ export class MailTransaction {
       capture.push(chunk);
       wire += chunk.length;
       await conn.write(Buffer.concat([Buffer.from(line + '\r\n'), chunk]), 'data block', t.dataBlock);
+      this.options.onProgress?.(Math.min(wire, this.summary!.size), this.summary!.size);
       if (last) lastSent = true;
       if (!last) {
         outstanding++;

@@ -1,6 +1,7 @@
 import type { SmtpErrorCode, SmtpErrorInfo } from '../errors.js';
 import type { SessionRecord, TranscriptEvent } from '../session-record.js';
-import type { ConnectionSettings, RequestChannel, RequestOf } from './schemas.js';
+import { EVENT_CHANNELS, type EventChannel, type RequestChannel } from './channels.js';
+import type { ConnectionSettings, RequestOf } from './schemas.js';
 
 /**
  * The typed contract between the renderer and main (or the web host). One map of request channels
@@ -136,8 +137,10 @@ export interface EventMap {
   'test-server': TestServerStatus;
 }
 
-export type EventChannel = keyof EventMap;
-export const EVENT_CHANNELS: readonly EventChannel[] = ['transcript', 'session-state', 'progress', 'test-server'];
+// Every event channel has a payload type, and every payload type a channel.
+const eventsMatch: [EventChannel] extends [keyof EventMap] ? ([keyof EventMap] extends [EventChannel] ? true : never) : never = true;
+void eventsMatch;
+export { EVENT_CHANNELS, type EventChannel };
 
 /** The API the renderer sees: one method per request channel, all returning a Result. */
 export type Api = {

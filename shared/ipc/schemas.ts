@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REQUEST_CHANNELS, type RequestChannel } from './channels.js';
 
 /**
  * Schemas for every request the renderer may make. Main (and the web host) parse each request with
@@ -184,8 +185,13 @@ export const REQUEST_SCHEMAS = {
   'testServer.messages': empty,
 } as const;
 
-export type RequestChannel = keyof typeof REQUEST_SCHEMAS;
-export const REQUEST_CHANNELS = Object.keys(REQUEST_SCHEMAS) as RequestChannel[];
+// The zod-free channel list and the schemas must name the same channels, in both directions.
+type SchemaChannel = keyof typeof REQUEST_SCHEMAS;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const channelsMatch: Same<SchemaChannel, RequestChannel> = true;
+void channelsMatch;
+
+export { REQUEST_CHANNELS, type RequestChannel };
 /** What a caller passes (defaults may be omitted). */
 export type RequestOf<C extends RequestChannel> = z.input<(typeof REQUEST_SCHEMAS)[C]>;
 /** What a handler receives after validation (defaults filled in). */

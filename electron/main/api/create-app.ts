@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppInfo, Result } from '../../../shared/ipc/contract.js';
+import { ProfileStore } from '../services/profile-store.js';
+import { SessionLogStore } from '../services/session-log-store.js';
+import { TestServer } from '../services/test-server.js';
+import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../services/types.js';
+import { dispatch } from './dispatch.js';
+import { EventBatcher, type Emit } from './event-batcher.js';
+import { createHandlers, type Handlers } from './handlers.js';
+import { SessionService } from './session-service.js';
+
+export interface CreateAppOptions {
+  /** Where profiles, session logs and the test server's files go. */
+  dataDir: string;
+  secrets: SecretStore;
+  /** Pushes an event to the renderer(s). */
+  emit: Emit;
+  host: AppInfo['host'];
+  /** The app's version (Electron passes app.getVersion()); read from package.json when absent. */
+  version?: string;
+}
+
+export interface AppServices {
+  handlers: Handlers;
+  sessions: SessionService;
+  profiles: ProfileStoreApi;
+  logs: SessionLogStoreApi;
+  testServer: TestServerApi;
+  secrets: SecretStore;
+  /** Run one request (the same function Electron's IPC router calls). */
+  dispatch(channel: unknown, payload: unknown): Promise<Result<unknown>>;
+  /** QUIT open sessions (bounded), stop the test server, flush the logs, stop timers. Safe to call twice. */
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** The version in the nearest package.json above this module (works from source and from out/node). */
+export function readPackageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+        if (typeof pkg.version === 'string') return pkg.version;
+      } catch {
+        // Not ours or unreadable: keep looking.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return '0.0.0';
+}
+
+/**
+ * Build the services behind the contract and wire them together: the stores under `dataDir`, the
+ * test server, the session service, and the handlers of every channel. Written once for Electron's
+ * main process and the loopback web host.
+ */
+export async function createAppServices(options: CreateAppOptions): Promise<AppServices> {
+  const { dataDir, secrets, emit, host } = options;
+  const version = options.version ?? readPackageVersion();
+  const profiles = await ProfileStore.open(dataDir, secrets);
+  for (const warning of profiles.warnings) console.warn(`smtp-lens: ${warning}`);
+  const logs = await SessionLogStore.open(dataDir);
+  const testServer = new TestServer({ dataDir: join(dataDir, 'test-server') });
+  const batcher = new EventBatcher({ emit });
+  const sessions = new SessionService({ profiles, logs, emit, batcher });
+  const unsubscribe = testServer.onChange((status) => {
+    try {
+      emit('test-server', status);
+    } catch (error) {
+      console.error('smtp-lens: could not emit the test-server status:', error);
+    }
+  });
+
+  const appInfo = (): AppInfo => ({
+    version,
+    host,
+    secretStorage: secrets.available ? { available: true } : { available: false, ...(secrets.reason ? { reason: secrets.reason } : {}) },
+    dataDirectory: dataDir,
+  });
+  const handlers = createHandlers({ sessions, profiles, logs, testServer, secrets, appInfo });
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (timeoutMs = 3000): Promise<void> => {
+    shuttingDown ??= (async () => {
+      await Promise.allSettled([
+        sessions.closeAll(timeoutMs),
+        testServer.stop().catch((error: unknown) => console.error('smtp-lens: could not stop the test server:', error)),
+      ]);
+      unsubscribe();
+      sessions.dispose();
+      batcher.dispose();
+      await logs.flushAll().catch((error: unknown) => console.error('smtp-lens: could not flush the session logs:', error));
+    })();
+    return shuttingDown;
+  };
+
+  return {
+    handlers,
+    sessions,
+    profiles,
+    logs,
+    testServer,
+    secrets,
+    dispatch: (channel, payload) => dispatch(handlers, channel, payload),
+    shutdown,
+  };
+}

@@ -1,0 +1,450 @@
+import http from 'node:http';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { EventMap, Result, SavedSessionSummary, StartedSession, TestServerStatus } from '../../shared/ipc/contract.js';
+import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
+import { startWebHost, type WebHost } from '../../electron/web/server.js';
+import { startFakeServer, type FakeConnection } from '../helpers/fake-server.js';
+
+/**
+ * The loopback web host over real HTTP and WebSocket connections: who may load the page and open the
+ * API, and one full round trip against the built-in test server.
+ */
+
+let root: string;
+let host: WebHost;
+let origin: string;
+let authority: string;
+
+const INDEX = '<!DOCTYPE html><html><head><script type="module" src="/assets/app.js"></script></head><body>SMTP Lens test page</body></html>';
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'smtp-lens-web-'));
+  const rendererDir = join(root, 'renderer');
+  await mkdir(join(rendererDir, 'assets'), { recursive: true });
+  await writeFile(join(rendererDir, 'index.html'), INDEX);
+  await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log("smtp lens");\n');
+  await writeFile(join(rendererDir, 'assets', 'style.css'), 'body { color: red }\n');
+  // Something outside assets/ that a traversal would like to reach.
+  await writeFile(join(rendererDir, 'secret.txt'), 'do not serve me');
+  await writeFile(join(root, 'package.json'), '{"name":"not served"}');
+  host = await startWebHost({ port: 0, rendererDir, dataDir: join(root, 'data') });
+  authority = `127.0.0.1:${host.port}`;
+  origin = `http://${authority}`;
+});
+
+afterAll(async () => {
+  await host?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+interface Response {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One raw HTTP request; the path is sent exactly as given (no normalisation). */
+function request(path: string, options: { host?: string; method?: string } = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: host.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { Host: options.host ?? authority },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Try to open the API; resolves to the open socket or the HTTP status that refused it. */
+function connect(options: { token?: string | null; origin?: string | null; host?: string; path?: string } = {}): Promise<WebSocket | number> {
+  const token = options.token === undefined ? host.token : options.token;
+  const path = options.path ?? '/api';
+  const url = `ws://127.0.0.1:${host.port}${path}${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
+  const headers: Record<string, string> = {};
+  if (options.host) headers.Host = options.host;
+  const ws = new WebSocket(url, {
+    ...(options.origin === null ? {} : { origin: options.origin ?? origin }),
+    headers,
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (error) => reject(error));
+  });
+}
+
+/** A client of the protocol: numbered requests, results by id, events collected. */
+class Client {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (result: Result<unknown>) => void>();
+  readonly events: { event: keyof EventMap; payload: unknown }[] = [];
+  readonly raw: string[] = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: WebSocket.RawData) => {
+      const text = String(data);
+      this.raw.push(text);
+      const message = JSON.parse(text) as { id?: number; result?: Result<unknown>; event?: keyof EventMap; payload?: unknown };
+      if (typeof message.id === 'number') {
+        this.waiting.get(message.id)?.(message.result!);
+        this.waiting.delete(message.id);
+      } else if (message.event) {
+        this.events.push({ event: message.event, payload: message.payload });
+      }
+    });
+  }
+
+  call<T>(channel: string, request: unknown = {}): Promise<Result<T>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve as (result: Result<unknown>) => void);
+      this.ws.send(JSON.stringify({ id, channel, request }));
+    });
+  }
+
+  async value<T>(channel: string, request: unknown = {}): Promise<T> {
+    const result = await this.call<T>(channel, request);
+    if (!result.ok) throw new Error(`${channel} failed: ${JSON.stringify(result.error)}`);
+    return result.value;
+  }
+}
+
+async function open(): Promise<Client> {
+  const ws = await connect();
+  if (typeof ws === 'number') throw new Error(`refused with ${ws}`);
+  return new Client(ws);
+}
+
+const until = async (check: () => boolean, ms = 3000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('web host: the page', () => {
+  it('prints a loopback URL with a 32-byte token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(Buffer.from(host.token, 'base64url')).toHaveLength(32);
+  });
+
+  it('serves index.html only with the token, with a strict CSP and no caching', async () => {
+    const good = await request(`/?token=${host.token}`);
+    expect(good.status).toBe(200);
+    expect(good.body).toBe(INDEX);
+    expect(good.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(good.headers['cache-control']).toBe('no-store');
+    expect(good.headers['x-content-type-options']).toBe('nosniff');
+    const csp = String(good.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${host.port} ws://localhost:${host.port}`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    // No CORS at all.
+    expect(Object.keys(good.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+
+    expect((await request('/')).status).toBe(403);
+    expect((await request('/?token=wrong')).status).toBe(403);
+    expect((await request(`/?token=${host.token}x`)).status).toBe(403);
+    expect((await request(`/index.html?token=${host.token.slice(0, -1)}`)).status).toBe(403);
+    expect((await request(`/index.html?token=${host.token}`)).status).toBe(200);
+  });
+
+  it('serves assets with their content types, and nothing outside assets/', async () => {
+    const js = await request('/assets/app.js');
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(js.headers['x-content-type-options']).toBe('nosniff');
+    expect(js.body).toContain('smtp lens');
+    expect((await request('/assets/style.css')).headers['content-type']).toBe('text/css; charset=utf-8');
+
+    for (const path of [
+      '/assets/../../package.json',
+      '/assets/../secret.txt',
+      '/assets/%2e%2e/secret.txt',
+      '/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/assets/..%5csecret.txt',
+      '/assets/',
+      '/assets/nothing.js',
+      '/assets/app.js%00.png',
+      '/secret.txt',
+      '/package.json',
+    ]) {
+      const res = await request(path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.body).not.toContain('do not serve me');
+      expect(res.body).not.toContain('not served');
+    }
+  });
+
+  it('refuses a Host that is not this loopback port (DNS rebinding)', async () => {
+    for (const bad of ['evil.example', `evil.example:${host.port}`, `127.0.0.1:${host.port + 1}`, `localhost`]) {
+      const res = await request(`/?token=${host.token}`, { host: bad });
+      expect([403, 421], bad).toContain(res.status);
+      expect(res.body).not.toContain('SMTP Lens test page');
+      expect((await request('/assets/app.js', { host: bad })).status).toBeGreaterThanOrEqual(400);
+    }
+    expect((await request(`/?token=${host.token}`, { host: `localhost:${host.port}` })).status).toBe(200);
+  });
+
+  it('refuses other methods', async () => {
+    expect((await request(`/?token=${host.token}`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('web host: the API socket', () => {
+  it('needs the token', async () => {
+    expect(await connect({ token: null })).toBe(403);
+    expect(await connect({ token: 'wrong' })).toBe(403);
+    expect(await connect({ token: `${host.token}A` })).toBe(403);
+  });
+
+  it('needs an Origin of this host', async () => {
+    expect(await connect({ origin: null })).toBe(403);
+    expect(await connect({ origin: 'http://evil.example' })).toBe(403);
+    expect(await connect({ origin: `http://evil.example:${host.port}` })).toBe(403);
+    expect(await connect({ origin: `https://127.0.0.1:${host.port}` })).toBe(403);
+    expect(await connect({ origin: `http://127.0.0.1:${host.port + 1}` })).toBe(403);
+    expect(await connect({ origin: 'null' })).toBe(403);
+    const ok = await connect({ origin: `http://localhost:${host.port}` });
+    expect(ok).toBeInstanceOf(WebSocket);
+    (ok as WebSocket).close();
+  });
+
+  it('needs the Host of this server', async () => {
+    expect(await connect({ host: 'evil.example' })).toBe(403);
+    expect(await connect({ host: `evil.example:${host.port}` })).toBe(403);
+  });
+
+  it('is only at /api', async () => {
+    expect(await connect({ path: '/' })).not.toBeInstanceOf(WebSocket);
+    expect(await connect({ path: '/apix' })).not.toBeInstanceOf(WebSocket);
+  });
+
+  it('closes on malformed JSON and survives it', async () => {
+    const ws = await connect();
+    if (typeof ws === 'number') throw new Error('refused');
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('{not json');
+    expect(await closed).toBe(1003);
+    // The host still works.
+    const client = await open();
+    expect((await client.value<{ host: string }>('app.info')).host).toBe('web');
+    client.ws.close();
+  });
+
+  it('answers an unknown channel and an invalid request with typed errors', async () => {
+    const client = await open();
+    const unknown = await client.call('session.explode', {});
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const invalid = await client.call('session.start', { connection: { host: 'a\r\nb' } });
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    if (!invalid.ok) expect(invalid.error.issues?.[0]?.path).toBe('connection.host');
+    client.ws.close();
+  });
+
+  it('refuses to listen on anything but loopback', async () => {
+    await expect(startWebHost({ host: '0.0.0.0', port: 0, rendererDir: join(root, 'renderer'), dataDir: join(root, 'data2') })).rejects.toThrow(
+      /loopback/,
+    );
+    await expect(startWebHost({ host: '::', port: 0, rendererDir: join(root, 'renderer'), dataDir: join(root, 'data2') })).rejects.toThrow(
+      /loopback/,
+    );
+    await expect(
+      startWebHost({ host: '192.168.1.10', port: 0, rendererDir: join(root, 'renderer'), dataDir: join(root, 'data2') }),
+    ).rejects.toThrow(/loopback/);
+  });
+});
+
+describe('web host: a full round trip', () => {
+  it('app.info, test server, probe, a live session streamed in batches, history and export without the password', async () => {
+    const client = await open();
+    const info = await client.value<{ host: string; version: string; secretStorage: { available: boolean } }>('app.info');
+    expect(info.host).toBe('web');
+    expect(info.secretStorage.available).toBe(false);
+
+    const status = await client.value<TestServerStatus>('testServer.start', {
+      options: { plain: true, starttls: false, implicitTls: false, lmtpSocket: false },
+    });
+    expect(status.running).toBe(true);
+    const plain = status.listeners.find((l) => l.kind === 'plain');
+    expect(plain?.port).toBeGreaterThan(0);
+    const password = status.account!.password;
+    const user = status.account!.user;
+    expect(password.length).toBeGreaterThanOrEqual(8);
+    await until(() => client.events.some((e) => e.event === 'test-server'));
+
+    const connection = { host: '127.0.0.1', port: plain!.port, ehloName: 'client.test', timeoutSeconds: 5 };
+
+    // One-shot probe with AUTH.
+    const probe = await client.value<SessionRecord>('session.probe', { connection, auth: { user, secret: password, mechanism: 'plain' } });
+    expect(probe.result).toMatchObject({ ok: true });
+    expect(probe.operation).toBe('probe');
+    expect(probe.capabilities.map((c) => c.name)).toContain('AUTH');
+    expect(probe.capabilities.length).toBeGreaterThan(2);
+    expect(probe.auth?.ok).toBe(true);
+    expect(JSON.stringify(probe)).not.toContain(password);
+
+    // A live session: start, authenticate, a raw command, close.
+    const started = await client.value<StartedSession>('session.start', { connection });
+    const { sessionId } = started;
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(started.record.result.ok).toBe(true);
+    expect(started.record.greeting?.code).toBe(220);
+    const authed = await client.value<SessionRecord>('session.authenticate', {
+      sessionId,
+      auth: { user, secret: password, mechanism: 'login' },
+    });
+    expect(authed.auth?.ok).toBe(true);
+    const noop = await client.value<SessionRecord>('session.raw', { sessionId, command: 'NOOP' });
+    expect(noop.commands?.at(-1)?.reply.code).toBe(250);
+    const sent = await client.value<SessionRecord>('session.send', {
+      sessionId,
+      message: {
+        from: 'Alice <alice@example.net>',
+        to: ['bob@example.org'],
+        subject: 'web host test',
+        text: 'hello\n'.repeat(2000),
+        attachments: [{ filename: 'note.txt', contentType: 'text/plain', contentBase64: Buffer.from('attached text').toString('base64') }],
+        envelopeTo: ['carol@example.org'],
+      },
+    });
+    expect(sent.result).toMatchObject({ ok: true, verdict: 'delivered' });
+    expect(sent.recipients?.map((r) => r.address)).toEqual(['carol@example.org']);
+    await until(() =>
+      client.events.some((e) => {
+        const p = e.payload as EventMap['progress'];
+        return e.event === 'progress' && p.sessionId === sessionId && p.bytesSent === p.totalBytes;
+      }),
+    );
+    const received = await client.value<{ envelopeTo: string[]; raw: string }[]>('testServer.messages');
+    expect(received.at(-1)?.envelopeTo).toEqual(['carol@example.org']);
+    expect(received.at(-1)?.raw).toContain('note.txt');
+    const closed = await client.value<SessionRecord>('session.close', { sessionId });
+    expect(closed.result.ok).toBe(true);
+
+    // The transcript arrived as batched events, complete and in order, before the answers.
+    const batches = client.events
+      .filter((e) => e.event === 'transcript')
+      .map((e) => e.payload as EventMap['transcript'])
+      .filter((b) => b.sessionId === sessionId);
+    const streamed: TranscriptEvent[] = batches.flatMap((b) => b.events);
+    expect(streamed.length).toBeGreaterThan(5);
+    expect(batches.length).toBeLessThan(streamed.length);
+    expect(streamed).toEqual(closed.events);
+    const states = client.events
+      .filter((e) => e.event === 'session-state')
+      .map((e) => e.payload as EventMap['session-state'])
+      .filter((s) => s.sessionId === sessionId)
+      .map((s) => s.state);
+    expect(states[0]).toBe('connecting');
+    expect(states).toContain('ready');
+    expect(states.at(-1)).toBe('closed');
+
+    // The history lists it, complete.
+    const list = await client.value<SavedSessionSummary[]>('sessions.list');
+    const saved = list.find((s) => s.id === sessionId);
+    expect(saved).toMatchObject({ operation: 'session', status: 'ok', target: `127.0.0.1:${plain!.port}` });
+    expect(list.filter((s) => s.operation === 'probe')).toHaveLength(1);
+
+    const reopened = await client.value<SessionRecord>('sessions.open', { id: sessionId });
+    expect(reopened.events).toEqual(closed.events);
+
+    for (const format of ['txt', 'json', 'html'] as const) {
+      const file = await client.value<{ filename: string; mimeType: string; content: string }>('sessions.export', { id: sessionId, format });
+      expect(file.filename).toMatch(new RegExp(`^smtp-lens-session-127.0.0.1-[0-9T-]+Z\\.${format}$`));
+      expect(file.content).not.toContain(password);
+      expect(file.content).not.toContain(Buffer.from(password).toString('base64'));
+      if (format === 'txt') {
+        expect(file.content).toContain("send: 'EHLO client.test\\r\\n'");
+        expect(file.content).toContain("send: 'AUTH LOGIN\\r\\n'");
+        expect(file.content).toContain('NOOP');
+        expect(file.content).toContain('<redacted');
+      }
+    }
+
+    // Nothing that crossed the socket about sessions carries the password (the test server's own
+    // status shows its account by design; those messages are left out).
+    const sessionTraffic = client.raw.filter((m) => !m.includes('"account"'));
+    expect(sessionTraffic.length).toBeGreaterThan(5);
+    for (const message of sessionTraffic) expect(message).not.toContain(password);
+
+    const gone = await client.call('session.raw', { sessionId, command: 'NOOP' });
+    expect(gone).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+    await client.value('testServer.stop');
+    client.ws.close();
+  });
+});
+
+describe('web host: shutting down', () => {
+  it('QUITs every open session and ends its log, within a bounded time even when a server hangs', async () => {
+    const greet = async (conn: FakeConnection): Promise<void> => {
+      conn.reply('220 fake ESMTP');
+      await conn.readLine();
+      conn.reply('250-fake', '250 PIPELINING');
+    };
+    const quitLines: string[] = [];
+    const polite = await startFakeServer(async (conn) => {
+      await greet(conn);
+      quitLines.push(await conn.readLine(10_000));
+      conn.reply('221 bye');
+      conn.end();
+    });
+    // Reads NOOP and never answers anything again.
+    const hanging = await startFakeServer(async (conn) => {
+      await greet(conn);
+      await conn.readLine(10_000);
+      await conn.waitClosed(10_000);
+    });
+    const other = await startWebHost({ port: 0, rendererDir: join(root, 'renderer'), dataDir: join(root, 'data-shutdown') });
+    try {
+      const ws = await new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${other.port}/api?token=${other.token}`, { origin: `http://127.0.0.1:${other.port}` });
+        socket.once('open', () => resolve(socket));
+        socket.once('error', reject);
+      });
+      const client = new Client(ws);
+      const a = await client.value<StartedSession>('session.start', { connection: { host: '127.0.0.1', port: polite.port, timeoutSeconds: 30 } });
+      const b = await client.value<StartedSession>('session.start', { connection: { host: '127.0.0.1', port: hanging.port, timeoutSeconds: 30 } });
+      expect(a.record.result.ok && b.record.result.ok).toBe(true);
+      // A step that will never finish on its own.
+      void client.call('session.raw', { sessionId: b.sessionId, command: 'NOOP' });
+      await new Promise((r) => setTimeout(r, 100));
+
+      const started = performance.now();
+      await other.close();
+      const took = performance.now() - started;
+      expect(took).toBeLessThan(6000);
+      expect(quitLines).toEqual(['QUIT']);
+      const list = await other.services.logs.list();
+      const byId = new Map(list.map((s) => [s.id, s]));
+      expect(byId.get(a.sessionId)?.status).toBe('ok');
+      expect(byId.get(b.sessionId)?.status).not.toBe('open');
+    } finally {
+      await other.close();
+      await polite.close();
+      await hanging.close();
+    }
+  });
+});
