@@ -1,0 +1,11 @@
+import type { StateCreator } from 'zustand';
+import type { ConnectionSlice } from './connection-slice.js';
+import type { SessionSlice } from './session-slice.js';
+import type { TestServerSlice } from './test-server-slice.js';
+import type { UiSlice } from './ui-slice.js';
+
+/** The whole renderer state: one store made of slices, each owning one top-level key and its actions. */
+export type AppState = ConnectionSlice & SessionSlice & TestServerSlice & UiSlice;
+
+/** A slice creator that can read (and call) the other slices through `get`. */
+export type SliceCreator<T> = StateCreator<AppState, [], [], T>;
