@@ -16,6 +16,11 @@ export function formatRelative(tMicros: number): string {
   return `+${(tMicros / 1e6).toFixed(6)}`;
 }
 
+/** Time since the previous line, in seconds with microseconds: "+0.000123" (never negative). */
+export function formatDelta(deltaMicros: number): string {
+  return formatRelative(Math.max(0, deltaMicros));
+}
+
 /** A one-line description of where a session went. */
 export function describeTarget(record: SessionRecord): string {
   const t = record.target;

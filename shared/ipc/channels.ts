@@ -12,6 +12,7 @@ export const REQUEST_CHANNELS = [
   'session.raw',
   'session.cancel',
   'session.close',
+  'message.preview',
   'profiles.list',
   'profiles.save',
   'profiles.delete',

@@ -42,6 +42,8 @@ export interface ProfileSummary {
   auth?: { mechanism: string; user: string; authzid?: string };
   /** A secret is stored for it (the secret itself never reaches the renderer). */
   hasSecret: boolean;
+  /** A TLS client key is stored for its client certificate (usable now); main fills it in when `profileId` is passed. */
+  hasClientKey?: boolean;
   updatedAt: string;
 }
 
@@ -102,6 +104,27 @@ export interface ReceivedMessage {
   user?: string;
 }
 
+/**
+ * What `message.preview` answers: the envelope and the message exactly as `session.send` would compose them
+ * (Bcc never appears in the raw message). Date, Message-ID and MIME boundaries are made afresh on each compose,
+ * so they differ between a preview and the message sent.
+ */
+export interface MessagePreview {
+  envelopeFrom: string;
+  envelopeTo: string[];
+  /** Bytes of the message as given to DATA/BDAT (CRLF line endings, before dot-stuffing). */
+  size: number;
+  /** The first 256 KB of the message, UTF-8 decoded. */
+  raw: string;
+  /** Whether `raw` stops before the end of the message. */
+  truncated: boolean;
+  messageId?: string;
+  /** An address or a raw UTF-8 header needs SMTPUTF8. */
+  needsSmtpUtf8: boolean;
+  /** The message has 8-bit bytes (BODY=8BITMIME). */
+  eightBit: boolean;
+}
+
 /** Response type of each request channel. */
 export interface ResponseMap {
   'app.info': AppInfo;
@@ -113,6 +136,7 @@ export interface ResponseMap {
   'session.raw': SessionRecord;
   'session.cancel': null;
   'session.close': SessionRecord;
+  'message.preview': MessagePreview;
   'profiles.list': ProfileSummary[];
   'profiles.save': ProfileSummary;
   'profiles.delete': null;

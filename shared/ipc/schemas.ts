@@ -164,14 +164,19 @@ const empty = z.object({}).strict();
 
 export const REQUEST_SCHEMAS = {
   'app.info': empty,
-  'session.probe': z.object({ connection: ConnectionSettingsSchema, auth: AuthSettingsSchema.optional() }).strict(),
-  'session.start': z.object({ connection: ConnectionSettingsSchema }).strict(),
+  // `profileId`: the profile the connection came from; main fills in its stored TLS client key when the
+  // connection has a client certificate but no key (the key never travels to the renderer).
+  'session.probe': z
+    .object({ connection: ConnectionSettingsSchema, auth: AuthSettingsSchema.optional(), profileId: id.optional() })
+    .strict(),
+  'session.start': z.object({ connection: ConnectionSettingsSchema, profileId: id.optional() }).strict(),
   'session.authenticate': z.object({ sessionId: id, auth: AuthSettingsSchema }).strict(),
   'session.send': z.object({ sessionId: id, message: ComposeSchema }).strict(),
   'session.verify': z.object({ sessionId: id, address: wireSafe(512).min(1), expand: z.boolean().default(false) }).strict(),
   'session.raw': z.object({ sessionId: id, command: wireSafe(2048).min(1) }).strict(),
   'session.cancel': SessionIdSchema,
   'session.close': SessionIdSchema,
+  'message.preview': z.object({ message: ComposeSchema }).strict(),
   'profiles.list': empty,
   'profiles.save': z.object({ profile: ProfileInputSchema }).strict(),
   'profiles.delete': z.object({ id }).strict(),

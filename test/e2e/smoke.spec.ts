@@ -19,13 +19,16 @@ test('probe the built-in test server: capabilities, transcript, ok', async ({ ap
   await expect(banner).toHaveAttribute('data-result', 'ok', { timeout: 30_000 });
   await expect(banner).toContainText('OK');
 
+  // The Overview tab (shown first) has the capabilities.
+  await expect(page.getByRole('tab', { name: 'Overview' })).toHaveAttribute('aria-selected', 'true');
   const capabilities = page.getByRole('table', { name: 'Capabilities' });
   await expect(capabilities.getByRole('rowheader', { name: 'PIPELINING', exact: true })).toBeVisible();
   await expect(capabilities.getByRole('rowheader', { name: 'AUTH', exact: true })).toBeVisible();
 
-  const transcript = page.getByRole('list', { name: 'Transcript' });
-  await expect(transcript.locator('li[data-dir="recv"] .tx-text', { hasText: /^220[ -]/ }).first()).toBeVisible();
-  await expect(transcript.locator('li[data-dir="send"] .tx-text', { hasText: /^EHLO / }).first()).toBeVisible();
+  await page.getByRole('tab', { name: 'Transcript' }).click();
+  const transcript = page.getByRole('tabpanel', { name: 'Transcript' });
+  await expect(transcript.locator('[data-dir="recv"] .tx-text', { hasText: /^220[ -]/ }).first()).toBeVisible();
+  await expect(transcript.locator('[data-dir="send"] .tx-text', { hasText: /^EHLO / }).first()).toBeVisible();
 
   await page.screenshot({ path: path.join(SCREENSHOTS, 'smoke.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -1,10 +1,12 @@
-import type { AppInfo, ExportedFile, ResponseMap } from '../../../shared/ipc/contract.js';
+import type { AppInfo, ExportedFile, MessagePreview, ResponseMap } from '../../../shared/ipc/contract.js';
 import type { ParsedRequestOf, RequestChannel } from '../../../shared/ipc/schemas.js';
 import { formatHtmlReport } from '../../../shared/report-html.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import { formatTextTranscript } from '../../../shared/transcript-format.js';
+import { prepareMessage } from '../../smtp/live-session.js';
+import { measureSource, type MessageSource } from '../../smtp/message/message-source.js';
 import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../services/types.js';
-import type { SessionService } from './session-service.js';
+import type { ComposeRequest, SessionService } from './session-service.js';
 
 /** One handler per request channel; each receives the request as its schema parsed it. */
 export type Handlers = {
@@ -55,6 +57,68 @@ export function exportRecord(record: SessionRecord, format: ExportFormat): Expor
   }
 }
 
+/** How much of a previewed message is sent back to the renderer. */
+export const PREVIEW_LIMIT = 256 * 1024;
+
+/** Length of `bytes` without a UTF-8 sequence cut off at its end (so decoding never ends in U+FFFD). */
+function wholeUtf8Length(bytes: Buffer): number {
+  const end = bytes.length;
+  for (let back = 1; back <= Math.min(4, end); back++) {
+    const b = bytes[end - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: keep looking for the lead byte
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? end - back : end;
+  }
+  return end;
+}
+
+/** The first `limit` bytes of a message (only those are read), and whether there is more. */
+export async function readHead(source: MessageSource, limit = PREVIEW_LIMIT): Promise<{ head: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let truncated = false;
+  for await (const chunk of source.open()) {
+    if (chunk.length === 0) continue;
+    if (length + chunk.length > limit || length === limit) {
+      chunks.push(chunk.subarray(0, limit - length));
+      length = limit;
+      truncated = true;
+      break; // leaving the loop closes the stream: the rest is never read
+    }
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  return { head: Buffer.concat(chunks, length), truncated };
+}
+
+const nonAscii = (text: string): boolean => /[^\x00-\x7f]/.test(text);
+
+/**
+ * `message.preview`: compose the message as `session.send` would (same checks: header injection, reserved
+ * headers, attachments picked in a dialog, the envelope), and answer with its envelope and first 256 KB.
+ * Nothing is sent anywhere.
+ */
+export async function previewMessage(sessions: Pick<SessionService, 'messageRequest'>, compose: ComposeRequest): Promise<MessagePreview> {
+  const { message } = sessions.messageRequest(compose);
+  const prepared = await prepareMessage(message);
+  let { size, eightBit } = prepared.source;
+  if (size === undefined || eightBit === undefined) ({ size, eightBit } = await measureSource(prepared.source));
+  const { head, truncated } = await readHead(prepared.source);
+  const raw = new TextDecoder('utf-8').decode(head.subarray(0, wholeUtf8Length(head)));
+  const { envelope } = prepared;
+  return {
+    envelopeFrom: envelope.from,
+    envelopeTo: [...envelope.to],
+    size,
+    raw,
+    truncated,
+    ...(prepared.messageId !== undefined ? { messageId: prepared.messageId } : {}),
+    // An envelope override can need SMTPUTF8 where the composed headers did not.
+    needsSmtpUtf8: prepared.needsSmtpUtf8 || nonAscii(envelope.from) || envelope.to.some(nonAscii),
+    eightBit,
+  };
+}
+
 /**
  * The handlers behind every channel. They assume validated input (dispatch parses it) and throw
  * SmtpError or AppError for failures; dispatch turns those into typed errors.
@@ -72,6 +136,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     'session.raw': (request) => sessions.raw(request),
     'session.cancel': (request) => sessions.cancel(request),
     'session.close': (request) => sessions.close(request),
+    'message.preview': (request) => previewMessage(sessions, request.message),
     'profiles.list': () => profiles.list(),
     'profiles.save': (request) => profiles.save(request.profile),
     'profiles.delete': async (request) => {

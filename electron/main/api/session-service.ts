@@ -169,7 +169,8 @@ export class SessionService {
   /** Connect, greet, EHLO, TLS as asked, AUTH if asked, QUIT: one record. */
   async probe(request: ParsedRequestOf<'session.probe'>): Promise<SessionRecord> {
     const credentials = request.auth ? await this.credentials(request.auth) : undefined;
-    const entry = this.create(request.connection, 'probe', false);
+    const connection = await this.withProfileClientKey(request.connection, request.profileId);
+    const entry = this.create(connection, 'probe', false);
     this.probes++;
     let record: SessionRecord;
     try {
@@ -185,7 +186,8 @@ export class SessionService {
 
   /** Open a session the renderer then drives step by step. */
   async start(request: ParsedRequestOf<'session.start'>): Promise<StartedSession> {
-    const entry = this.create(request.connection, 'session', true);
+    const connection = await this.withProfileClientKey(request.connection, request.profileId);
+    const entry = this.create(connection, 'session', true);
     this.sessions.set(entry.id, entry);
     this.emitState(entry, 'connecting');
     const record = await this.step(entry, (live) => live.open());
@@ -374,6 +376,20 @@ export class SessionService {
     return entry.finishing;
   }
 
+  /**
+   * The connection with the profile's stored TLS client key filled in, when it names a client certificate
+   * but carries no key (the renderer never receives a stored key, so it sends the profile's id instead).
+   */
+  private async withProfileClientKey(connection: ConnectionInput, profileId: string | undefined): Promise<ConnectionInput> {
+    if (profileId === undefined || connection.clientCertPem === undefined || connection.clientKeyPem !== undefined) return connection;
+    const clientKeyFor = this.options.profiles.clientKeyFor?.bind(this.options.profiles);
+    const key = clientKeyFor ? await clientKeyFor(profileId) : undefined;
+    if (key === undefined) {
+      throw new AppError('not-found', 'no client key is stored for this profile; load the key file for the client certificate');
+    }
+    return { ...connection, clientKeyPem: key };
+  }
+
   /** The credentials for one AUTH: the secret given now, or the one stored with a profile. */
   private async credentials(auth: AuthInput): Promise<{ request: AuthRequest; secret: string }> {
     let secret = auth.secret;
@@ -392,8 +408,11 @@ export class SessionService {
     return { request, secret };
   }
 
-  /** The engine's message request and send options for the renderer's compose form. */
-  private messageRequest(m: ComposeRequest): { message: MessageRequest; options: SendOptions } {
+  /**
+   * The engine's message request and send options for the renderer's compose form. Path attachments must
+   * have been picked in a native dialog (`allowPath`). Also used by `message.preview`.
+   */
+  messageRequest(m: ComposeRequest): { message: MessageRequest; options: SendOptions } {
     const attachments: AttachmentInput[] = m.attachments.map((a) => {
       if ('path' in a) {
         const full = resolve(a.path);

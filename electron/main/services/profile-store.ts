@@ -195,6 +195,7 @@ export class ProfileStore implements ProfileStoreApi {
       ...(p.auth ? { auth: { ...p.auth } } : {}),
       // A stored secret the key store cannot open now is no use: the renderer should ask for it.
       hasSecret: p.secretCiphertext !== undefined && this.secrets.available,
+      hasClientKey: p.clientKeyCiphertext !== undefined && this.secrets.available,
       updatedAt: p.updatedAt,
     };
   }

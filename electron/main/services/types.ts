@@ -32,6 +32,8 @@ export interface ProfileStoreApi {
   delete(id: string): Promise<void>;
   /** The stored secret of a profile, decrypted, for main's own use only (never sent to the renderer). */
   secretFor(id: string): Promise<string | undefined>;
+  /** The stored TLS client key of a profile, decrypted, for main's own use only (never sent to the renderer). */
+  clientKeyFor?(id: string): Promise<string | undefined>;
   /** Problems met when loading (e.g. a corrupt file moved aside to `profiles.json.corrupt-<time>`). */
   readonly warnings: string[];
 }

@@ -1,14 +1,24 @@
 import { useEffect } from 'react';
-import { CapabilityTable } from '../features/capabilities/CapabilityTable.js';
 import { ConnectionForm } from '../features/connection/ConnectionForm.js';
-import { ProbeButton } from '../features/probe/ProbeButton.js';
+import { ProfilesPanel } from '../features/connection/ProfilesPanel.js';
+import { ExplainPanel } from '../features/explain/ExplainPanel.js';
+import { SessionActions } from '../features/session-actions/SessionActions.js';
+import { SessionBar } from '../features/session-actions/SessionBar.js';
 import { ResultBanner } from '../features/status/ResultBanner.js';
-import { TranscriptView } from '../features/transcript/TranscriptView.js';
 import { api } from '../lib/api.js';
 import { appStore, connectStoreToEvents, useAppStore } from '../store/index.js';
+import { Header } from './Header.js';
+import { MainTabs } from './MainTabs.js';
 
+/**
+ * The shell: header; the connection sidebar (profiles, the form, the session buttons); the main area (session bar,
+ * result, tabs); the explanation panel on the right when shown. `data-app-state` tells tests when the bridge answered.
+ */
 export function App() {
-  const ui = useAppStore((s) => s.ui);
+  const appState = useAppStore((s) => s.ui.appState);
+  const loadError = useAppStore((s) => s.ui.loadError);
+  const bridgeLost = useAppStore((s) => s.ui.bridgeLost);
+  const explainOpen = useAppStore((s) => s.ui.explainOpen);
 
   useEffect(() => {
     const stop = connectStoreToEvents(appStore, api);
@@ -17,46 +27,45 @@ export function App() {
   }, []);
 
   return (
-    <div className="app" data-app-state={ui.appState}>
-      <header className="app-header">
-        <h1>SMTP Lens</h1>
-        {ui.appInfo ? (
-          <span className="subtle">
-            v{ui.appInfo.version} · {ui.appInfo.host === 'web' ? 'web' : 'desktop'}
-          </span>
-        ) : null}
-      </header>
+    <div className="app" data-app-state={appState}>
+      <Header />
 
-      {ui.bridgeLost ? (
+      {bridgeLost ? (
         <div className="banner error" role="alert">
-          <strong>Disconnected</strong> {ui.bridgeLost.message} Restart SMTP Lens and reload this page.
+          <strong>Disconnected</strong> {bridgeLost.message} Restart SMTP Lens and reload this page.
         </div>
       ) : null}
 
-      {ui.appState === 'loading' ? (
+      {appState === 'loading' ? (
         <main className="app-main centered">
           <p role="status">Connecting to SMTP Lens…</p>
         </main>
-      ) : ui.appState === 'failed' ? (
+      ) : appState === 'failed' ? (
         <main className="app-main centered">
           <div className="banner error" role="alert">
-            <strong>SMTP Lens could not start</strong> {ui.loadError?.message} <code>{ui.loadError?.code}</code>
+            <strong>SMTP Lens could not start</strong> {loadError?.message} <code>{loadError?.code}</code>
           </div>
         </main>
       ) : (
-        <main className="app-main">
+        <div className={explainOpen ? 'workspace with-explain' : 'workspace'}>
           <aside className="sidebar" aria-label="Connection settings">
+            <ProfilesPanel />
             <ConnectionForm />
-            <div className="actions">
-              <ProbeButton />
-            </div>
+            <SessionActions />
           </aside>
-          <div className="results" aria-label="Results">
-            <ResultBanner />
-            <CapabilityTable />
-            <TranscriptView />
-          </div>
-        </main>
+          <main className="main-area" aria-label="Results">
+            <SessionBar />
+            <div className="result-area">
+              <ResultBanner />
+            </div>
+            <MainTabs />
+          </main>
+          {explainOpen ? (
+            <aside id="explain-column" className="explain-column" aria-label="Explanations">
+              <ExplainPanel />
+            </aside>
+          ) : null}
+        </div>
       )}
     </div>
   );

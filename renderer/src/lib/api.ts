@@ -4,15 +4,30 @@ import type {
   ErrorDto,
   EventChannel,
   EventMap,
+  ExportedFile,
+  MessagePreview,
+  ProfileSummary,
+  ReceivedMessage,
   RequestChannel,
   RequestOf,
   ResponseMap,
   Result,
+  SavedSessionSummary,
+  StartedSession,
   TestServerStatus,
 } from '../../../shared/ipc/contract.js';
-import type { ConnectionSettings, AuthSettings, TestServerOptions } from '../../../shared/ipc/schemas.js';
+import type {
+  AuthSettings,
+  ComposeSettings,
+  ConnectionSettings,
+  ProfileInput,
+  TestServerOptions,
+} from '../../../shared/ipc/schemas.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
+import { downloadFile } from './download.js';
 import { createWebBridge, type WebBridge } from './web-bridge.js';
+
+export type ExportFormat = 'json' | 'txt' | 'html';
 
 /**
  * The one module of the renderer that touches the bridge. In Electron the preload exposes `window.smtpLens`
@@ -89,23 +104,121 @@ export function onBridgeLost(listener: (error: ErrorDto) => void): () => void {
   return typeof current.onClose === 'function' ? current.onClose(listener) : () => {};
 }
 
-/** The typed operations the app uses. Grows with the UI; the store receives this object (tests pass a fake). */
+/** A file for the user to keep: an export, or a message as received. */
+export type SaveResult = Result<{ savedTo: string | null }>;
+
+/** The typed operations the app uses. The store receives this object (tests pass a fake: test/unit/renderer/fake-api.ts). */
 export interface AppApi {
   appInfo(): Promise<Result<AppInfo>>;
-  probe(connection: ConnectionSettings, auth?: AuthSettings): Promise<Result<SessionRecord>>;
+  /** One-shot probe in main (its transcript is logged, not streamed). The app's Probe uses start/authenticate/close. */
+  probe(connection: ConnectionSettings, auth?: AuthSettings, profileId?: string): Promise<Result<SessionRecord>>;
+  /** Open a session driven step by step; `profileId` lets main use the profile's stored TLS client key. */
+  startSession(connection: ConnectionSettings, profileId?: string): Promise<Result<StartedSession>>;
+  authenticate(sessionId: string, auth: AuthSettings): Promise<Result<SessionRecord>>;
+  send(sessionId: string, message: ComposeSettings): Promise<Result<SessionRecord>>;
+  verify(sessionId: string, address: string, expand: boolean): Promise<Result<SessionRecord>>;
+  raw(sessionId: string, command: string): Promise<Result<SessionRecord>>;
+  cancel(sessionId: string): Promise<Result<null>>;
+  closeSession(sessionId: string): Promise<Result<SessionRecord>>;
+  /** Compose the message as `send` would and return its envelope and first 256 KB; nothing is sent. */
+  previewMessage(message: ComposeSettings): Promise<Result<MessagePreview>>;
+
+  listProfiles(): Promise<Result<ProfileSummary[]>>;
+  saveProfile(profile: ProfileInput): Promise<Result<ProfileSummary>>;
+  deleteProfile(id: string): Promise<Result<null>>;
+
+  listSessions(): Promise<Result<SavedSessionSummary[]>>;
+  openSession(id: string): Promise<Result<SessionRecord>>;
+  deleteSession(id: string): Promise<Result<null>>;
+  exportSession(id: string, format: ExportFormat): Promise<Result<ExportedFile>>;
+
   startTestServer(options?: TestServerOptions): Promise<Result<TestServerStatus>>;
   stopTestServer(): Promise<Result<TestServerStatus>>;
   testServerStatus(): Promise<Result<TestServerStatus>>;
+  testServerMessages(): Promise<Result<ReceivedMessage[]>>;
+
+  /**
+   * Give the user a file: Electron's native save dialog (`savedTo` is the path, or null when cancelled), or in a
+   * browser a download of a Blob (`savedTo` is the file name).
+   */
+  saveFile(file: ExportedFile): Promise<SaveResult>;
+  /** Whether a native file dialog is available (Electron); in a browser, use an <input type="file"> instead. */
+  canPickFiles(): boolean;
+  /** Electron's native open dialog; picked attachments may then be sent by path. 'not-supported' in a browser. */
+  pickFiles(purpose: PickPurpose): Promise<Result<PickedFile[]>>;
+
   subscribe: typeof subscribe;
   onBridgeLost: typeof onBridgeLost;
 }
 
+export type PickPurpose = 'attachment' | 'ca' | 'client-cert' | 'client-key';
+export interface PickedFile {
+  path: string;
+  name: string;
+  size: number;
+}
+
+async function pickFiles(purpose: PickPurpose): Promise<Result<PickedFile[]>> {
+  const current = getBridge();
+  if (typeof current.pickFiles !== 'function') {
+    return { ok: false, error: { code: 'not-supported', message: 'There is no file dialog here: choose files with the browser instead.' } };
+  }
+  try {
+    return await current.pickFiles({ purpose });
+  } catch (err) {
+    return { ok: false, error: internalError(err) };
+  }
+}
+
+/** Electron's save dialog when the preload offers one, else a browser download. */
+async function saveFile(file: ExportedFile): Promise<SaveResult> {
+  const current = getBridge();
+  if (typeof current.saveFile === 'function') {
+    try {
+      const saved = await current.saveFile(file);
+      return saved.ok ? { ok: true, value: { savedTo: saved.value } } : saved;
+    } catch (err) {
+      return { ok: false, error: internalError(err) };
+    }
+  }
+  try {
+    downloadFile(file);
+    return { ok: true, value: { savedTo: file.filename } };
+  } catch (err) {
+    return { ok: false, error: { code: 'internal', message: `The browser refused the download: ${internalError(err).message}` } };
+  }
+}
+
 export const api: AppApi = {
   appInfo: () => call('app.info', {}),
-  probe: (connection, auth) => call('session.probe', auth ? { connection, auth } : { connection }),
+  probe: (connection, auth, profileId) =>
+    call('session.probe', { connection, ...(auth ? { auth } : {}), ...(profileId !== undefined ? { profileId } : {}) }),
+  startSession: (connection, profileId) => call('session.start', { connection, ...(profileId !== undefined ? { profileId } : {}) }),
+  authenticate: (sessionId, auth) => call('session.authenticate', { sessionId, auth }),
+  send: (sessionId, message) => call('session.send', { sessionId, message }),
+  verify: (sessionId, address, expand) => call('session.verify', { sessionId, address, expand }),
+  raw: (sessionId, command) => call('session.raw', { sessionId, command }),
+  cancel: (sessionId) => call('session.cancel', { sessionId }),
+  closeSession: (sessionId) => call('session.close', { sessionId }),
+  previewMessage: (message) => call('message.preview', { message }),
+
+  listProfiles: () => call('profiles.list', {}),
+  saveProfile: (profile) => call('profiles.save', { profile }),
+  deleteProfile: (id) => call('profiles.delete', { id }),
+
+  listSessions: () => call('sessions.list', {}),
+  openSession: (id) => call('sessions.open', { id }),
+  deleteSession: (id) => call('sessions.delete', { id }),
+  exportSession: (id, format) => call('sessions.export', { id, format, redact: true }),
+
   startTestServer: (options = {}) => call('testServer.start', { options }),
   stopTestServer: () => call('testServer.stop', {}),
   testServerStatus: () => call('testServer.status', {}),
+  testServerMessages: () => call('testServer.messages', {}),
+
+  saveFile,
+  canPickFiles: () => typeof getBridge().pickFiles === 'function',
+  pickFiles,
   subscribe,
   onBridgeLost,
 };

@@ -1,21 +1,37 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { api as defaultApi, type AppApi } from '../lib/api.js';
+import { createComposeSlice } from './compose-slice.js';
+import { browserStorage, type StorageLike } from '../features/connection/recent-targets.js';
 import { createConnectionSlice } from './connection-slice.js';
+import { createExplainSlice } from '../features/explain/explain-slice.js';
+import { createProfilesSlice } from './profiles-slice.js';
 import { createSessionSlice } from './session-slice.js';
+import { createSessionsSlice } from './sessions-slice.js';
 import { createTestServerSlice } from './test-server-slice.js';
+import { createTranscriptSlice } from './transcript-slice.js';
 import type { AppState } from './types.js';
 import { createUiSlice } from './ui-slice.js';
 
 export type { AppState } from './types.js';
 export type AppStore = StoreApi<AppState>;
 
-/** One store from the slices. The API is injected so that tests can pass a fake. */
-export function createAppStore(api: AppApi): AppStore {
+export interface AppStoreOptions {
+  /** Where recent targets are kept (localStorage in the app; a Map-backed fake in tests; none: not kept). */
+  storage?: StorageLike;
+}
+
+/** One store from the slices. The API (and storage) are injected so that tests can pass fakes. */
+export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppStore {
   return createStore<AppState>()((...a) => ({
-    ...createConnectionSlice(...a),
+    ...createComposeSlice(api)(...a),
+    ...createConnectionSlice(options.storage)(...a),
+    ...createExplainSlice(...a),
+    ...createProfilesSlice(api)(...a),
     ...createSessionSlice(api)(...a),
+    ...createSessionsSlice(api)(...a),
     ...createTestServerSlice(api)(...a),
+    ...createTranscriptSlice(...a),
     ...createUiSlice(api)(...a),
   }));
 }
@@ -23,7 +39,10 @@ export function createAppStore(api: AppApi): AppStore {
 /** Feed pushed events into the store; returns a function that stops doing so. */
 export function connectStoreToEvents(store: AppStore, api: AppApi): () => void {
   const stops = [
-    api.subscribe('transcript', (batch) => store.getState().appendTranscript(batch)),
+    // Every session's batches are kept by id (they can arrive before `session.start` answers with the id).
+    api.subscribe('transcript', (batch) => store.getState().appendTranscriptBatch(batch)),
+    api.subscribe('session-state', (payload) => store.getState().receiveSessionState(payload)),
+    api.subscribe('progress', (progress) => store.getState().setSendProgress(progress)),
     api.subscribe('test-server', (status) => store.getState().setTestServerStatus(status)),
     api.onBridgeLost((error) => store.getState().setBridgeLost(error)),
   ];
@@ -33,7 +52,7 @@ export function connectStoreToEvents(store: AppStore, api: AppApi): () => void {
 }
 
 /** The app's store. */
-export const appStore = createAppStore(defaultApi);
+export const appStore = createAppStore(defaultApi, { storage: browserStorage() });
 
 /** Read from the app's store in a component. Select primitives or stable references (zustand 5 compares with Object.is). */
 export function useAppStore<T>(selector: (state: AppState) => T): T {

@@ -1,169 +1,519 @@
-import { useId } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { Protocol, TlsMode } from '../../../../shared/session-record.js';
+import {
+  issuesByField,
+  MECHANISMS,
+  portHint,
+  TLS_MODES,
+  TLS_VERSIONS,
+  validateAuth,
+  validateConnection,
+  type ConnectionForm as Form,
+  type Mechanism,
+  type TlsVersion,
+} from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
+import { ErrorNote } from '../../app/ErrorNote.js';
+import { CheckField, PemFileField, SelectField, TextField } from './fields.js';
+import { describeRecent } from './recent-targets.js';
 
-const TLS_MODES: { value: TlsMode; label: string }[] = [
-  { value: 'off', label: 'Off (plaintext)' },
-  { value: 'starttls', label: 'STARTTLS (required)' },
-  { value: 'starttls-optional', label: 'STARTTLS if offered' },
-  { value: 'implicit', label: 'Implicit TLS (SMTPS)' },
+const PROTOCOLS: readonly { value: Protocol; label: string }[] = [
+  { value: 'smtp', label: 'SMTP' },
+  { value: 'lmtp', label: 'LMTP' },
 ];
 
-/** Where to connect and how: TCP host and port or a Unix socket, protocol, TLS mode, verification, EHLO name. */
+const VERSION_OPTIONS: readonly { value: TlsVersion | ''; label: string }[] = [
+  { value: '', label: 'Default' },
+  ...TLS_VERSIONS.map((v) => ({ value: v, label: v.replace('TLSv', 'TLS ') })),
+];
+
+/**
+ * Where to connect and how: TCP host and port or a Unix socket, protocol, TLS mode and options, session options,
+ * and authentication. Validated as the user types, with the message next to the field; required fields are
+ * reported once the user tries to start.
+ */
 export function ConnectionForm() {
   const form = useAppStore((s) => s.connection);
+  const attempted = useAppStore((s) => s.formAttempted);
+  const running = useAppStore((s) => s.session.status === 'running' || s.session.open);
   const setField = useAppStore((s) => s.setConnectionField);
-  const testServer = useAppStore((s) => s.testServer);
-  const startBuiltIn = useAppStore((s) => s.startBuiltInTestServer);
-  const sessionRunning = useAppStore((s) => s.session.status === 'running');
-  const id = useId();
-  const f = (name: string) => `${id}-${name}`;
+  const probe = useAppStore((s) => s.probe);
+
+  const issues = useMemo(() => issuesByField(validateConnection(form, { required: attempted })), [form, attempted]);
 
   return (
     <form
       className="connection-form"
       aria-label="Connection"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
+        if (!running) void probe();
       }}
     >
-      <fieldset className="target" disabled={sessionRunning}>
-        <legend>Server</legend>
-        <div className="segmented" role="radiogroup" aria-label="Connect over">
-          <label>
-            <input
-              type="radio"
-              name={f('target')}
-              value="tcp"
-              checked={form.target === 'tcp'}
-              onChange={() => setField('target', 'tcp')}
-            />
-            TCP
-          </label>
-          <label>
-            <input
-              type="radio"
-              name={f('target')}
-              value="socket"
-              checked={form.target === 'socket'}
-              onChange={() => setField('target', 'socket')}
-            />
-            Unix socket
-          </label>
-        </div>
-
-        {form.target === 'tcp' ? (
-          <div className="row">
-            <div className="field grow">
-              <label htmlFor={f('host')}>Host</label>
-              <input
-                id={f('host')}
-                type="text"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="mail.example.net"
-                value={form.host}
-                onChange={(e) => setField('host', e.target.value)}
-              />
-            </div>
-            <div className="field port">
-              <label htmlFor={f('port')}>Port</label>
-              <input
-                id={f('port')}
-                type="text"
-                inputMode="numeric"
-                autoComplete="off"
-                placeholder={defaultPortHint(form.protocol, form.tls)}
-                value={form.port}
-                onChange={(e) => setField('port', e.target.value)}
-              />
-            </div>
-          </div>
-        ) : (
-          <div className="field">
-            <label htmlFor={f('socket')}>Socket path</label>
-            <input
-              id={f('socket')}
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="/var/run/dovecot/lmtp"
-              value={form.socketPath}
-              onChange={(e) => setField('socketPath', e.target.value)}
-            />
-          </div>
-        )}
-
+      <fieldset className="target sidebar-section" disabled={running}>
+        <legend className="section-title">Server</legend>
+        <RecentTargets />
+        <TargetFields form={form} issues={issues} setField={setField} />
         <div className="row">
-          <div className="field">
-            <label htmlFor={f('protocol')}>Protocol</label>
-            <select id={f('protocol')} value={form.protocol} onChange={(e) => setField('protocol', e.target.value as Protocol)}>
-              <option value="smtp">SMTP</option>
-              <option value="lmtp">LMTP</option>
-            </select>
-          </div>
-          <div className="field grow">
-            <label htmlFor={f('tls')}>TLS</label>
-            <select id={f('tls')} value={form.tls} onChange={(e) => setField('tls', e.target.value as TlsMode)}>
-              {TLS_MODES.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
-
-        <div className="field checkbox">
-          <input
-            id={f('verify')}
-            type="checkbox"
-            checked={form.verify}
-            disabled={form.tls === 'off'}
-            aria-describedby={f('verify-hint')}
-            onChange={(e) => setField('verify', e.target.checked)}
+          <SelectField<Protocol>
+            name="protocol"
+            label="Protocol"
+            value={form.protocol}
+            options={PROTOCOLS}
+            onChange={(v) => setField('protocol', v)}
           />
-          <label htmlFor={f('verify')}>Verify the server's certificate</label>
-          <p id={f('verify-hint')} className="hint">
-            {form.verify ? 'The certificate must be valid for the host name.' : 'Insecure: any certificate is accepted.'}
-          </p>
-        </div>
-
-        <div className="field">
-          <label htmlFor={f('ehlo')}>EHLO name</label>
-          <input
-            id={f('ehlo')}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="this machine's name"
-            value={form.ehloName}
-            onChange={(e) => setField('ehloName', e.target.value)}
+          <SelectField<TlsMode>
+            name="tls"
+            label="TLS"
+            className="field grow"
+            value={form.tls}
+            options={TLS_MODES}
+            onChange={(v) => setField('tls', v)}
           />
         </div>
+        <TlsOptions form={form} issues={issues} setField={setField} />
+        <SessionOptions form={form} issues={issues} setField={setField} />
       </fieldset>
-
-      <div className="test-server">
-        <button type="button" className="secondary" disabled={testServer.busy || sessionRunning} onClick={() => void startBuiltIn()}>
-          {testServer.busy ? 'Starting test server…' : 'Use built-in test server'}
-        </button>
-        {testServer.status?.running && testServer.status.account ? (
-          <p className="hint">
-            Test server running; test account <code>{testServer.status.account.user}</code> /{' '}
-            <code>{testServer.status.account.password}</code>
-          </p>
-        ) : null}
-        {testServer.error ? (
-          <p className="inline-error" role="alert">
-            Could not start the test server: {testServer.error.message} ({testServer.error.code})
-          </p>
-        ) : null}
-      </div>
+      <AuthFields disabled={running} />
+      <TestServerShortcut />
+      {/* Enter in any field runs a probe. */}
+      <button type="submit" className="visually-hidden" tabIndex={-1} aria-hidden="true">
+        Probe
+      </button>
     </form>
   );
 }
 
-function defaultPortHint(protocol: Protocol, tls: TlsMode): string {
-  if (protocol === 'lmtp') return '24';
-  return tls === 'implicit' ? '465' : '25';
+type SetField = <K extends keyof Form>(field: K, value: Form[K]) => void;
+interface SectionProps {
+  form: Form;
+  issues: Record<string, string>;
+  setField: SetField;
+}
+
+function TargetFields({ form, issues, setField }: SectionProps) {
+  const name = useId();
+  return (
+    <>
+      <div className="segmented" role="radiogroup" aria-label="Connect over">
+        <label>
+          <input type="radio" name={name} value="tcp" checked={form.target === 'tcp'} onChange={() => setField('target', 'tcp')} />
+          TCP
+        </label>
+        <label>
+          <input type="radio" name={name} value="socket" checked={form.target === 'socket'} onChange={() => setField('target', 'socket')} />
+          Unix socket
+        </label>
+      </div>
+      {form.target === 'tcp' ? (
+        <>
+          <div className="row">
+            <TextField
+              name="host"
+              label="Host"
+              className="field grow"
+              placeholder="mail.example.net"
+              value={form.host}
+              error={issues.host}
+              onChange={(v) => setField('host', v)}
+            />
+            <TextField
+              name="port"
+              label="Port"
+              className="field port"
+              inputMode="numeric"
+              value={form.port}
+              error={issues.port}
+              onChange={(v) => setField('port', v)}
+            />
+          </div>
+          <p className="hint port-hint">{portHint(form.protocol, form.tls)}</p>
+        </>
+      ) : (
+        <TextField
+          name="socketPath"
+          label="Socket path"
+          placeholder="/var/run/dovecot/lmtp"
+          value={form.socketPath}
+          error={issues.socketPath}
+          hint="The absolute path of a Unix-domain socket on this machine."
+          onChange={(v) => setField('socketPath', v)}
+        />
+      )}
+    </>
+  );
+}
+
+/** A summary note for a collapsed section: what differs from the defaults. */
+function tlsNote(form: Form): string {
+  const notes: string[] = [];
+  if (!form.verify) notes.push('insecure');
+  if (form.caPem) notes.push('CA');
+  if (form.clientCertPem) notes.push('client cert');
+  if (form.servername) notes.push('SNI');
+  if (form.minVersion || form.maxVersion) notes.push('versions');
+  if (form.ciphers) notes.push('ciphers');
+  return notes.join(' · ');
+}
+
+function TlsOptions({ form, issues, setField }: SectionProps) {
+  const [confirmingInsecure, setConfirmingInsecure] = useState(false);
+  const note = tlsNote(form);
+  const errorInside = ['caPem', 'servername', 'maxVersion', 'ciphers', 'clientCertPem', 'clientKeyPem'].some((k) => issues[k]);
+  return (
+    <details className="options" open={errorInside || undefined}>
+      <summary>
+        TLS options{note ? <span className={`summary-note ${form.verify ? 'subtle' : 'badge warn'}`}>{note}</span> : null}
+      </summary>
+      <div className="options-body">
+        <CheckField
+          name="verify"
+          label="Verify the server's certificate"
+          checked={form.verify}
+          onChange={(checked) => {
+            if (checked) {
+              setField('verify', true);
+              setConfirmingInsecure(false);
+            } else setConfirmingInsecure(true);
+          }}
+          hint={
+            form.verify
+              ? 'The certificate must chain to a trusted CA and name the host you typed (or the server name below).'
+              : 'Insecure: any certificate is accepted. The session record says the peer was not verified.'
+          }
+        />
+        {confirmingInsecure ? (
+          <div className="inline-warning" role="alertdialog" aria-label="Turn off certificate verification?">
+            <strong>Turn off certificate verification?</strong> Anyone between you and the server could then read and change
+            the session, including passwords. Prefer loading the server's CA below.
+            <div className="button-row">
+              <button
+                type="button"
+                className="small danger confirm"
+                onClick={() => {
+                  setField('verify', false);
+                  setConfirmingInsecure(false);
+                }}
+              >
+                Turn off (insecure)
+              </button>
+              <button type="button" className="small" autoFocus onClick={() => setConfirmingInsecure(false)}>
+                Keep verifying
+              </button>
+            </div>
+          </div>
+        ) : null}
+        <PemFileField
+          name="caPem"
+          label="Trusted CA (PEM)"
+          kind="certificate"
+          fileName={form.caName}
+          loaded={form.caPem !== ''}
+          error={issues.caPem}
+          hint="Trust a private CA or a self-signed server certificate in addition to the system's CAs."
+          onLoad={(text, fileName) => {
+            setField('caPem', text);
+            setField('caName', fileName);
+          }}
+          onClear={() => {
+            setField('caPem', '');
+            setField('caName', '');
+          }}
+        />
+        <TextField
+          name="servername"
+          label="Server name (SNI and certificate check)"
+          placeholder="the host name typed"
+          value={form.servername}
+          error={issues.servername}
+          onChange={(v) => setField('servername', v)}
+        />
+        <div className="row">
+          <SelectField<TlsVersion | ''>
+            name="minVersion"
+            label="Lowest TLS version"
+            className="field grow"
+            value={form.minVersion}
+            options={VERSION_OPTIONS}
+            onChange={(v) => setField('minVersion', v)}
+          />
+          <SelectField<TlsVersion | ''>
+            name="maxVersion"
+            label="Highest TLS version"
+            className="field grow"
+            value={form.maxVersion}
+            options={VERSION_OPTIONS}
+            error={issues.maxVersion}
+            onChange={(v) => setField('maxVersion', v)}
+          />
+        </div>
+        <TextField
+          name="ciphers"
+          label="Cipher list (TLS 1.2 and below)"
+          placeholder="OpenSSL default"
+          value={form.ciphers}
+          error={issues.ciphers}
+          onChange={(v) => setField('ciphers', v)}
+        />
+        <PemFileField
+          name="clientCertPem"
+          label="Client certificate (PEM)"
+          kind="certificate"
+          fileName={form.clientCertName}
+          loaded={form.clientCertPem !== ''}
+          error={issues.clientCertPem}
+          onLoad={(text, fileName) => {
+            setField('clientCertPem', text);
+            setField('clientCertName', fileName);
+          }}
+          onClear={() => {
+            setField('clientCertPem', '');
+            setField('clientCertName', '');
+            setField('clientKeyPem', '');
+            setField('clientKeyName', '');
+            setField('clientKeyStored', false);
+          }}
+        />
+        <PemFileField
+          name="clientKeyPem"
+          label="Client key (PEM)"
+          kind="key"
+          fileName={form.clientKeyName}
+          loaded={form.clientKeyPem !== '' || form.clientKeyStored}
+          {...(form.clientKeyPem === '' && form.clientKeyStored ? { loadedNote: 'stored with the profile' } : {})}
+          error={issues.clientKeyPem}
+          hint="The key is used for this session only; a saved profile keeps it encrypted by the OS key store, where there is one."
+          onLoad={(text, fileName) => {
+            setField('clientKeyPem', text);
+            setField('clientKeyName', fileName);
+          }}
+          onClear={() => {
+            setField('clientKeyPem', '');
+            setField('clientKeyName', '');
+            setField('clientKeyStored', false);
+          }}
+        />
+      </div>
+    </details>
+  );
+}
+
+function sessionNote(form: Form): string {
+  const notes: string[] = [];
+  if (form.ehloName) notes.push(`EHLO ${form.ehloName}`);
+  if (form.timeoutSeconds) notes.push(`${form.timeoutSeconds} s/stage`);
+  if (form.deadlineSeconds) notes.push(`deadline ${form.deadlineSeconds} s`);
+  if (form.allowPlaintextAuth) notes.push('plaintext auth');
+  if (form.captureData) notes.push('full DATA');
+  if (form.sourceAddress) notes.push(`from ${form.sourceAddress}`);
+  return notes.join(' · ');
+}
+
+function SessionOptions({ form, issues, setField }: SectionProps) {
+  const note = sessionNote(form);
+  const errorInside = ['ehloName', 'timeoutSeconds', 'deadlineSeconds', 'sourceAddress'].some((k) => issues[k]);
+  return (
+    <details className="options" open={errorInside || undefined}>
+      <summary>
+        Session options{note ? <span className="summary-note subtle">{note}</span> : null}
+      </summary>
+      <div className="options-body">
+        <TextField
+          name="ehloName"
+          label="EHLO name"
+          placeholder="this machine's name"
+          value={form.ehloName}
+          error={issues.ehloName}
+          onChange={(v) => setField('ehloName', v)}
+        />
+        <div className="row">
+          <TextField
+            name="timeoutSeconds"
+            label="Timeout per stage (s)"
+            className="field grow"
+            inputMode="decimal"
+            placeholder="RFC 5321"
+            value={form.timeoutSeconds}
+            error={issues.timeoutSeconds}
+            onChange={(v) => setField('timeoutSeconds', v)}
+          />
+          <TextField
+            name="deadlineSeconds"
+            label="Overall deadline (s)"
+            className="field grow"
+            inputMode="decimal"
+            placeholder="none"
+            value={form.deadlineSeconds}
+            error={issues.deadlineSeconds}
+            onChange={(v) => setField('deadlineSeconds', v)}
+          />
+        </div>
+        <p className="hint">Empty: the RFC 5321 defaults (greeting 5 min, DATA 10 min; connect and TLS 30 s).</p>
+        <TextField
+          name="sourceAddress"
+          label="Source address"
+          placeholder="chosen by the system"
+          value={form.sourceAddress}
+          error={issues.sourceAddress}
+          onChange={(v) => setField('sourceAddress', v)}
+        />
+        <CheckField
+          name="allowPlaintextAuth"
+          label="Allow authentication without TLS"
+          checked={form.allowPlaintextAuth}
+          onChange={(v) => setField('allowPlaintextAuth', v)}
+          hint="Credentials are sent only over TLS, to a loopback address (127.0.0.0/8, ::1) or over a Unix socket — nothing leaves the machine there. Anywhere else they are withheld unless this is on."
+        />
+        <CheckField
+          name="captureData"
+          label="Capture the full DATA"
+          checked={form.captureData}
+          onChange={(v) => setField('captureData', v)}
+          hint="Record every line of a sent message in the transcript (otherwise a summary: bytes and lines)."
+        />
+      </div>
+    </details>
+  );
+}
+
+/** The recent targets as a select: picking one points the form at it. */
+function RecentTargets() {
+  const recent = useAppStore((s) => s.recentTargets);
+  const apply = useAppStore((s) => s.applyRecentTarget);
+  if (recent.length === 0) return null;
+  return (
+    <div className="field">
+      <select
+        className="recent-select"
+        aria-label="Recent targets"
+        value=""
+        onChange={(e) => {
+          const target = recent[Number(e.target.value)];
+          if (target) apply(target);
+        }}
+      >
+        <option value="" disabled>
+          Recent targets…
+        </option>
+        {recent.map((t, i) => (
+          <option key={`${describeRecent(t)}-${i}`} value={i}>
+            {describeRecent(t)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function AuthFields({ disabled }: { disabled: boolean }) {
+  const auth = useAppStore((s) => s.auth);
+  const attempted = useAppStore((s) => s.formAttempted);
+  const setAuth = useAppStore((s) => s.setAuthField);
+  const activeId = useAppStore((s) => s.profiles.activeId);
+  const storedSecret = useAppStore((s) => s.profiles.list.find((p) => p.id === s.profiles.activeId)?.hasSecret === true);
+  const activeName = useAppStore((s) => s.profiles.list.find((p) => p.id === s.profiles.activeId)?.name);
+  const [show, setShow] = useState(false);
+  const issues = useMemo(() => issuesByField(validateAuth(auth, { required: attempted, storedSecret })), [auth, attempted, storedSecret]);
+  const usingStored = storedSecret && auth.useStored && !auth.secret;
+  const token = auth.mechanism === 'xoauth2';
+
+  return (
+    <fieldset className="auth sidebar-section" disabled={disabled}>
+      <legend className="section-title">Authentication</legend>
+      <div className="row">
+        <TextField
+          name="user"
+          label="User"
+          className="field grow"
+          placeholder="none: no AUTH"
+          value={auth.user}
+          error={issues.user}
+          onChange={(v) => setAuth('user', v)}
+        />
+        <SelectField<Mechanism>
+          name="mechanism"
+          label="Mechanism"
+          className="field grow"
+          value={auth.mechanism}
+          options={MECHANISMS}
+          onChange={(v) => setAuth('mechanism', v)}
+        />
+      </div>
+      <TextField
+        name="secret"
+        label={token ? 'Access token' : 'Password'}
+        type={show ? 'text' : 'password'}
+        autoComplete="off"
+        placeholder={usingStored ? 'stored with the profile' : ''}
+        value={auth.secret}
+        error={issues.secret}
+        onChange={(v) => setAuth('secret', v)}
+        trailing={
+          <button
+            type="button"
+            className="small"
+            aria-pressed={show}
+            aria-label={show ? `Hide the ${token ? 'token' : 'password'}` : `Show the ${token ? 'token' : 'password'}`}
+            onClick={() => setShow(!show)}
+          >
+            {show ? 'Hide' : 'Show'}
+          </button>
+        }
+      />
+      {storedSecret && activeId ? (
+        <CheckField
+          name="useStored"
+          label="Use the stored password"
+          checked={auth.useStored}
+          onChange={(v) => setAuth('useStored', v)}
+          hint={`Stored with “${activeName ?? 'the profile'}” in the OS key store; it never reaches this window. A password typed above is used instead.`}
+        />
+      ) : null}
+      <details className="options">
+        <summary>More</summary>
+        <div className="options-body">
+          <TextField
+            name="authzid"
+            label="Authorize as (authzid)"
+            placeholder="the user"
+            value={auth.authzid}
+            error={issues.authzid}
+            onChange={(v) => setAuth('authzid', v)}
+          />
+        </div>
+      </details>
+    </fieldset>
+  );
+}
+
+/** Start (or reuse) the built-in test server and point the form at its plain listener. */
+function TestServerShortcut() {
+  const busy = useAppStore((s) => s.testServer.busy);
+  const error = useAppStore((s) => s.testServer.error);
+  const running = useAppStore((s) => s.session.status === 'running' || s.session.open);
+  const start = useAppStore((s) => s.startBuiltInTestServer);
+  const account = useAppStore((s) => s.testServer.status?.account);
+  const serverRunning = useAppStore((s) => s.testServer.status?.running === true);
+  const setTab = useAppStore((s) => s.setTab);
+  return (
+    <div className="test-server sidebar-section">
+      <div className="button-row">
+        <button type="button" className="secondary" disabled={busy || running} onClick={() => void start()}>
+          {busy ? 'Starting test server…' : 'Use built-in test server'}
+        </button>
+        {serverRunning ? (
+          <button type="button" className="small link" onClick={() => setTab('test-server')}>
+            Details
+          </button>
+        ) : null}
+      </div>
+      {serverRunning && account ? (
+        <p className="hint">
+          Test account <code>{account.user}</code> / <code>{account.password}</code>
+        </p>
+      ) : null}
+      {error ? <ErrorNote error={error} what="The test server could not start" /> : null}
+    </div>
+  );
 }

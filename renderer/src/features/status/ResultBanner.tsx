@@ -1,59 +1,114 @@
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
+import { explainEnhanced } from '../../../../shared/explain/enhanced-codes.js';
+import { explainErrorCode, explainVerdict } from '../../../../shared/explain/outcomes.js';
+import { explainReplyCode } from '../../../../shared/explain/reply-codes.js';
+import type { SessionRecord } from '../../../../shared/session-record.js';
 import { describeTarget } from '../../../../shared/transcript-format.js';
 import { useAppStore } from '../../store/index.js';
+import { ReplyCode } from '../explain/ReplyCode.js';
+import { formatReplyLines, formatDuration, runningLabel } from './result-format.js';
+import '../explain/explain.css';
+import './status.css';
 
-/** The outcome of the last operation: ok, or the error code, message and the server's raw reply. */
+/** The outcome of the last operation of this window: running, OK (with the verdict), or the error in plain words. */
 export function ResultBanner() {
-  const session = useAppStore((s) => s.session);
-  if (session.status === 'idle') return null;
-
-  if (session.status === 'running') {
-    return (
-      <div className="banner running" role="status" data-result="running">
-        Probing…
-      </div>
-    );
-  }
-
-  const record = session.record;
-  const error = session.error ?? (record && !record.result.ok ? record.result.error : undefined);
-  if (record && record.result.ok && !session.error) {
-    return (
-      <div className="banner ok" role="status" data-result="ok">
-        <strong>OK</strong>
-        <span>
-          {record.operation} of {describeTarget(record)} in {formatDuration(record.durationMs)}
-          {record.result.verdict ? `; verdict: ${record.result.verdict}` : ''}
-        </span>
-        {record.tlsSkipped ? <p className="hint">TLS was not used: {record.tlsSkipped}</p> : null}
-      </div>
-    );
-  }
-  return <ErrorBanner error={error ?? { code: 'internal', message: 'The operation failed without saying why.' }} target={record ? describeTarget(record) : undefined} />;
+  const status = useAppStore((s) => s.session.status);
+  const activity = useAppStore((s) => s.session.activity);
+  const record = useAppStore((s) => s.session.record);
+  const error = useAppStore((s) => s.session.error);
+  return <ResultView status={status} activity={activity} record={record} error={error} />;
 }
 
-function ErrorBanner({ error, target }: { error: ErrorDto; target: string | undefined }) {
-  const reply = [error.replyCode, error.enhancedCode, error.replyText].filter((p) => p !== undefined && p !== '').join(' ');
+export interface ResultViewProps {
+  status: 'idle' | 'running' | 'done';
+  /** What runs (or ran): "probe", "send", … */
+  activity?: string;
+  record?: SessionRecord;
+  /** The request itself failed (no record from it). */
+  error?: ErrorDto;
+}
+
+/** The banner for a given state (no store access). */
+export function ResultView({ status, activity, record, error: requestError }: ResultViewProps) {
+  if (status === 'idle') return null;
+  if (status === 'running') {
+    return (
+      <div className="banner running result-banner" role="status" data-result="running">
+        <span className="result-spinner" aria-hidden="true" />
+        {runningLabel(activity)}
+      </div>
+    );
+  }
+  const error = requestError ?? (record && !record.result.ok ? record.result.error : undefined);
+  if (record && record.result.ok && !requestError) return <OkBanner record={record} />;
   return (
-    <div className="banner error" role="alert" data-result="error" data-error-code={error.code}>
-      <strong>Error</strong> <code className="error-code">{error.code}</code>
-      <span className="error-message">{error.message}</span>
-      {target ? <p className="hint">Target: {target}</p> : null}
-      {error.command ? (
-        <p>
-          In answer to: <code>{error.command}</code>
+    <ErrorBanner
+      error={error ?? { code: 'internal', message: 'The operation failed without saying why.' }}
+      record={requestError ? undefined : record}
+    />
+  );
+}
+
+function Verdict({ record }: { record: SessionRecord }) {
+  const verdict = record.result.verdict;
+  if (!verdict) return null;
+  const words = explainVerdict(verdict, record.recipients);
+  const tone = verdict === 'delivered' ? 'ok' : verdict === 'partial' ? 'warn' : 'error';
+  return (
+    <p className="result-verdict" data-verdict={verdict}>
+      <span className={`badge ${tone}`}>{words.title}</span> {words.text}
+    </p>
+  );
+}
+
+function OkBanner({ record }: { record: SessionRecord }) {
+  return (
+    <div className="banner ok result-banner" role="status" data-result="ok">
+      <strong>OK</strong>
+      <span className="result-summary">
+        {record.operation} of <span className="mono">{describeTarget(record)}</span> in {formatDuration(record.durationMs)}
+      </span>
+      <Verdict record={record} />
+      {record.tlsSkipped ? (
+        <p className="result-warning">
+          <span className="badge warn">no TLS</span> TLS was not used: {record.tlsSkipped}.
         </p>
       ) : null}
-      {reply ? (
-        <pre className="raw-reply" aria-label="Server reply">
-          {reply}
-        </pre>
+    </div>
+  );
+}
+
+function ErrorBanner({ error, record }: { error: ErrorDto; record: SessionRecord | undefined }) {
+  const words = explainErrorCode(error.code);
+  const reply = error.replyCode !== undefined ? explainReplyCode(error.replyCode) : undefined;
+  const enhanced = error.enhancedCode ? explainEnhanced(error.enhancedCode) : null;
+  const replyLines = formatReplyLines(error.replyCode, error.enhancedCode, error.replyText);
+  const hasRaw = replyLines !== '' || !!error.command || !!error.raw || !!error.stage;
+  return (
+    <div className="banner error result-banner" role="alert" data-result="error" data-error-code={error.code}>
+      <strong className="result-title">{words.title}</strong>
+      <code className="error-code">{error.code}</code>
+      <p className="error-message">{error.message}</p>
+      {record ? (
+        <p className="hint">
+          {record.operation} of <span className="mono">{describeTarget(record)}</span> after {formatDuration(record.durationMs)}
+        </p>
       ) : null}
-      {error.raw ? (
-        <pre className="raw-reply" aria-label="Raw bytes">
-          {error.raw}
-        </pre>
-      ) : null}
+      {record ? <Verdict record={record} /> : null}
+      {error.replyCode !== undefined || error.enhancedCode ? (
+        <p className="result-reply">
+          The server answered{' '}
+          <ReplyCode code={error.replyCode} enhancedCode={error.enhancedCode} text={error.replyText} context={error.command} />
+          {reply?.valid ? `: ${reply.title.charAt(0).toLowerCase()}${reply.title.slice(1)}` : ''}
+          {enhanced?.detailKnown && enhanced.detailName.toLowerCase() !== reply?.title.toLowerCase()
+            ? ` (${enhanced.detailName.charAt(0).toLowerCase()}${enhanced.detailName.slice(1)})`
+            : ''}
+          .{' '}
+          <span className="subtle">{enhanced?.detailKnown ? enhanced.detailText : reply?.meaning}</span>
+        </p>
+      ) : (
+        <p className="hint">{words.text}</p>
+      )}
       {error.issues?.length ? (
         <ul className="issues">
           {error.issues.map((i) => (
@@ -63,10 +118,49 @@ function ErrorBanner({ error, target }: { error: ErrorDto; target: string | unde
           ))}
         </ul>
       ) : null}
+      {hasRaw ? (
+        <details className="result-raw">
+          <summary>Show raw reply</summary>
+          <dl className="kv">
+            {error.command ? (
+              <>
+                <dt>In answer to</dt>
+                <dd>
+                  <code>{error.command}</code>
+                </dd>
+              </>
+            ) : null}
+            {error.stage ? (
+              <>
+                <dt>Stage</dt>
+                <dd>
+                  <code>{error.stage}</code>
+                </dd>
+              </>
+            ) : null}
+            {replyLines ? (
+              <>
+                <dt>Reply</dt>
+                <dd>
+                  <pre className="raw-reply" aria-label="Server reply">
+                    {replyLines}
+                  </pre>
+                </dd>
+              </>
+            ) : null}
+            {error.raw ? (
+              <>
+                <dt>Raw bytes</dt>
+                <dd>
+                  <pre className="raw-reply" aria-label="Raw bytes">
+                    {error.raw}
+                  </pre>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </details>
+      ) : null}
     </div>
   );
-}
-
-function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }

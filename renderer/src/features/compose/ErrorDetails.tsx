@@ -1,0 +1,77 @@
+import { explainErrorCode } from '../../../../shared/explain/outcomes.js';
+import type { ErrorDto } from '../../../../shared/ipc/contract.js';
+import { ReplyCode } from '../explain/ReplyCode.js';
+
+/**
+ * An error where it happened: a title and the message in plain words, the fields at fault, and the server's raw
+ * reply (with the command it answered and the error code) one click away.
+ */
+export function ErrorDetails({ title, error, labelFor }: { title: string; error: ErrorDto; labelFor?: (path: string) => string }) {
+  const reply = [error.replyCode, error.enhancedCode, error.replyText].filter((p) => p !== undefined && p !== '').join(' ');
+  const plain = explainErrorCode(error.code);
+  const hasDetails = reply !== '' || error.command !== undefined || error.raw !== undefined || error.stage !== undefined;
+  return (
+    <div className="compose-error banner error" role="alert" data-error-code={error.code}>
+      <strong>{title}</strong>
+      <span className="error-message">{error.message}</span>
+      <p className="hint">{plain.text}</p>
+      {error.issues?.length ? (
+        <ul className="issues">
+          {error.issues.map((i) => (
+            <li key={`${i.path}:${i.message}`}>
+              {i.path ? labelFor ? <strong>{labelFor(i.path)}</strong> : <code>{i.path}</code> : null}
+              {i.path ? ': ' : null}
+              {i.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <details className="error-details">
+        <summary>{hasDetails ? 'Server reply and details' : 'Details'}</summary>
+        <dl>
+          <dt>Error code</dt>
+          <dd>
+            <code>{error.code}</code>
+          </dd>
+          {error.replyCode !== undefined || error.enhancedCode ? (
+            <>
+              <dt>Reply code</dt>
+              <dd>
+                <ReplyCode
+                  {...(error.replyCode !== undefined ? { code: error.replyCode } : {})}
+                  {...(error.enhancedCode ? { enhancedCode: error.enhancedCode } : {})}
+                  {...(error.replyText !== undefined ? { text: error.replyText } : {})}
+                  {...(error.command ? { context: error.command } : {})}
+                />
+              </dd>
+            </>
+          ) : null}
+          {error.command ? (
+            <>
+              <dt>In answer to</dt>
+              <dd>
+                <code>{error.command}</code>
+              </dd>
+            </>
+          ) : null}
+          {error.stage ? (
+            <>
+              <dt>Stage</dt>
+              <dd>{error.stage}</dd>
+            </>
+          ) : null}
+        </dl>
+        {reply ? (
+          <pre className="raw-reply" aria-label="Server reply">
+            {reply}
+          </pre>
+        ) : null}
+        {error.raw ? (
+          <pre className="raw-reply" aria-label="Raw bytes">
+            {error.raw}
+          </pre>
+        ) : null}
+      </details>
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+import { useAppStore } from '../../store/index.js';
+import type { ExplainSelection } from './explain-slice.js';
+
+/** The function that opens the explanation side panel for a code: `const explain = useExplain(); explain({ code: 550 })`. */
+export function useExplain(): (selection: ExplainSelection) => void {
+  return useAppStore((s) => s.openExplain);
+}

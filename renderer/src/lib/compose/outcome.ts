@@ -1,0 +1,144 @@
+import type { ErrorDto } from '../../../../shared/ipc/contract.js';
+import type { RecipientOutcome, ReplyInfo, SessionRecord, Verdict } from '../../../../shared/session-record.js';
+
+/**
+ * What became of a sent message, per recipient and overall, in plain words. Pure functions over the session
+ * record, no DOM.
+ */
+
+/** delivered; failed for now (4xx, the sender may retry); failed for good (5xx); unknown (the transaction broke off). */
+export type OutcomeStatus = 'delivered' | 'temporary' | 'permanent' | 'unknown';
+
+export interface OutcomeRow {
+  address: string;
+  /** The reply to RCPT TO. */
+  rcpt: ReplyInfo;
+  /** Whether RCPT TO was accepted (250/251). */
+  accepted: boolean;
+  /** The reply after the data: LMTP's own for this recipient, or SMTP's one final reply. */
+  data?: ReplyInfo;
+  /** Whether `data` is this recipient's own reply (LMTP) rather than the shared one (SMTP). */
+  perRecipientData: boolean;
+  status: OutcomeStatus;
+  /** Short words for the status column. */
+  label: string;
+  /** One sentence: where it ended and why. */
+  explanation: string;
+}
+
+export interface VerdictSummary {
+  verdict: Verdict;
+  tone: 'ok' | 'partial' | 'error';
+  /** "Delivered to all 3 recipients". */
+  title: string;
+  /** What stopped it, when something did. */
+  detail?: string;
+  delivered: number;
+  total: number;
+}
+
+/** "250 2.1.5 Ok" */
+export function formatReply(reply: ReplyInfo | undefined): string {
+  if (!reply) return '';
+  return [String(reply.code), reply.enhancedCode, reply.text.replace(/\n/g, ' / ')].filter((p) => p !== undefined && p !== '').join(' ');
+}
+
+const klass = (code: number): string => `${Math.floor(code / 100)}xx`;
+
+function explain(r: RecipientOutcome, lmtp: boolean): { status: OutcomeStatus; label: string; explanation: string } {
+  if (r.delivered) {
+    return {
+      status: 'delivered',
+      label: 'Delivered',
+      explanation: lmtp ? 'Accepted for this mailbox after the data (LMTP).' : 'The server accepted the message for this recipient.',
+    };
+  }
+  if (!r.accepted) {
+    const temporary = r.failure === 'temporary' || (r.failure === undefined && r.rcpt.code < 500);
+    return temporary
+      ? {
+          status: 'temporary',
+          label: 'Deferred',
+          explanation: `Refused for now at RCPT TO (${klass(r.rcpt.code)}, temporary): the server asks the sender to try again later.`,
+        }
+      : {
+          status: 'permanent',
+          label: 'Refused',
+          explanation: `Refused at RCPT TO (${klass(r.rcpt.code)}, permanent): the server will not take mail for this recipient.`,
+        };
+  }
+  if (r.data) {
+    const temporary = r.failure === 'temporary' || (r.failure === undefined && r.data.code < 500);
+    const after = lmtp ? 'after the data, for this mailbox (LMTP)' : 'after the data';
+    return temporary
+      ? {
+          status: 'temporary',
+          label: 'Deferred',
+          explanation: `Accepted at RCPT TO, then refused for now ${after} (${klass(r.data.code)}, temporary).`,
+        }
+      : {
+          status: 'permanent',
+          label: 'Refused',
+          explanation: `Accepted at RCPT TO, then refused ${after} (${klass(r.data.code)}, permanent).`,
+        };
+  }
+  return {
+    status: 'unknown',
+    label: 'Not delivered',
+    explanation: 'Accepted at RCPT TO, but the transaction stopped before the server took the message.',
+  };
+}
+
+/** One row per envelope recipient, in the order they were sent. */
+export function outcomeRows(record: SessionRecord): OutcomeRow[] {
+  const lmtp = record.target.protocol === 'lmtp';
+  return (record.recipients ?? []).map((r) => ({
+    address: r.address,
+    rcpt: r.rcpt,
+    accepted: r.accepted,
+    ...(r.data ? { data: r.data } : {}),
+    perRecipientData: lmtp,
+    ...explain(r, lmtp),
+  }));
+}
+
+/** The overall verdict of a send, in words; from the record's result, or from its recipients when it has none. */
+export function verdictSummary(record: SessionRecord, requestError?: ErrorDto): VerdictSummary {
+  const recipients = record.recipients ?? [];
+  const total = recipients.length || record.message?.envelopeTo.length || 0;
+  const delivered = recipients.filter((r) => r.delivered).length;
+  const verdict: Verdict =
+    record.result.verdict ?? (delivered === 0 ? 'none' : delivered === recipients.length ? 'delivered' : 'partial');
+  const error = requestError ?? record.result.error;
+  const detail = error ? error.message : undefined;
+  const plural = (n: number): string => `${n} recipient${n === 1 ? '' : 's'}`;
+  switch (verdict) {
+    case 'delivered':
+      return {
+        verdict,
+        tone: 'ok',
+        title: total === 1 ? 'Delivered to the recipient' : `Delivered to all ${plural(total)}`,
+        ...(detail ? { detail } : {}),
+        delivered,
+        total,
+      };
+    case 'partial':
+      return {
+        verdict,
+        tone: 'partial',
+        title: `Partly delivered: ${delivered} of ${plural(total)}`,
+        detail: detail ?? 'Some recipients were refused; see the table for each one.',
+        delivered,
+        total,
+      };
+    case 'none':
+      return {
+        verdict,
+        tone: 'error',
+        title: total === 0 ? 'Not delivered' : total === 1 ? 'Not delivered to the recipient' : `Not delivered to any of the ${plural(total)}`,
+        ...(detail ? { detail } : {}),
+        delivered,
+        total,
+      };
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * A profile's stored TLS client key is used by main when a session names the profile (`profileId`): the
+ * renderer sends the client certificate but never holds the key. Real TLS on loopback against a server that
+ * requires a client certificate.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import tls from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProfileSummary, Result, StartedSession } from '../../shared/ipc/contract.js';
+import type { SessionRecord } from '../../shared/session-record.js';
+import { createAppServices, type AppServices } from '../../electron/main/api/create-app.js';
+import { testPki, type TestPki } from '../helpers/certs.js';
+import { fakeSecretStore } from '../unit/storage/fake-secrets.js';
+
+let dir: string;
+let app: AppServices;
+let server: tls.Server;
+let port: number;
+let pki: TestPki;
+let clientCert: string;
+let clientKey: string;
+const peers: (string | undefined)[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'smtp-lens-client-key-'));
+  pki = await testPki();
+  const client = await generate([{ name: 'commonName', value: 'smtp-lens-profile-client' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ca: { key: pki.caKey, cert: pki.caCert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  });
+  clientCert = client.cert;
+  clientKey = client.private;
+  // SMTPS that requires a client certificate signed by the test CA.
+  server = tls.createServer({ key: pki.key, cert: pki.cert, ca: pki.caCert, requestCert: true, rejectUnauthorized: true }, (socket) => {
+    const peer = socket.getPeerCertificate();
+    peers.push(peer?.subject?.CN as string | undefined);
+    socket.write('220 tls.test ESMTP\r\n');
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString();
+      let at: number;
+      while ((at = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        if (/^EHLO /i.test(line)) socket.write('250-tls.test\r\n250 PIPELINING\r\n');
+        else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+        else socket.write('502 no\r\n');
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+  app = await createAppServices({ dataDir: dir, secrets: fakeSecretStore(), emit: () => {}, host: 'web', version: '0.0.0-test' });
+});
+
+afterAll(async () => {
+  await app?.shutdown(1000);
+  await new Promise<void>((r) => server.close(() => r()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const connection = () => ({
+  host: '127.0.0.1',
+  port,
+  tls: 'implicit' as const,
+  caPem: pki.caCert,
+  clientCertPem: clientCert,
+  ehloName: 'client.test',
+  timeoutSeconds: 5,
+});
+
+async function value<T>(channel: string, request: unknown): Promise<T> {
+  const result = (await app.dispatch(channel, request)) as Result<T>;
+  if (!result.ok) throw new Error(`${channel} failed: ${JSON.stringify(result.error)}`);
+  return result.value;
+}
+
+describe('a profile stored client key', () => {
+  it('is filled in by main for session.probe and session.start, and never returned', async () => {
+    const saved = await value<ProfileSummary>('profiles.save', {
+      profile: { name: 'mutual TLS', connection: { ...connection(), clientKeyPem: clientKey } },
+    });
+    expect(saved.hasClientKey).toBe(true);
+    const listed = await value<ProfileSummary[]>('profiles.list', {});
+    expect(JSON.stringify(listed)).not.toContain(clientKey.split('\n')[1]!);
+
+    const probed = await value<SessionRecord>('session.probe', { connection: connection(), profileId: saved.id });
+    expect(probed.result.ok).toBe(true);
+    expect(peers.at(-1)).toBe('smtp-lens-profile-client');
+    expect(JSON.stringify(probed)).not.toContain(clientKey.split('\n')[1]!);
+
+    const started = await value<StartedSession>('session.start', { connection: connection(), profileId: saved.id });
+    expect(started.record.result.ok).toBe(true);
+    const closed = await value<SessionRecord>('session.close', { sessionId: started.sessionId });
+    expect(closed.result.ok).toBe(true);
+  });
+
+  it('a key given in the request wins over the stored one; without a key or profile the handshake fails', async () => {
+    const saved = await value<ProfileSummary>('profiles.save', {
+      profile: { name: 'second', connection: { ...connection(), clientKeyPem: clientKey } },
+    });
+    const given = await value<SessionRecord>('session.probe', {
+      connection: { ...connection(), clientKeyPem: clientKey },
+      profileId: saved.id,
+    });
+    expect(given.result.ok).toBe(true);
+
+    const noProfile = await app.dispatch('session.probe', { connection: connection() });
+    // A certificate without its key: refused by the TLS layer or the engine, never a success.
+    if (noProfile.ok) expect((noProfile.value as SessionRecord).result.ok).toBe(false);
+  });
+
+  it('a profile without a stored key says so in plain words', async () => {
+    const saved = await value<ProfileSummary>('profiles.save', { profile: { name: 'no key', connection: connection() } });
+    expect(saved.hasClientKey).toBe(false);
+    const result = await app.dispatch('session.start', { connection: connection(), profileId: saved.id });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringContaining('client key') } });
+    const unknown = await app.dispatch('session.probe', { connection: connection(), profileId: 'nosuchprofile' });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});

@@ -1,0 +1,115 @@
+import type { ErrorDto, ProfileSummary, Result, TestServerStatus } from '../../../shared/ipc/contract.js';
+import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
+import type { AppApi } from '../../../renderer/src/lib/api.js';
+import type { StorageLike } from '../../../renderer/src/features/connection/recent-targets.js';
+
+/**
+ * A fake of the renderer's API for store tests: every method answers something sensible; tests override what they
+ * look at. Calls are recorded by method name.
+ */
+
+export const event = (text: string, dir: TranscriptEvent['dir'] = 'recv'): TranscriptEvent => ({ t: 1, wall: 0, dir, tls: false, text });
+
+export function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    version: 1,
+    tool: 'smtp-lens',
+    operation: 'session',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    durationMs: 12,
+    target: { protocol: 'smtp', tls: 'off', host: '127.0.0.1', port: 2525, ehloName: 'x' },
+    greeting: { code: 220, text: 'hi' },
+    helloVerb: 'EHLO',
+    capabilities: [{ name: 'PIPELINING', params: [] }],
+    events: [event('220 hi'), event('EHLO x', 'send')],
+    result: { ok: true },
+    ...overrides,
+  };
+}
+
+export const STATUS: TestServerStatus = {
+  running: true,
+  listeners: [
+    { kind: 'starttls', protocol: 'smtp', tls: 'starttls', host: '127.0.0.1', port: 2587 },
+    { kind: 'plain', protocol: 'smtp', tls: 'off', host: '127.0.0.1', port: 2525 },
+    { kind: 'lmtp', protocol: 'lmtp', tls: 'off', socketPath: '/tmp/smtp-lens/lmtp.sock' },
+  ],
+  account: { user: 'test', password: 'pw-123456' },
+  certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  fingerprint256: 'AA:BB',
+  messageCount: 0,
+};
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const failed = (error: ErrorDto): Result<never> => ({ ok: false, error });
+
+export type Calls = { method: string; args: unknown[] }[];
+
+export function fakeApi(overrides: Partial<AppApi> = {}): AppApi & { calls: Calls } {
+  const calls: Calls = [];
+  const base: AppApi = {
+    appInfo: async () => ok({ version: '0', host: 'web', secretStorage: { available: false, reason: 'no key store here' }, dataDirectory: '/tmp' }),
+    probe: async () => ok(record({ operation: 'probe' })),
+    startSession: async () => ok({ sessionId: 's1', record: record() }),
+    authenticate: async () => ok(record({ auth: { mechanism: 'PLAIN', ok: true, steps: [], durationMs: 1 } })),
+    send: async () => ok(record()),
+    verify: async () => ok(record()),
+    raw: async () => ok(record()),
+    cancel: async () => ok(null),
+    closeSession: async () => ok(record()),
+    previewMessage: async () => failed({ code: 'internal', message: 'no preview in this fake' }),
+    listProfiles: async () => ok([]),
+    saveProfile: async (input) =>
+      ok<ProfileSummary>({
+        id: input.id ?? 'p-new',
+        name: input.name,
+        connection: input.connection,
+        ...(input.auth ? { auth: { mechanism: input.auth.mechanism ?? 'auto', user: input.auth.user } } : {}),
+        hasSecret: typeof input.secret === 'string',
+        hasClientKey: typeof input.connection.clientKeyPem === 'string',
+        updatedAt: '2025-01-01T00:00:00.000Z',
+      }),
+    deleteProfile: async () => ok(null),
+    listSessions: async () => ok([]),
+    openSession: async () => ok(record()),
+    deleteSession: async () => ok(null),
+    exportSession: async (id, format) => ok({ filename: `smtp-lens-${id}.${format}`, mimeType: 'text/plain', content: 'x' }),
+    startTestServer: async () => ok(STATUS),
+    stopTestServer: async () => ok({ running: false, listeners: [], messageCount: 0 }),
+    testServerStatus: async () => ok({ running: false, listeners: [], messageCount: 0 }),
+    testServerMessages: async () => ok([]),
+    saveFile: async (file) => ok({ savedTo: file.filename }),
+    canPickFiles: () => false,
+    pickFiles: async () => ok([]),
+    subscribe: () => () => {},
+    onBridgeLost: () => () => {},
+  };
+  const api = { ...base, ...overrides } as AppApi;
+  const recorded = Object.fromEntries(
+    Object.entries(api).map(([name, fn]) => [
+      name,
+      typeof fn === 'function' && name !== 'subscribe' && name !== 'onBridgeLost'
+        ? (...args: unknown[]) => {
+            calls.push({ method: name, args });
+            return (fn as (...a: unknown[]) => unknown)(...args);
+          }
+        : fn,
+    ]),
+  ) as unknown as AppApi;
+  return Object.assign(recorded, { calls });
+}
+
+/** A Map-backed localStorage. */
+export function memoryStorage(initial: Record<string, string> = {}): StorageLike & { data: Map<string, string> } {
+  const data = new Map(Object.entries(initial));
+  return {
+    data,
+    getItem: (key) => data.get(key) ?? null,
+    setItem: (key, value) => {
+      data.set(key, value);
+    },
+  };
+}
+
+/** Let pending promise callbacks run. */
+export const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
