@@ -22,6 +22,17 @@ export interface AppFixtureOptions {
   electronPath: string | undefined;
 }
 
+/** Per-test options (`test.use({ ... })` in a spec file). */
+export interface AppTestOptions {
+  /**
+   * `prepare` runs on the fresh data directory before the app starts (web host or Electron, whose user-data
+   * directory it is): pre-populate session logs, profiles. Undefined: the app starts on an empty directory.
+   * An object, because Playwright takes a function given to `test.use` for a fixture of its own:
+   * `test.use({ dataDirSetup: { prepare: writeLogs } })`.
+   */
+  dataDirSetup: { prepare(dataDir: string): Promise<void> | void } | undefined;
+}
+
 export interface AppUnderTest {
   page: Page;
   host: 'web' | 'electron';
@@ -36,7 +47,8 @@ interface WorkerFixtures {
   webBrowser: Browser | undefined;
 }
 
-export const test = base.extend<{ app: AppUnderTest }, AppFixtureOptions & WorkerFixtures>({
+export const test = base.extend<{ app: AppUnderTest } & AppTestOptions, AppFixtureOptions & WorkerFixtures>({
+  dataDirSetup: [undefined, { option: true }],
   appHost: ['web', { option: true, scope: 'worker' }],
   electronPath: [undefined, { option: true, scope: 'worker' }],
 
@@ -53,8 +65,14 @@ export const test = base.extend<{ app: AppUnderTest }, AppFixtureOptions & Worke
     { scope: 'worker' },
   ],
 
-  app: async ({ appHost, electronPath, webBrowser, viewport }, use, testInfo) => {
+  app: async ({ appHost, electronPath, webBrowser, viewport, dataDirSetup }, use, testInfo) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), `smtp-lens-e2e-${appHost}-`));
+    try {
+      await dataDirSetup?.prepare(dataDir);
+    } catch (error) {
+      await rm(dataDir, { recursive: true, force: true });
+      throw error;
+    }
     const errors: string[] = [];
     const watch = (page: Page) => {
       page.on('console', (m) => {
