@@ -16,13 +16,13 @@ export interface VerifyErrorExplanation {
   hint?: string;
 }
 
-const TRUST_HINT = 'Trust the issuing CA with a CA file (--ca), or, for a test server only, turn verification off.';
+const TRUST_HINT = 'Trust the issuing CA with a CA file (TLS options in the app, --ca on the command line), or, for a test server only, turn verification off.';
 
 const VERIFY_ERRORS: Record<string, Omit<VerifyErrorExplanation, 'code' | 'known'>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: {
     title: 'Self-signed certificate',
     text: 'The server’s certificate is signed by itself, not by a certificate authority this machine trusts.',
-    hint: 'Trust that certificate explicitly with a CA file (--ca), or replace it with one from a public CA.',
+    hint: 'Trust that certificate explicitly with a CA file (TLS options in the app, --ca on the command line), or replace it with one from a public CA.',
   },
   SELF_SIGNED_CERT_IN_CHAIN: {
     title: 'Untrusted root in the chain',
