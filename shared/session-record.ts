@@ -128,6 +128,37 @@ export interface MessageSummary {
   mailParams: string[];
 }
 
+/** One message of a batch that was not delivered to every recipient. */
+export interface BatchFailure {
+  /** Position in the batch, from 0. */
+  index: number;
+  verdict: Verdict;
+  /** Why nobody got it (absent for a partial delivery: see the recipients). */
+  error?: SmtpErrorInfo;
+  recipients: RecipientOutcome[];
+}
+
+/** Many messages sent on one connection (a load test, `smtp-lens send --count N`). */
+export interface BatchSummary {
+  /** Messages started; those still under way when the connection failed count as failed. */
+  attempted: number;
+  delivered: number;
+  partial: number;
+  failed: number;
+  method?: 'DATA' | 'BDAT';
+  /** Whether messages were pipelined with each other (the end of one with the next one's commands). */
+  pipelined: boolean;
+  /** BDAT: most whole messages on the wire ahead of their replies. */
+  window: number;
+  onFailure: 'continue' | 'stop';
+  /** Set when onFailure 'stop' ended the batch early. */
+  stopped?: boolean;
+  durationMs: number;
+  messagesPerSecond: number;
+  /** The first failures in detail (at most 100 by default); all are counted above. */
+  failures: BatchFailure[];
+}
+
 export interface CommandExchange {
   command: string;
   reply: ReplyInfo;
@@ -160,6 +191,8 @@ export interface SessionRecord {
   auth?: AuthResult;
   message?: MessageSummary;
   recipients?: RecipientOutcome[];
+  /** Set when many messages were sent in one step; `message` then describes the first of them. */
+  batch?: BatchSummary;
   /** VRFY/EXPN/raw commands and their replies. */
   commands?: CommandExchange[];
   events: TranscriptEvent[];

@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import type { SecureVersion } from 'node:tls';
 import type { Protocol, TlsMode } from '../../shared/session-record.js';
 import type { ComposeInput } from '../smtp/message/compose.js';
-import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, VerifyRequest } from '../smtp/operations.js';
+import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, SendRequestOptions, VerifyRequest } from '../smtp/operations.js';
 import type { SessionOptions } from '../smtp/session.js';
-import type { DsnNotify, SendOptions } from '../smtp/transaction.js';
+import type { DsnNotify } from '../smtp/transaction.js';
 
 /** A command-line mistake: printed with the usage hint, exit status 2. */
 export class UsageError extends Error {}
@@ -36,6 +36,9 @@ message:
   --dsn-ret full|hdrs  --dsn-notify never|success,failure,delay  --dsn-envid ID  --dsn-orcpt
   --smtputf8  --utf8-headers  --bdat off|auto|on  --mail-param P  --rcpt-param P (repeatable)
   --force-params (send parameters the server did not advertise)  --no-pipelining
+load test (send):
+  --count N (send the message N times on one connection, each message's end pipelined with the next)
+  --window N (BDAT: whole messages sent ahead of their replies, default 1)  --on-failure continue|stop
 output:
   --json (print the session record)  --export FILE (.json record, .txt transcript)
   --capture-data (every body line in the transcript)  --quiet (no live transcript)
@@ -92,6 +95,9 @@ const OPTIONS = {
   'rcpt-param': { type: 'string', multiple: true },
   'force-params': { type: 'boolean' },
   'no-pipelining': { type: 'boolean' },
+  count: { type: 'string' },
+  window: { type: 'string' },
+  'on-failure': { type: 'string' },
   command: { type: 'string', multiple: true },
   expn: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -136,6 +142,12 @@ function readText(path: string, option: string): string {
   } catch (error) {
     throw new UsageError(`--${option}: cannot read ${path}: ${(error as Error).message}`);
   }
+}
+
+function wholeNumber(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${option} takes a whole number of at least 1 (got "${value}")`);
+  return n;
 }
 
 function tlsVersion(value: string | undefined, option: string): SecureVersion | undefined {
@@ -249,7 +261,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     ?.split(',')
     .map((v) => oneOf<Lowercase<DsnNotify>>(v.trim(), ['never', 'success', 'failure', 'delay'], 'dsn-notify')!.toUpperCase() as DsnNotify);
   const ret = oneOf(values['dsn-ret'], ['full', 'hdrs'], 'dsn-ret');
-  const options: SendOptions = {
+  const options: SendRequestOptions = {
     bdat: oneOf(values.bdat, ['off', 'auto', 'on'], 'bdat') ?? 'auto',
     smtpUtf8: values.smtputf8 ?? false,
     force: values['force-params'] ?? false,
@@ -267,6 +279,17 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
         }
       : {}),
   };
+  const count = values.count === undefined ? undefined : wholeNumber(values.count, 'count');
+  const window = values.window === undefined ? undefined : wholeNumber(values.window, 'window');
+  const onFailure = oneOf(values['on-failure'], ['continue', 'stop'] as const, 'on-failure');
+  if ((window !== undefined || onFailure !== undefined) && count === undefined) {
+    throw new UsageError('--window and --on-failure go with --count');
+  }
+  if (count !== undefined) {
+    options.count = count;
+    if (window !== undefined) options.window = window;
+    if (onFailure !== undefined) options.onFailure = onFailure;
+  }
   const envelope = {
     ...(values['envelope-from'] !== undefined ? { from: values['envelope-from'] } : {}),
     ...(values['envelope-to'] ? { to: values['envelope-to'] } : {}),

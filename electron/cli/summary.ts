@@ -48,6 +48,21 @@ export function formatSummary(record: SessionRecord): string {
     row('Message', `${m.size} bytes via ${m.method}${m.messageId ? `, Message-ID ${m.messageId}` : ''}`);
     row('Envelope', `<${m.envelopeFrom}> -> ${m.envelopeTo.map((a) => `<${a}>`).join(', ')}`);
   }
+  if (record.batch) {
+    const b = record.batch;
+    const how = [b.method, b.pipelined ? 'pipelined' : 'one at a time', ...(b.method === 'BDAT' && b.window > 1 ? [`window ${b.window}`] : [])];
+    row(
+      'Batch',
+      `${b.attempted} messages: ${b.delivered} delivered, ${b.partial} partial, ${b.failed} failed` +
+        ` in ${(b.durationMs / 1000).toFixed(3)} s (${b.messagesPerSecond.toLocaleString('en-US')} msg/s; ${how.join(', ')})` +
+        (b.stopped ? '; stopped at the first failure' : ''),
+    );
+    for (const f of b.failures.slice(0, 10)) {
+      const why = f.error ? `[${f.error.code}] ${f.error.message}` : `partial: refused ${f.recipients.filter((r) => !r.delivered).map((r) => r.address).join(', ')}`;
+      out.push(`  message ${f.index + 1}: ${why}`);
+    }
+    if (b.failed + b.partial > Math.min(10, b.failures.length)) out.push(`  … ${b.failed + b.partial - Math.min(10, b.failures.length)} more`);
+  }
   if (record.recipients?.length) {
     row('Recipients', '');
     for (const r of record.recipients) {

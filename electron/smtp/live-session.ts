@@ -1,9 +1,10 @@
 import type { CommandExchange, Operation, SessionRecord, SessionResult, Verdict } from '../../shared/session-record.js';
 import type { SaslCredentials } from './auth/sasl.js';
 import { SmtpError } from './errors.js';
+import { MailBatch, type BatchMessage, type BatchOptions } from './mail-batch.js';
 import { composeMessage, type ComposeInput, type Envelope } from './message/compose.js';
 import { rawMessage } from './message/envelope.js';
-import type { MessageSource } from './message/message-source.js';
+import { measureSource, type MessageSource } from './message/message-source.js';
 import { replyInfo } from './protocol/reply.js';
 import { SmtpSession, type AuthOptions, type SessionOptions } from './session.js';
 import { MailTransaction, assertEnvelope, type SendOptions } from './transaction.js';
@@ -43,7 +44,16 @@ export async function prepareMessage(request: MessageRequest): Promise<PreparedM
     };
   } else {
     const raw = await rawMessage(request.message.raw);
-    prepared = { source: raw.source, envelope: raw.envelope, needsSmtpUtf8: raw.needsSmtpUtf8 };
+    // A message file is measured here (exact size, 8-bit or not), before any connection, as a composed
+    // one is: SIZE= and BODY=8BITMIME are decided before MAIL FROM, and a big file read mid-session
+    // would leave the server idle.
+    let source = raw.source;
+    if (source.size === undefined || source.eightBit === undefined) {
+      const measured = await measureSource(source);
+      const open = source.open.bind(source);
+      source = { size: measured.size, eightBit: measured.eightBit, open };
+    }
+    prepared = { source, envelope: raw.envelope, needsSmtpUtf8: raw.needsSmtpUtf8 };
   }
   prepared.envelope = {
     from: request.envelope?.from ?? prepared.envelope.from,
@@ -76,11 +86,11 @@ export class LiveSession {
   readonly transcript: Transcript;
   readonly session: SmtpSession | undefined;
   private readonly started = performance.now();
-  private readonly controller = new AbortController();
   private queue: Promise<unknown> = Promise.resolve();
   private error: SmtpError | undefined;
   private verdict: Verdict | undefined;
   private transaction: MailTransaction | undefined;
+  private batch: MailBatch | undefined;
   private readonly commands: CommandExchange[] = [];
   state: LiveState = 'connecting';
 
@@ -90,9 +100,9 @@ export class LiveSession {
     private readonly hooks: LiveSessionHooks = {},
   ) {
     this.transcript = options.transcript ?? new Transcript();
-    const signal = options.signal ? AbortSignal.any([options.signal, this.controller.signal]) : this.controller.signal;
     try {
-      this.session = new SmtpSession({ ...options, transcript: this.transcript, signal });
+      // cancel() goes through session.cancel(); a signal of the caller's is passed on as it is.
+      this.session = new SmtpSession({ ...options, transcript: this.transcript });
     } catch (caught) {
       this.session = undefined;
       this.error = asSmtpError(caught, this.transcript);
@@ -156,10 +166,33 @@ export class LiveSession {
         needsSmtpUtf8: prepared.needsSmtpUtf8 || options.needsSmtpUtf8,
       });
       this.transaction = transaction;
+      this.batch = undefined;
       try {
         await transaction.run();
       } finally {
         this.verdict = transaction.verdict;
+      }
+    });
+  }
+
+  /**
+   * Many messages on this connection, pipelined with each other when the server allows (a load test;
+   * see MailBatch). Every message is in the transcript as usual; the record's `batch` counts the
+   * outcomes and lists the first failures, and `message` describes the first message. The step fails
+   * when any message was not delivered to every recipient (see record()).
+   */
+  sendMany(
+    messages: Iterable<PreparedMessage> | AsyncIterable<PreparedMessage>,
+    options: BatchOptions = {},
+  ): Promise<SessionRecord> {
+    return this.step(async (session) => {
+      const batch = new MailBatch(session, options);
+      this.batch = batch;
+      this.transaction = undefined;
+      try {
+        await batch.run(asBatchMessages(messages));
+      } finally {
+        this.verdict = batch.verdict;
       }
     });
   }
@@ -188,7 +221,7 @@ export class LiveSession {
 
   /** Abort whatever is running; the connection is dropped. */
   cancel(): void {
-    this.controller.abort();
+    this.session?.cancel();
   }
 
   /** QUIT and close (after any running step); the record's result stays that of the last step. */
@@ -212,10 +245,26 @@ export class LiveSession {
     if (this.verdict) result.verdict = this.verdict;
     if (error) result.error = error.toJSON();
     const transaction = this.transaction;
+    const batch = this.batch;
     if (!error && this.verdict === 'partial' && transaction) {
       result.ok = false;
       const refused = transaction.recipients.filter((r) => !r.delivered).map((r) => r.address);
       result.error = { code: 'some-recipients-refused', message: `delivered to some recipients only; refused: ${refused.join(', ')}` };
+    }
+    // Only for the step that sent the batch (every step starts with the verdict cleared).
+    if (!error && batch && this.verdict !== undefined && batch.delivered < batch.attempted) {
+      // Nothing delivered at all: the first refusal says why. Otherwise it is a partial delivery.
+      result.ok = false;
+      const notDelivered = batch.attempted - batch.delivered;
+      result.error =
+        this.verdict === 'none' && batch.firstError
+          ? batch.firstError.toJSON()
+          : {
+              code: 'some-recipients-refused',
+              message: `${notDelivered} of ${batch.attempted} messages were not delivered to every recipient${
+                batch.firstError ? ` (first refusal: ${batch.firstError.message})` : ''
+              }`,
+            };
     }
     const record: SessionRecord = {
       version: 1,
@@ -236,6 +285,10 @@ export class LiveSession {
     if (session?.authResult) record.auth = session.authResult;
     if (transaction?.summary) record.message = transaction.summary;
     if (transaction?.recipients.length) record.recipients = transaction.recipients;
+    if (batch) {
+      record.batch = batch.summary();
+      if (batch.firstSummary) record.message = batch.firstSummary;
+    }
     if (this.commands.length) record.commands = [...this.commands];
     return record;
   }
@@ -245,6 +298,28 @@ export class LiveSession {
     this.error = asSmtpError(caught, this.transcript);
     return this.record();
   }
+}
+
+/** The engine's view of prepared messages; a plain iterable stays plain (no await per message). */
+function asBatchMessages(
+  messages: Iterable<PreparedMessage> | AsyncIterable<PreparedMessage>,
+): Iterable<BatchMessage> | AsyncIterable<BatchMessage> {
+  const convert = (prepared: PreparedMessage): BatchMessage => ({
+    envelope: prepared.envelope,
+    source: prepared.source,
+    ...(prepared.messageId ? { messageId: prepared.messageId } : {}),
+    needsSmtpUtf8: prepared.needsSmtpUtf8,
+  });
+  if (Symbol.iterator in messages) {
+    const plain = messages;
+    return (function* () {
+      for (const prepared of plain) yield convert(prepared);
+    })();
+  }
+  const stream = messages;
+  return (async function* () {
+    for await (const prepared of stream) yield convert(prepared);
+  })();
 }
 
 function fallbackTarget(options: SessionOptions): SessionRecord['target'] {

@@ -1,7 +1,8 @@
 import type { SessionRecord } from '../../shared/session-record.js';
 import { LiveSession, prepareMessage, type AuthRequest, type MessageRequest, type PreparedMessage } from './live-session.js';
+import type { BatchOptions } from './mail-batch.js';
+import { partsSource } from './message/message-source.js';
 import type { SessionOptions } from './session.js';
-import type { SendOptions } from './transaction.js';
 
 export { TOOL_NAME, type AuthRequest } from './live-session.js';
 
@@ -12,9 +13,17 @@ export interface ProbeRequest {
   auth?: AuthRequest;
 }
 
-export interface SendRequest extends ProbeRequest, MessageRequest {
-  options?: SendOptions;
+export interface SendRequestOptions extends BatchOptions {
+  /** Send the message this many times on the one connection (a load test; see MailBatch). Default: once. */
+  count?: number;
 }
+
+export interface SendRequest extends ProbeRequest, MessageRequest {
+  options?: SendRequestOptions;
+}
+
+/** A message up to this size is put together once when it is sent many times, rather than once per message. */
+const IN_MEMORY_LIMIT = 1024 * 1024;
 
 export interface VerifyRequest extends ProbeRequest {
   address: string;
@@ -46,15 +55,38 @@ export async function send(request: SendRequest): Promise<SessionRecord> {
   const live = new LiveSession(request.connection, 'send');
   // Composing reads and measures every attachment: do it (and check the envelope) before connecting,
   // so invalid input sends nothing and a big attachment does not leave the server idle mid-session.
+  const { count, ...options } = request.options ?? {};
   let prepared: PreparedMessage;
   try {
     prepared = await prepareMessage(request);
+    if (count !== undefined) prepared = await inMemoryIfSmall(prepared);
   } catch (error) {
     return live.fail(error);
   }
   await opened(live, request);
-  if (!failed(live.record())) await live.send(prepared, request.options);
+  if (!failed(live.record())) {
+    if (count === undefined) await live.send(prepared, options);
+    else {
+      const times = function* (): Generator<PreparedMessage> {
+        for (let i = 0; i < count; i++) yield prepared;
+      };
+      await live.sendMany(times(), options);
+    }
+  }
   return live.close();
+}
+
+/**
+ * A small message to be sent many times is read (or composed) once: its bytes are the same on every
+ * pass anyway (a composed message fixes its date, Message-ID and boundaries), and each pass would
+ * otherwise re-read the file or re-run the MIME composer.
+ */
+async function inMemoryIfSmall(prepared: PreparedMessage): Promise<PreparedMessage> {
+  const { size } = prepared.source;
+  if (size === undefined || size > IN_MEMORY_LIMIT) return prepared;
+  const chunks: Buffer[] = [];
+  for await (const chunk of prepared.source.open()) chunks.push(chunk);
+  return { ...prepared, source: partsSource(chunks) };
 }
 
 /** VRFY (or EXPN) one address; a 250/251/252 answer is success. */

@@ -87,6 +87,10 @@ export class SmtpSession {
   private readonly deadline: number | undefined;
   /** The last reply was a 334 to a raw AUTH: the next raw line is a SASL response and is redacted. */
   private rawSaslPending = false;
+  /** cancel() was called: nothing more is sent, no connection is opened. */
+  private cancelled = false;
+  /** Cancels a connect under way. */
+  private cancelConnect: (() => void) | undefined;
 
   constructor(readonly options: SessionOptions) {
     this.protocol = options.protocol ?? 'smtp';
@@ -134,6 +138,11 @@ export class SmtpSession {
   /** Connect and read the greeting; implicit TLS is negotiated before it. */
   async connect(): Promise<Reply> {
     const { target } = this;
+    if (this.cancelled) {
+      const error = new SmtpError('cancelled', 'cancelled before connecting');
+      this.transcript.error(error.message);
+      throw error;
+    }
     this.connection = await Connection.open({
       target: { host: target.host, port: target.port, socketPath: target.socketPath, sourceAddress: this.options.sourceAddress },
       transcript: this.transcript,
@@ -148,10 +157,17 @@ export class SmtpSession {
       onTls: (info) => {
         this.tlsInfo = info;
       },
-    }).catch((error: unknown) => {
-      if (error instanceof SmtpError) this.transcript.error(error.message);
-      throw error;
-    });
+      onConnecting: (cancel) => {
+        this.cancelConnect = cancel;
+      },
+    })
+      .catch((error: unknown) => {
+        if (error instanceof SmtpError) this.transcript.error(error.message);
+        throw error;
+      })
+      .finally(() => {
+        this.cancelConnect = undefined;
+      });
     const conn = this.connection;
     this.tlsInfo = conn.tlsInfo;
     Object.assign(target, {
@@ -394,6 +410,16 @@ export class SmtpSession {
   /** Drop the connection without QUIT. */
   close(): void {
     this.connection?.destroy();
+  }
+
+  /**
+   * Cancel: a connect or a wait under way fails with 'cancelled' and the connection is dropped (no
+   * QUIT); nothing is sent after it. The same as aborting the signal given in the options.
+   */
+  cancel(): void {
+    this.cancelled = true;
+    this.cancelConnect?.();
+    this.connection?.cancel();
   }
 
   /** The connection, for the mail transaction and tests. */

@@ -49,6 +49,37 @@ const PARAM_EXTENSION: Record<string, string> = {
 
 const nonAscii = (text: string): boolean => /[^\x00-\x7f]/.test(text);
 
+/** What a transaction will send, worked out before anything is sent. */
+export interface TransactionPlan {
+  mailLine: string;
+  rcptLines: string[];
+  useBdat: boolean;
+  /** MAIL, the RCPTs (and DATA) go out in one write. */
+  pipelining: boolean;
+  /** The pipelined command group as lines and as bytes, made once (the plan is shared by a message sent again). */
+  group?: { lines: string[]; bytes: Buffer };
+  /** A small in-memory DATA body as last encoded, with a copy of the bytes it was encoded from. */
+  encodedBody?: EncodedBody;
+}
+
+/** A DATA body encoded once: reused while the source's bytes are the same (compared, not assumed). */
+interface EncodedBody {
+  input: Buffer[];
+  output: Buffer[];
+  summary: string;
+  wireBytes: number;
+}
+
+/** The replies to MAIL, each RCPT and (pipelined) DATA. */
+export interface EnvelopeReplies {
+  mail: Reply;
+  rcpts: Reply[];
+  data?: Reply;
+}
+
+/** Body bytes are gathered into writes of at least this size (fewer, fuller segments for small pieces). */
+const COALESCE_BYTES = 64 * 1024;
+
 /** Refuse an envelope that could not go on the wire: no recipients, or an unsafe address. */
 export function assertEnvelope(envelope: Envelope): void {
   assertAddress(envelope.from, 'sender address');
@@ -65,6 +96,7 @@ export class MailTransaction {
   summary: MessageSummary | undefined;
   verdict: Verdict = 'none';
   private readonly transcript: Transcript;
+  private plan: TransactionPlan | undefined;
 
   constructor(
     private readonly session: SmtpSession,
@@ -77,6 +109,37 @@ export class MailTransaction {
 
   /** Run it; returns when the server has answered the body, throws a typed error otherwise. */
   async run(): Promise<void> {
+    const plan = await this.prepare();
+    const { session } = this;
+    const t = session.timeouts;
+    let replies: EnvelopeReplies;
+    if (plan.pipelining) {
+      await session.link.sendLines(this.envelopeLines().map((line) => ({ line })), 'mail', t.mail);
+      replies = await this.readEnvelopeReplies();
+    } else {
+      const mail = await session.command(plan.mailLine, 'mail');
+      const rcpts: Reply[] = [];
+      if (mail.code === 250) {
+        for (const line of plan.rcptLines) rcpts.push(await session.command(line, 'rcpt'));
+      }
+      replies = { mail, rcpts };
+    }
+    const acceptedCount = await this.acceptEnvelope(replies);
+    if (plan.useBdat) {
+      this.applyFinalReplies(await this.sendBdat(acceptedCount));
+      return;
+    }
+    const dataReply = replies.data ?? (await session.command('DATA', 'dataInit'));
+    await this.writeDataBody(dataReply, false);
+    this.applyFinalReplies(await this.readFinals(acceptedCount));
+  }
+
+  /**
+   * Everything before the wire: check the envelope and parameters, measure the message, choose DATA
+   * or BDAT and build the command lines. Throws invalid-input or not-supported; sends nothing.
+   */
+  async prepare(): Promise<TransactionPlan> {
+    if (this.plan) return this.plan;
     const { envelope, options, session } = this;
     assertEnvelope(envelope);
     for (const p of [...(options.mailParams ?? []), ...(options.rcptParams ?? [])]) assertParam(p);
@@ -84,10 +147,8 @@ export class MailTransaction {
     let { size, eightBit } = this.source;
     if (size === undefined || eightBit === undefined) ({ size, eightBit } = await measureSource(this.source));
 
-    const caps = session.capabilities;
     const useBdat = this.chooseBdat();
     const mailParams = this.mailParams(size, eightBit);
-    const rcptParams = (address: string): string[] => this.rcptParams(address);
     this.summary = {
       envelopeFrom: envelope.from,
       envelopeTo: [...envelope.to],
@@ -97,59 +158,120 @@ export class MailTransaction {
       mailParams,
       ...(options.messageId ? { messageId: options.messageId } : {}),
     };
+    const paramText = (params: string[]): string => (params.length === 0 ? '' : ' ' + params.join(' '));
+    this.plan = {
+      mailLine: `MAIL FROM:<${envelope.from}>${paramText(mailParams)}`,
+      rcptLines: envelope.to.map((to) => `RCPT TO:<${to}>${paramText(this.rcptParams(to))}`),
+      useBdat,
+      pipelining: options.pipelining !== false && session.capabilities.has('PIPELINING'),
+    };
+    return this.plan;
+  }
 
-    const mailLine = `MAIL FROM:<${envelope.from}>${mailParams.map((p) => ' ' + p).join('')}`;
-    const rcptLines = envelope.to.map((to) => `RCPT TO:<${to}>${rcptParams(to).map((p) => ' ' + p).join('')}`);
-    const pipelining = options.pipelining !== false && caps.has('PIPELINING');
-    const conn = session.link;
-    const t = session.timeouts;
+  /**
+   * Take over the plan of an earlier transaction of the same message — the same envelope (by value),
+   * source, options and session, so prepare() would compute exactly this again (MailBatch sending one
+   * message many times). Its summary is copied, so each transaction records its own wire bytes.
+   */
+  adoptPlan(earlier: MailTransaction): void {
+    if (!earlier.plan || !earlier.summary) throw new Error('adoptPlan: the earlier transaction was not prepared');
+    this.plan = earlier.plan;
+    this.summary = { ...earlier.summary, wireBytes: 0 };
+  }
 
-    let mailReply: Reply;
-    const rcptReplies: Reply[] = [];
-    let dataReply: Reply | undefined;
-    if (pipelining) {
-      const lines = [mailLine, ...rcptLines, ...(useBdat ? [] : ['DATA'])].map((line) => ({ line }));
-      await conn.sendLines(lines, 'mail', t.mail);
-      mailReply = await conn.readReply('MAIL FROM:', t.mail);
-      for (const _ of rcptLines) rcptReplies.push(await conn.readReply('RCPT TO:', t.rcpt));
-      if (!useBdat) dataReply = await conn.readReply('DATA', t.dataInit);
-    } else {
-      mailReply = await session.command(mailLine, 'mail');
-      if (mailReply.code === 250) {
-        for (const line of rcptLines) rcptReplies.push(await session.command(line, 'rcpt'));
-      }
+  /** The pipelined command group: MAIL, every RCPT, and DATA unless the body goes by BDAT. */
+  envelopeLines(): string[] {
+    return this.commandGroup().lines;
+  }
+
+  /** The pipelined command group (envelopeLines()) and its bytes, CRLF after each line; do not change them. */
+  commandGroup(): { lines: string[]; bytes: Buffer } {
+    const plan = this.plan!;
+    if (!plan.group) {
+      const lines = plan.useBdat ? [plan.mailLine, ...plan.rcptLines] : [plan.mailLine, ...plan.rcptLines, 'DATA'];
+      plan.group = { lines, bytes: Buffer.from(lines.map((line) => line + '\r\n').join(''), 'utf8') };
     }
+    return plan.group;
+  }
 
+  /**
+   * The replies to envelopeLines() when every one of them has arrived already — pipelined, they come
+   * together — taken without a wait; undefined (and nothing taken) otherwise.
+   */
+  takeEnvelopeReplies(): EnvelopeReplies | undefined {
+    const conn = this.session.link;
+    const plan = this.plan!;
+    const count = plan.rcptLines.length;
+    if (conn.queuedReplies < 1 + count + (plan.useBdat ? 0 : 1)) return undefined;
+    const mail = conn.takeReply()!;
+    const rcpts: Reply[] = [];
+    for (let i = 0; i < count; i++) rcpts.push(conn.takeReply()!);
+    return plan.useBdat ? { mail, rcpts } : { mail, rcpts, data: conn.takeReply()! };
+  }
+
+  /** Read the replies to envelopeLines(), in the order the commands went out. */
+  async readEnvelopeReplies(): Promise<EnvelopeReplies> {
+    const ready = this.takeEnvelopeReplies();
+    if (ready) return ready;
+    const conn = this.session.link;
+    const t = this.session.timeouts;
+    const plan = this.plan!;
+    // Replies that already arrived are taken without a wait (pipelined, they come together).
+    const mail = conn.takeReply() ?? (await conn.readReply('MAIL FROM:', t.mail));
+    const rcpts: Reply[] = [];
+    for (let i = 0; i < plan.rcptLines.length; i++) rcpts.push(conn.takeReply() ?? (await conn.readReply('RCPT TO:', t.rcpt)));
+    if (plan.useBdat) return { mail, rcpts };
+    return { mail, rcpts, data: conn.takeReply() ?? (await conn.readReply('DATA', t.dataInit)) };
+  }
+
+  /**
+   * Record each recipient's RCPT outcome. When the transaction cannot go on (sender or every recipient
+   * refused), clean up — a lone "." if a pipelined DATA was accepted anyway, then RSET — and throw
+   * (without `cleanUp`, the caller does that). Returns how many recipients were accepted.
+   */
+  async acceptEnvelope(replies: EnvelopeReplies, cleanUp = true): Promise<number> {
+    const outcome = this.noteEnvelope(replies);
+    if (typeof outcome === 'number') return outcome;
+    if (cleanUp) await this.abandon(replies.data);
+    throw outcome;
+  }
+
+  /** The clean-up after noteEnvelope() returned a refusal: a lone "." after an unwanted 354, then RSET. */
+  abandonEnvelope(replies: EnvelopeReplies): Promise<void> {
+    return this.abandon(replies.data);
+  }
+
+  /**
+   * acceptEnvelope() without the clean-up: record each recipient's RCPT outcome; returns how many were
+   * accepted, or the refusal to throw (sender refused, or every recipient) once the caller has cleaned up.
+   */
+  noteEnvelope(replies: EnvelopeReplies): number | SmtpError {
+    const { envelope } = this;
+    const { mail: mailReply, rcpts: rcptReplies } = replies;
     if (mailReply.code !== 250) {
-      await this.abandon(dataReply);
-      throw new SmtpError('sender-refused', `the server refused the sender <${envelope.from}>: ${mailReply.code} ${mailReply.text}`, {
+      return new SmtpError('sender-refused', `the server refused the sender <${envelope.from}>: ${mailReply.code} ${mailReply.text}`, {
         reply: mailReply,
         command: 'MAIL FROM:',
       });
     }
-    envelope.to.forEach((address, i) => {
+    let acceptedCount = 0;
+    const to = envelope.to;
+    for (let i = 0; i < to.length; i++) {
       const reply = rcptReplies[i]!;
       const accepted = reply.code === 250 || reply.code === 251;
-      this.recipients.push({
-        address,
-        accepted,
-        rcpt: replyInfo(reply),
-        delivered: false,
-        ...(accepted ? {} : { failure: reply.code < 500 ? 'temporary' : 'permanent' }),
-      });
-    });
-    const accepted = this.recipients.filter((r) => r.accepted);
-    if (accepted.length === 0) {
-      await this.abandon(dataReply);
+      const outcome: RecipientOutcome = { address: to[i]!, accepted, rcpt: replyInfo(reply), delivered: false };
+      if (accepted) acceptedCount++;
+      else outcome.failure = reply.code < 500 ? 'temporary' : 'permanent';
+      this.recipients.push(outcome);
+    }
+    if (acceptedCount === 0) {
       const first = rcptReplies[0]!;
-      throw new SmtpError('recipients-refused', `the server refused every recipient (first: ${first.code} ${first.text})`, {
+      return new SmtpError('recipients-refused', `the server refused every recipient (first: ${first.code} ${first.text})`, {
         reply: first,
         command: 'RCPT TO:',
       });
     }
-
-    const finals = useBdat ? await this.sendBdat(accepted.length) : await this.sendData(dataReply, accepted.length);
-    this.applyFinalReplies(accepted, finals);
+    return acceptedCount;
   }
 
   private chooseBdat(): boolean {
@@ -254,12 +376,21 @@ export class MailTransaction {
     }
   }
 
-  /** DATA: wait for 354 if not pipelined, stream the dot-stuffed body, read the final reply or replies. */
-  private async sendData(pipelinedReply: Reply | undefined, acceptedCount: number): Promise<Reply[]> {
+  /**
+   * DATA after its reply: refused (not 354) → RSET and throw; else stream the dot-stuffed body. Small
+   * pieces are gathered into writes of up to COALESCE_BYTES. With `holdTail` the last gathered bytes and
+   * the terminator are returned unwritten, so the caller can send them in one write with whatever
+   * follows (the next message's commands when pipelining many); otherwise everything is written and []
+   * is returned. The "." is recorded in the transcript either way, where it falls on the wire.
+   */
+  async writeDataBody(dataReply: Reply, holdTail: boolean): Promise<Buffer[]> {
+    if (holdTail && dataReply.code === 354) {
+      const small = this.encodeSmallDataBody();
+      if (small) return small;
+    }
     const { session } = this;
     const conn = session.link;
     const t = session.timeouts;
-    const dataReply = pipelinedReply ?? (await session.command('DATA', 'dataInit'));
     if (dataReply.code !== 354) {
       await this.cleanUp(() => session.rset());
       throw new SmtpError('data-refused', `the server refused DATA: ${dataReply.code} ${dataReply.text}`, {
@@ -269,21 +400,41 @@ export class MailTransaction {
     }
     const stuffer = new DotStuffer();
     const capture = new BodyCapture(this.transcript, session.options.captureData === true);
-    for await (const chunk of this.source.open()) {
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    /** Encode one chunk; true when enough is gathered to write. */
+    const take = (chunk: Buffer): boolean => {
       const out = stuffer.encode(chunk);
-      if (out.length === 0) continue;
+      if (out.length === 0) return false;
       capture.push(out);
-      await conn.write(out, 'data block', t.dataBlock);
+      held.push(out);
+      heldBytes += out.length;
+      return heldBytes >= COALESCE_BYTES;
+    };
+    const flush = async (): Promise<void> => {
+      const parts = held;
+      held = [];
+      heldBytes = 0;
+      await conn.writeParts(parts, 'data block', t.dataBlock);
       this.options.onProgress?.(stuffer.bytesIn, this.summary!.size);
+    };
+    const inMemory = this.source.parts;
+    if (inMemory) {
+      for (const chunk of inMemory) if (take(chunk)) await flush();
+    } else {
+      for await (const chunk of this.source.open()) if (take(chunk)) await flush();
     }
     const tail = stuffer.end();
     // The terminator is ".\r\n" after a line break; capture everything before that dot as body.
     capture.push(tail.subarray(0, tail.length - 3));
-    capture.finish(stuffer.bytesIn, stuffer.bytesOut);
+    capture.finish(stuffer.bytesIn, stuffer.bytesOut, stuffer.lineBreaks);
     this.transcript.sent('.');
     this.summary!.wireBytes = stuffer.bytesOut;
-    await conn.write(tail, 'data block', t.dataBlock);
-    return this.readFinals('final dot', acceptedCount);
+    held.push(tail);
+    if (holdTail) return held;
+    await conn.writeParts(held, 'data block', t.dataBlock);
+    this.options.onProgress?.(stuffer.bytesIn, this.summary!.size);
+    return [];
   }
 
   /** BDAT: the body in chunks with exact byte counts, the last marked LAST; pipelined when advertised. */
@@ -347,10 +498,86 @@ export class MailTransaction {
     const tail = normaliser.end();
     if (tail.length) pending.push(tail);
     await sendChunk(Buffer.concat(pending), true);
-    capture.finish(normaliser.bytesIn, normaliser.bytesOut);
+    capture.finish(normaliser.bytesIn, normaliser.bytesOut, normaliser.lineBreaks);
     this.summary!.wireBytes = wire;
     while (outstanding > 0) await readChunkReply();
-    return this.readFinals('BDAT LAST', acceptedCount);
+    return this.readFinals(acceptedCount);
+  }
+
+  /**
+   * writeDataBody(354, holdTail) for a body in memory and smaller than one write: encoded and recorded
+   * the same way, without a wait (undefined when the body is not such a one).
+   */
+  encodeSmallDataBody(): Buffer[] | undefined {
+    const inMemory = this.source.parts;
+    if (!inMemory || this.summary!.size >= COALESCE_BYTES) return undefined;
+    const full = this.session.options.captureData === true;
+    const plan = this.plan!;
+    const cached = plan.encodedBody;
+    // The same bytes as last time (a message sent again): the same output, summary and count.
+    if (!full && cached && sameBytes(cached.input, inMemory)) {
+      this.transcript.info(cached.summary);
+      this.transcript.sent('.');
+      this.summary!.wireBytes = cached.wireBytes;
+      return cached.output.slice();
+    }
+    const stuffer = new DotStuffer();
+    const capture = new BodyCapture(this.transcript, this.session.options.captureData === true);
+    const held: Buffer[] = [];
+    for (const chunk of inMemory) {
+      const out = stuffer.encode(chunk);
+      if (out.length === 0) continue;
+      capture.push(out);
+      held.push(out);
+    }
+    const tail = stuffer.end();
+    capture.push(tail.subarray(0, tail.length - 3));
+    const summary = capture.finish(stuffer.bytesIn, stuffer.bytesOut, stuffer.lineBreaks);
+    this.transcript.sent('.');
+    this.summary!.wireBytes = stuffer.bytesOut;
+    held.push(tail);
+    if (!full) {
+      // Copies: the caller's buffers could change between messages, and the output must not.
+      plan.encodedBody = {
+        input: inMemory.map((part) => Buffer.from(part)),
+        output: held.map((part) => Buffer.from(part)),
+        summary,
+        wireBytes: stuffer.bytesOut,
+      };
+    }
+    return held;
+  }
+
+  /**
+   * The whole body as one BDAT LAST chunk, for a message sent ahead of its replies (MailBatch): returns
+   * the command line and the normalised body, recorded in the transcript as sendBdat() records them.
+   */
+  async wholeBdat(): Promise<Buffer[]> {
+    const normaliser = new LineEndingNormaliser();
+    const parts: Buffer[] = [];
+    let length = 0;
+    const take = (chunk: Buffer): void => {
+      const out = normaliser.encode(chunk);
+      if (out.length === 0) return;
+      parts.push(out);
+      length += out.length;
+    };
+    const inMemory = this.source.parts;
+    if (inMemory) for (const chunk of inMemory) take(chunk);
+    else for await (const chunk of this.source.open()) take(chunk);
+    const tail = normaliser.end();
+    if (tail.length) {
+      parts.push(tail);
+      length += tail.length;
+    }
+    const line = `BDAT ${length} LAST`;
+    this.transcript.sent(line);
+    const capture = new BodyCapture(this.transcript, this.session.options.captureData === true);
+    for (const part of parts) capture.push(part);
+    capture.finish(normaliser.bytesIn, normaliser.bytesOut, normaliser.lineBreaks);
+    this.summary!.wireBytes = length;
+    parts.unshift(Buffer.from(line + '\r\n', 'latin1'));
+    return parts;
   }
 
   private async drainBdatReplies(count: number): Promise<void> {
@@ -358,23 +585,41 @@ export class MailTransaction {
     for (let i = 0; i < count; i++) await conn.readReply('BDAT', this.session.timeouts.dataInit);
   }
 
-  /** One reply after the body for SMTP; one per accepted recipient, in RCPT order, for LMTP (RFC 2033 §4.2). */
-  private async readFinals(command: string, acceptedCount: number): Promise<Reply[]> {
+  /** The replies after the body when all of them have arrived already, taken without a wait; else undefined. */
+  takeFinals(acceptedCount: number): Reply[] | undefined {
     const conn = this.session.link;
     const count = this.session.protocol === 'lmtp' ? acceptedCount : 1;
+    if (conn.queuedReplies < count) return undefined;
     const replies: Reply[] = [];
-    for (let i = 0; i < count; i++) replies.push(await conn.readReply(command, this.session.timeouts.dataEnd));
+    for (let i = 0; i < count; i++) replies.push(conn.takeReply()!);
     return replies;
   }
 
-  private applyFinalReplies(accepted: RecipientOutcome[], finals: Reply[]): void {
-    accepted.forEach((recipient, i) => {
-      const reply = finals[this.session.protocol === 'lmtp' ? i : 0]!;
-      recipient.data = replyInfo(reply);
-      recipient.delivered = reply.code >= 200 && reply.code < 300;
-      if (!recipient.delivered) recipient.failure = reply.code < 500 ? 'temporary' : 'permanent';
-    });
-    const delivered = this.recipients.filter((r) => r.delivered).length;
+  /** One reply after the body for SMTP; one per accepted recipient, in RCPT order, for LMTP (RFC 2033 §4.2). */
+  async readFinals(acceptedCount: number): Promise<Reply[]> {
+    const command = this.summary?.method === 'BDAT' ? 'BDAT LAST' : 'final dot';
+    const conn = this.session.link;
+    const count = this.session.protocol === 'lmtp' ? acceptedCount : 1;
+    const replies: Reply[] = [];
+    for (let i = 0; i < count; i++) replies.push(conn.takeReply() ?? (await conn.readReply(command, this.session.timeouts.dataEnd)));
+    return replies;
+  }
+
+  /** Record the replies after the body per accepted recipient; throws data-refused when nobody got it. */
+  applyFinalReplies(finals: Reply[]): void {
+    const lmtp = this.session.protocol === 'lmtp';
+    let next = 0;
+    let delivered = 0;
+    for (const recipient of this.recipients) {
+      if (recipient.accepted) {
+        const reply = finals[lmtp ? next : 0]!;
+        next++;
+        recipient.data = replyInfo(reply);
+        recipient.delivered = reply.code >= 200 && reply.code < 300;
+        if (!recipient.delivered) recipient.failure = reply.code < 500 ? 'temporary' : 'permanent';
+      }
+      if (recipient.delivered) delivered++;
+    }
     this.verdict = delivered === this.recipients.length ? 'delivered' : delivered === 0 ? 'none' : 'partial';
     if (delivered === 0) {
       const first = finals.find((r) => r.code >= 300)!;
@@ -384,6 +629,13 @@ export class MailTransaction {
       });
     }
   }
+}
+
+/** Whether two lists of buffers hold the same bytes, piece by piece. */
+function sameBytes(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!a[i]!.equals(b[i]!)) return false;
+  return true;
 }
 
 /**
@@ -400,14 +652,8 @@ class BodyCapture {
   ) {}
 
   push(bytes: Buffer): void {
-    if (!this.full) {
-      let at = bytes.indexOf(10);
-      while (at !== -1) {
-        this.lines++;
-        at = bytes.indexOf(10, at + 1);
-      }
-      return;
-    }
+    // The summary's line count comes from the encoder, which has found every line break already.
+    if (!this.full) return;
     const text = this.carry + bytes.toString('utf8');
     const parts = text.split('\r\n');
     this.carry = parts.pop()!;
@@ -417,11 +663,15 @@ class BodyCapture {
     }
   }
 
-  finish(bytesIn: number, bytesOut: number): void {
+  /** `lineBreaks`: the encoder's count of line breaks written, the line count of the summary. Returns the summary. */
+  finish(bytesIn: number, bytesOut: number, lineBreaks: number): string {
     if (this.full && this.carry) {
       this.lines++;
       this.transcript.sent(this.carry);
     }
-    this.transcript.info(`message body: ${bytesIn} bytes in ${this.lines} lines (${bytesOut} bytes on the wire)`);
+    const lines = this.full ? this.lines : lineBreaks;
+    const summary = `message body: ${bytesIn} bytes in ${lines} lines (${bytesOut} bytes on the wire)`;
+    this.transcript.info(summary);
+    return summary;
   }
 }

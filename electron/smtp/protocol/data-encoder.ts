@@ -20,6 +20,8 @@ const END_MID_LINE = Buffer.from('\r\n.\r\n', 'latin1');
 class LineEncoder {
   bytesIn = 0;
   bytesOut = 0;
+  /** Line breaks written (each a CRLF), so callers need not scan the output again to count lines. */
+  lineBreaks = 0;
   /** The last input byte was a CR (already written as CRLF), so a following LF is swallowed. */
   private afterCr = false;
   /** The output so far ends at a line start (true at the very start: the command line's CRLF precedes). */
@@ -50,6 +52,7 @@ class LineEncoder {
     // at most twice by native code whatever the mix of line endings.
     let nextCr = -2;
     let nextLf = -2;
+    let breaks = 0;
 
     while (pos < length) {
       if (atLineStart && this.stuffDots && chunk[pos] === DOT) {
@@ -90,8 +93,10 @@ class LineEncoder {
         pos = lf + 1;
       }
       atLineStart = true;
+      breaks++;
     }
     this.atLineStart = atLineStart;
+    this.lineBreaks += breaks;
 
     if (pieces.length === 0) {
       const out = runStart === 0 ? chunk : chunk.subarray(runStart);
@@ -118,6 +123,7 @@ class LineEncoder {
 export class DotStuffer {
   private readonly encoder = new LineEncoder(true);
   private ended = false;
+  private endedMidLine = false;
 
   /** Bytes of body given to encode(). */
   get bytesIn(): number {
@@ -127,6 +133,11 @@ export class DotStuffer {
   /** Bytes returned so far, including the terminator once end() has been called. */
   get bytesOut(): number {
     return this.encoder.bytesOut;
+  }
+
+  /** Line breaks of the body written so far: after end(), with the one the terminator adds to an unfinished line. */
+  get lineBreaks(): number {
+    return this.encoder.lineBreaks + (this.endedMidLine ? 1 : 0);
   }
 
   /** Encode the next chunk of the body. */
@@ -139,6 +150,7 @@ export class DotStuffer {
   end(): Buffer {
     if (this.ended) throw new Error('DotStuffer.end() called twice');
     this.ended = true;
+    this.endedMidLine = !this.encoder.atLineStart;
     // A copy, so a caller that writes into the returned buffer cannot corrupt the shared constant.
     const out = Buffer.from(this.encoder.atLineStart ? END_AFTER_LINE : END_MID_LINE);
     this.encoder.bytesOut += out.length;
@@ -165,6 +177,11 @@ export class LineEndingNormaliser {
     return this.encoder.bytesOut;
   }
 
+  /** Line breaks written so far, including a final CRLF added by end(). */
+  get lineBreaks(): number {
+    return this.encoder.lineBreaks;
+  }
+
   /** Normalise the next chunk of the body. */
   encode(chunk: Buffer): Buffer {
     if (this.ended) throw new Error('LineEndingNormaliser.encode() called after end()');
@@ -177,6 +194,7 @@ export class LineEndingNormaliser {
     this.ended = true;
     const out = this.encoder.started && !this.encoder.atLineStart ? Buffer.from(CRLF) : Buffer.alloc(0);
     this.encoder.bytesOut += out.length;
+    if (out.length) this.encoder.lineBreaks++;
     return out;
   }
 }

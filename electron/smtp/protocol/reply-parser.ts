@@ -24,8 +24,6 @@ const DEFAULT_MAX_LINE_LENGTH = 8192;
 const DEFAULT_MAX_LINES = 512;
 const INITIAL_PARTIAL_CAPACITY = 256;
 
-// RFC 3463 class.subject.detail at the start of the text, followed by a space or the end.
-const ENHANCED_CODE = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
 
 /**
  * Incremental SMTP/LMTP reply parser (RFC 5321 §4.2): bytes in, complete replies out.
@@ -69,21 +67,21 @@ export class ReplyParser {
         break;
       }
       const lineLength = this.partialLength + (lf + 1 - start);
-      let line: Buffer;
+      let reply: Reply | undefined;
       if (this.partialLength === 0) {
-        // Common case: the whole line sits in this chunk, so take a zero-copy view.
-        line = chunk.subarray(start, lf + 1);
+        // Common case: the whole line sits in this chunk, so read it in place.
+        if (lineLength > this.maxLineLength) throw this.tooLong(chunk.subarray(start, lf + 1));
+        reply = this.takeLine(chunk, start, lf + 1);
       } else {
         if (lineLength > this.maxLineLength) {
           throw this.tooLong(Buffer.concat([this.partial.subarray(0, this.partialLength), chunk.subarray(start, lf + 1)]));
         }
         this.hold(chunk, start, lf + 1);
-        line = this.partial.subarray(0, this.partialLength);
+        const held = this.partialLength;
         this.partialLength = 0;
+        reply = this.takeLine(this.partial, 0, held);
       }
       start = lf + 1;
-      if (line.length > this.maxLineLength) throw this.tooLong(line);
-      const reply = this.takeLine(line);
       if (reply) replies.push(reply);
     }
     return replies;
@@ -110,48 +108,53 @@ export class ReplyParser {
     this.partialLength = needed;
   }
 
-  /** Validate one complete line (terminator included) and return the reply it completes, if any. */
-  private takeLine(line: Buffer): Reply | undefined {
-    const bareLf = line.length < 2 || line[line.length - 2] !== CR;
-    const contentEnd = line.length - (bareLf ? 1 : 2);
+  /**
+   * Validate one complete line, buf[start, end) with its terminator, and return the reply it completes,
+   * if any. The line is read in place; a view of it is made only to report an error.
+   */
+  private takeLine(buf: Buffer, start: number, end: number): Reply | undefined {
+    const length = end - start;
+    const bareLf = length < 2 || buf[end - 2] !== CR;
+    const contentLength = length - (bareLf ? 1 : 2);
+    const line = (): Buffer => buf.subarray(start, end);
 
-    const d0 = line[0] ?? 0;
-    const d1 = line[1] ?? 0;
-    const d2 = line[2] ?? 0;
-    if (contentEnd < 3 || !isDigit(d0) || !isDigit(d1) || !isDigit(d2)) {
-      throw malformed('code is not three digits', line);
+    const d0 = length > 0 ? buf[start]! : 0;
+    const d1 = length > 1 ? buf[start + 1]! : 0;
+    const d2 = length > 2 ? buf[start + 2]! : 0;
+    if (contentLength < 3 || !isDigit(d0) || !isDigit(d1) || !isDigit(d2)) {
+      throw malformed('code is not three digits', line());
     }
     if (d0 < DIGIT_1 || d0 > DIGIT_5) {
-      throw malformed('code must start with 1 to 5', line);
+      throw malformed('code must start with 1 to 5', line());
     }
     let last: boolean;
-    if (contentEnd === 3) {
+    if (contentLength === 3) {
       last = true; // a bare "250": smtp-sink and friends end EHLO like this
     } else {
-      const separator = line[3];
+      const separator = buf[start + 3];
       if (separator === SPACE) last = true;
       else if (separator === HYPHEN) last = false;
-      else throw malformed('missing separator after code', line);
+      else throw malformed('missing separator after code', line());
     }
 
     const code = (d0 - DIGIT_0) * 100 + (d1 - DIGIT_0) * 10 + (d2 - DIGIT_0);
     if (this.lines.length > 0 && code !== this.code) {
-      throw malformed(`code changed within a multi-line reply, ${this.code} then ${code}`, line);
+      throw malformed(`code changed within a multi-line reply, ${this.code} then ${code}`, line());
     }
     if (this.lines.length + 1 > this.maxLines) {
       throw new SmtpError(
         'protocol-error',
-        `reply has more than ${this.maxLines} lines: "${escapeBytes(line)}"`,
-        { raw: escapeBytes(line) },
+        `reply has more than ${this.maxLines} lines: "${escapeBytes(line())}"`,
+        { raw: escapeBytes(line()) },
       );
     }
 
     // The first four bytes are ASCII, so slicing the decoded string equals decoding the text bytes.
-    const raw = line.toString('utf8', 0, contentEnd);
+    const raw = buf.toString('utf8', start, start + contentLength);
     const replyLine: ReplyLine = { raw, text: raw.length > 4 ? raw.slice(4) : '', bareLf };
     this.code = code;
     this.lines.push(replyLine);
-    this.linesBytes += line.length;
+    this.linesBytes += length;
     this.onLine?.(replyLine);
     if (!last) return undefined;
 
@@ -180,12 +183,32 @@ function buildReply(code: number, lines: ReplyLine[]): Reply {
     if (line.bareLf) bareLf = true;
   }
   const reply: Reply = { code, lines, text, bareLf };
-  const match = ENHANCED_CODE.exec(lines[0]!.text);
-  // A "5.x.x" on a 250 reply is not an enhanced code for this reply (RFC 3463 §2: the class must agree).
-  if (match && Number(match[1]) === Math.floor(code / 100)) {
-    reply.enhancedCode = `${match[1]}.${match[2]}.${match[3]}`;
-  }
+  const enhanced = enhancedCode(lines[0]!.text, Math.floor(code / 100));
+  if (enhanced !== undefined) reply.enhancedCode = enhanced;
   return reply;
+}
+
+/**
+ * The RFC 3463 class.subject.detail at the start of a reply text — `[245].d{1,3}.d{1,3}`, then a space
+ * or the end — when its class is the reply's (a "5.x.x" on a 250 is not this reply's code, §2). What
+ * /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/ says, without a match object for every reply.
+ */
+function enhancedCode(text: string, replyClass: number): string | undefined {
+  const first = text.charCodeAt(0);
+  if (first !== 0x30 + replyClass || (replyClass !== 2 && replyClass !== 4 && replyClass !== 5)) return undefined;
+  if (text.charCodeAt(1) !== 0x2e) return undefined;
+  let at = 2;
+  const subjectStart = at;
+  while (at < text.length && at - subjectStart < 4 && isDigit(text.charCodeAt(at))) at++;
+  const subjectLength = at - subjectStart;
+  if (subjectLength < 1 || subjectLength > 3 || text.charCodeAt(at) !== 0x2e) return undefined;
+  at++;
+  const detailStart = at;
+  while (at < text.length && at - detailStart < 4 && isDigit(text.charCodeAt(at))) at++;
+  const detailLength = at - detailStart;
+  if (detailLength < 1 || detailLength > 3) return undefined;
+  if (at < text.length && text.charCodeAt(at) !== 0x20) return undefined;
+  return text.slice(0, at);
 }
 
 /** The protocol error for a line that breaks the reply syntax, naming what was wrong. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsInfo } from '../../../shared/session-record.js';
@@ -47,13 +48,26 @@ export interface ConnectionOptions {
   maxLinesPerReply?: number;
   /** Told what a handshake negotiated as soon as it is known, even when verification then fails. */
   onTls?: (info: TlsInfo) => void;
+  /**
+   * Given, while connecting, a function that cancels the connect (SmtpSession.cancel() uses it): a
+   * cheaper way to cancel than an AbortSignal, which the caller may still pass as well.
+   */
+  onConnecting?: (cancel: () => void) => void;
 }
 
-/** A waiter bounded by a stage timeout, the overall deadline and cancellation. */
+/** A pending read, bounded by a stage timeout, the overall deadline and cancellation. */
 interface Waiter {
   resolve: (reply: Reply) => void;
   reject: (error: SmtpError) => void;
+  /** performance.now() at which the read times out. */
+  due: number;
+  ms: number;
+  label: string;
+  command: string;
 }
+
+/** Pieces of a pipelined write up to this many bytes are joined into one buffer; larger ones are corked. */
+const JOIN_LIMIT = 16 * 1024;
 
 const isIp = (host: string | undefined): boolean => !!host && net.isIP(host) !== 0;
 
@@ -71,6 +85,13 @@ export class Connection {
   private readonly parser: ReplyParser;
   private readonly queue: Reply[] = [];
   private waiter: Waiter | undefined;
+  /**
+   * One timer serves every read: armed for the earliest pending due time and left running when a read
+   * completes, so a burst of replies costs no timer churn. When it fires it re-arms for a later read,
+   * times the current one out, or does nothing (no read pending). Cleared when the connection ends.
+   */
+  private readTimer: NodeJS.Timeout | undefined;
+  private readTimerDue = 0;
   private failure: SmtpError | undefined;
   private closedByUs = false;
   /** Pause reading as soon as a reply arrives: used around STARTTLS so nothing is read past the 220. */
@@ -130,11 +151,12 @@ export class Connection {
     throwIfAborted(options.signal);
     const where = target.socketPath ?? `${target.host}:${target.port}`;
     const tlsSettings = options.implicitTls;
+    const seen: SeenCertificate = {};
     const socket = tlsSettings
       ? tls.connect({
           ...(target.socketPath ? { path: target.socketPath } : { host: target.host, port: target.port }),
           ...(target.sourceAddress ? { localAddress: target.sourceAddress } : {}),
-          ...tlsConnectOptions(tlsSettings, target.host),
+          ...tlsConnectOptions(tlsSettings, target.host, seen),
         })
       : net.connect({
           ...(target.socketPath ? { path: target.socketPath } : { host: target.host!, port: target.port! }),
@@ -144,8 +166,11 @@ export class Connection {
 
     await new Promise<void>((resolve, reject) => {
       let connected = false;
+      let done = false;
       const timeoutMs = boundedTimeout(options.connectTimeoutMs, options.deadline);
       const finish = (error?: SmtpError): void => {
+        if (done) return;
+        done = true;
         clearTimeout(timer);
         socket.off('connect', onConnect);
         socket.off('secureConnect', onSecure);
@@ -197,11 +222,12 @@ export class Connection {
       socket.once('error', onError);
       socket.once('close', onClose);
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      options.onConnecting?.(onAbort);
     });
 
     const connection = new Connection(socket, options);
     if (tlsSettings) {
-      connection.onTlsEstablished(socket as tls.TLSSocket, 'implicit', tlsSettings);
+      connection.onTlsEstablished(socket as tls.TLSSocket, 'implicit', tlsSettings, seen.cert);
     }
     return connection;
   }
@@ -249,9 +275,15 @@ export class Connection {
   };
 
   private readonly onAbort = (): void => {
+    this.cancel();
+  };
+
+  /** Cancel whatever is waiting and drop the connection (as an aborted signal does); a no-op once it is closed. */
+  cancel(): void {
+    if (this.failure || this.socket.destroyed) return;
     this.options.transcript.error('cancelled by the caller');
     this.fail(new SmtpError('cancelled', 'cancelled by the caller'));
-  };
+  }
 
   private deliver(): void {
     const waiter = this.waiter;
@@ -269,6 +301,7 @@ export class Connection {
   /** Mark the connection dead: the first failure wins and rejects every wait after it. */
   private fail(error: SmtpError): void {
     if (!this.failure) this.failure = error;
+    this.stopReadTimer();
     this.options.signal?.removeEventListener('abort', this.onAbort);
     if (!this.socket.destroyed) {
       this.closedByUs = true;
@@ -285,30 +318,58 @@ export class Connection {
     if (this.waiter) return Promise.reject(new Error('readReply called while another read is pending'));
     return new Promise<Reply>((resolve, reject) => {
       const { ms, label } = this.budget(stage, timeoutMs);
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        const error = new SmtpError(
-          'timeout',
-          `no complete reply within ${formatSeconds(ms)} (${label})` +
-            (this.parser.pendingBytes > 0 ? `; ${this.parser.pendingBytes} bytes of an unfinished reply arrived` : ''),
-          { stage: label, command: stage },
-        );
-        this.options.transcript.error(error.message);
-        this.fail(error);
-        reject(error);
-      }, ms);
-      this.waiter = {
-        resolve: (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
+      this.waiter = { resolve, reject, due: performance.now() + ms, ms, label, command: stage };
+      this.armReadTimer();
     });
   }
+
+  /** A reply that has already arrived, without waiting (undefined if none is queued). */
+  takeReply(): Reply | undefined {
+    return this.queue.shift();
+  }
+
+  /** How many complete replies have arrived and not been taken yet. */
+  get queuedReplies(): number {
+    return this.queue.length;
+  }
+
+  /** Make sure the read timer fires no later than the pending read's due time. */
+  private armReadTimer(): void {
+    const due = this.waiter!.due;
+    // A timer due earlier re-arms itself for this read when it fires; only a later one must move.
+    if (this.readTimer !== undefined && this.readTimerDue <= due) return;
+    if (this.readTimer !== undefined) clearTimeout(this.readTimer);
+    this.readTimerDue = due;
+    this.readTimer = setTimeout(this.onReadTimer, Math.max(0, due - performance.now()));
+    // A pending read always has an open socket keeping the process alive; the timer must not.
+    this.readTimer.unref();
+  }
+
+  private stopReadTimer(): void {
+    if (this.readTimer !== undefined) clearTimeout(this.readTimer);
+    this.readTimer = undefined;
+  }
+
+  private readonly onReadTimer = (): void => {
+    this.readTimer = undefined;
+    const waiter = this.waiter;
+    if (!waiter) return;
+    // Timers may fire a hair early on performance.now()'s clock; anything within 1 ms is due.
+    if (performance.now() < waiter.due - 1) {
+      this.armReadTimer();
+      return;
+    }
+    this.waiter = undefined;
+    const error = new SmtpError(
+      'timeout',
+      `no complete reply within ${formatSeconds(waiter.ms)} (${waiter.label})` +
+        (this.parser.pendingBytes > 0 ? `; ${this.parser.pendingBytes} bytes of an unfinished reply arrived` : ''),
+      { stage: waiter.label, command: waiter.command },
+    );
+    this.options.transcript.error(error.message);
+    this.fail(error);
+    waiter.reject(error);
+  };
 
   private budget(stage: string, timeoutMs: number): { ms: number; label: string } {
     const deadline = this.options.deadline;
@@ -324,6 +385,28 @@ export class Connection {
     if (this.failure) throw this.failure;
     if (this.socket.write(data)) return;
     await this.drain(stage, timeoutMs);
+  }
+
+  /**
+   * Write several pieces as one: small ones are joined into one buffer, larger ones go out corked
+   * (one writev), so a pipelined group leaves in one segment rather than one per piece.
+   */
+  async writeParts(parts: readonly (Buffer | string)[], stage: string, timeoutMs: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (parts.length === 1) return this.write(parts[0]!, stage, timeoutMs);
+    let total = 0;
+    for (const part of parts) total += typeof part === 'string' ? part.length * 3 : part.length;
+    let flushed: boolean;
+    if (total <= JOIN_LIMIT) {
+      flushed = this.socket.write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))));
+    } else {
+      const socket = this.socket;
+      socket.cork();
+      flushed = true;
+      for (const part of parts) flushed = socket.write(part) && flushed;
+      socket.uncork();
+    }
+    if (!flushed) await this.drain(stage, timeoutMs);
   }
 
   /** Wait until the socket's write buffer drains. */
@@ -407,9 +490,19 @@ export class Connection {
       this.fail(error);
       throw error;
     }
+    let connectOptions: tls.ConnectionOptions;
+    const seen: SeenCertificate = {};
+    try {
+      connectOptions = tlsConnectOptions(settings, host, seen);
+    } catch (error) {
+      const failure = error instanceof SmtpError ? error : new SmtpError('tls-failed', String(error));
+      this.options.transcript.error(failure.message);
+      this.fail(failure);
+      throw failure;
+    }
     this.pauseOnReply = false;
     this.detach(plain);
-    const secure = tls.connect({ socket: plain, ...tlsConnectOptions(settings, host) });
+    const secure = tls.connect({ socket: plain, ...connectOptions });
     await new Promise<void>((resolve, reject) => {
       const { ms, label } = this.budget('tls-handshake', timeoutMs);
       const finish = (error?: SmtpError): void => {
@@ -442,13 +535,18 @@ export class Connection {
     });
     this.socket = secure;
     this.attach(secure);
-    return this.onTlsEstablished(secure, 'starttls', settings);
+    return this.onTlsEstablished(secure, 'starttls', settings, seen.cert);
   }
 
   /** Record what the handshake negotiated; fail if verification was required and did not pass. */
-  private onTlsEstablished(socket: tls.TLSSocket, via: TlsInfo['via'], settings: TlsSettings): TlsInfo {
+  private onTlsEstablished(
+    socket: tls.TLSSocket,
+    via: TlsInfo['via'],
+    settings: TlsSettings,
+    knownCertificate?: tls.DetailedPeerCertificate,
+  ): TlsInfo {
     const servername = verifyName(settings, this.options.target.host);
-    const info = describeTls(socket, via, settings.verify, servername);
+    const info = describeTls(socket, via, settings.verify, servername, knownCertificate);
     this.tlsInfo = info;
     this.options.onTls?.(info);
     this.options.transcript.tls = true;
@@ -473,6 +571,7 @@ export class Connection {
 
   /** Close our side gracefully (after QUIT) and wait briefly for the socket to go. */
   async close(): Promise<void> {
+    this.stopReadTimer();
     this.options.signal?.removeEventListener('abort', this.onAbort);
     if (this.socket.destroyed) return;
     this.closedByUs = true;
@@ -492,6 +591,7 @@ export class Connection {
 
   /** Drop the connection at once. */
   destroy(): void {
+    this.stopReadTimer();
     this.options.signal?.removeEventListener('abort', this.onAbort);
     if (this.socket.destroyed) return;
     this.closedByUs = true;
@@ -505,24 +605,78 @@ function verifyName(settings: TlsSettings, host: string | undefined): string | u
   return settings.servername ?? host;
 }
 
-function tlsConnectOptions(settings: TlsSettings, host: string | undefined): tls.ConnectionOptions {
+/** The detailed peer certificate Node hands the name check (it builds it only when the chain verified). */
+interface SeenCertificate {
+  cert?: tls.DetailedPeerCertificate;
+}
+
+function tlsConnectOptions(settings: TlsSettings, host: string | undefined, seen: SeenCertificate): tls.ConnectionOptions {
   const name = verifyName(settings, host);
   const options: tls.ConnectionOptions = {
     // We check the result ourselves after the handshake, so the record can say why verification failed.
     rejectUnauthorized: false,
-    checkServerIdentity: (_servername, cert) =>
-      name ? tls.checkServerIdentity(name, cert) : new Error('no host name to verify the certificate against'),
+    checkServerIdentity: (_servername, cert) => {
+      seen.cert = cert as tls.DetailedPeerCertificate;
+      return name ? tls.checkServerIdentity(name, cert) : new Error('no host name to verify the certificate against');
+    },
+    secureContext: secureContextFor(settings),
   };
   // SNI carries host names only, never IP literals (RFC 6066 §3).
   if (name && !isIp(name)) options.servername = name;
-  if (settings.ca !== undefined) options.ca = settings.ca;
-  if (settings.minVersion) options.minVersion = settings.minVersion;
-  if (settings.maxVersion) options.maxVersion = settings.maxVersion;
-  if (settings.ciphers) options.ciphers = settings.ciphers;
-  if (settings.cert !== undefined) options.cert = settings.cert;
-  if (settings.key !== undefined) options.key = settings.key;
-  if (settings.passphrase !== undefined) options.passphrase = settings.passphrase;
   return options;
+}
+
+/**
+ * Building a SecureContext (parsing the CA bundle, the client key) costs about half a millisecond, more
+ * than the rest of a loopback handshake; sessions with the same TLS settings share one. The cache key is
+ * every setting that goes into the context: public ones (CA, certificate, versions, ciphers) as given,
+ * the private key and its passphrase only as a SHA-256, so no secret is kept as a key. The most recently
+ * used few are kept. A context carries no per-connection state: verification, SNI and the name check
+ * stay per connection, and no TLS session is resumed across connections through it.
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+const SECURE_CONTEXT_CACHE_SIZE = 16;
+
+function keyPart(value: string | Buffer | undefined, secret: boolean): string {
+  if (value === undefined) return '-';
+  if (secret || typeof value !== 'string') return `#${createHash('sha256').update(value).digest('base64')}`;
+  return `${value.length}:${value}`;
+}
+
+function secureContextFor(settings: TlsSettings): tls.SecureContext {
+  const { ca, cert, key, passphrase, minVersion, maxVersion, ciphers } = settings;
+  const cacheKey = [
+    keyPart(ca, false),
+    keyPart(cert, false),
+    keyPart(key, true),
+    keyPart(passphrase, true),
+    keyPart(minVersion, false),
+    keyPart(maxVersion, false),
+    keyPart(ciphers, false),
+  ].join('|');
+  const cached = secureContexts.get(cacheKey);
+  if (cached) {
+    secureContexts.delete(cacheKey);
+    secureContexts.set(cacheKey, cached);
+    return cached;
+  }
+  let context: tls.SecureContext;
+  try {
+    context = tls.createSecureContext({
+      ...(ca !== undefined ? { ca } : {}),
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+      ...(passphrase !== undefined ? { passphrase } : {}),
+      ...(minVersion ? { minVersion } : {}),
+      ...(maxVersion ? { maxVersion } : {}),
+      ...(ciphers ? { ciphers } : {}),
+    });
+  } catch (error) {
+    throw new SmtpError('tls-failed', `the TLS settings were refused: ${(error as Error).message}`, { cause: error });
+  }
+  secureContexts.set(cacheKey, context);
+  if (secureContexts.size > SECURE_CONTEXT_CACHE_SIZE) secureContexts.delete(secureContexts.keys().next().value!);
+  return context;
 }
 
 function explainVerifyError(code: string): string {

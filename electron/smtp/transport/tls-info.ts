@@ -22,10 +22,14 @@ function describeCertificate(cert: PeerCertificate): CertificateInfo {
   };
 }
 
-/** The chain the peer presented, leaf first, stopping at a self-signed root or a loop. */
-export function peerChain(socket: TLSSocket): CertificateInfo[] {
+/**
+ * The chain the peer presented, leaf first, stopping at a self-signed root or a loop. `known` is the
+ * detailed certificate Node already built for the name check, when it did: building it again costs as
+ * much as a good part of a loopback handshake.
+ */
+export function peerChain(socket: TLSSocket, known?: DetailedPeerCertificate): CertificateInfo[] {
   const chain: CertificateInfo[] = [];
-  let cert = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
+  let cert = known ?? (socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined);
   const seen = new Set<string>();
   while (cert && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
@@ -42,6 +46,7 @@ export function describeTls(
   via: TlsInfo['via'],
   verificationRequired: boolean,
   servername: string | undefined,
+  knownCertificate?: DetailedPeerCertificate,
 ): TlsInfo {
   const cipher = socket.getCipher();
   const info: TlsInfo = {
@@ -50,7 +55,7 @@ export function describeTls(
     cipher: cipher?.standardName ?? cipher?.name ?? null,
     authorized: socket.authorized,
     verificationRequired,
-    peerCertificate: peerChain(socket),
+    peerCertificate: peerChain(socket, knownCertificate),
   };
   if (servername) info.servername = servername;
   if (!socket.authorized && socket.authorizationError) info.authorizationError = String(socket.authorizationError);
