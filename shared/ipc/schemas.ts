@@ -169,7 +169,14 @@ export const REQUEST_SCHEMAS = {
   'session.probe': z
     .object({ connection: ConnectionSettingsSchema, auth: AuthSettingsSchema.optional(), profileId: id.optional() })
     .strict(),
-  'session.start': z.object({ connection: ConnectionSettingsSchema, profileId: id.optional() }).strict(),
+  'session.start': z
+    .object({
+      connection: ConnectionSettingsSchema,
+      profileId: id.optional(),
+      /** What the user started it for, as the history shows it: a one-shot probe or send, or an open session. */
+      operation: z.enum(['probe', 'send', 'session']).default('session'),
+    })
+    .strict(),
   'session.authenticate': z.object({ sessionId: id, auth: AuthSettingsSchema }).strict(),
   'session.send': z.object({ sessionId: id, message: ComposeSchema }).strict(),
   'session.verify': z.object({ sessionId: id, address: wireSafe(512).min(1), expand: z.boolean().default(false) }).strict(),

@@ -81,8 +81,8 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
     const record = JSON.parse(files.get('json')!.content) as SessionRecord;
     expect(record.version).toBe(1);
     expect(record.tool).toBe('smtp-lens');
-    // The app probes on a live session of its own (the CLI's one-shot probe says 'probe').
-    expect(record.operation).toBe('session');
+    // The app's Probe runs on a live session of its own, logged as the probe it is.
+    expect(record.operation).toBe('probe');
     expect(record.target).toMatchObject({ protocol: 'smtp', tls: 'starttls', host: '127.0.0.1', port: Number(port) });
     expect(record.result.ok).toBe(true);
     expect(record.tls?.authorized).toBe(true);

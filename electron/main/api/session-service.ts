@@ -187,7 +187,7 @@ export class SessionService {
   /** Open a session the renderer then drives step by step. */
   async start(request: ParsedRequestOf<'session.start'>): Promise<StartedSession> {
     const connection = await this.withProfileClientKey(request.connection, request.profileId);
-    const entry = this.create(connection, 'session', true);
+    const entry = this.create(connection, request.operation, true);
     this.sessions.set(entry.id, entry);
     this.emitState(entry, 'connecting');
     const record = await this.step(entry, (live) => live.open());

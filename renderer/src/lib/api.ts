@@ -113,7 +113,7 @@ export interface AppApi {
   /** One-shot probe in main (its transcript is logged, not streamed). The app's Probe uses start/authenticate/close. */
   probe(connection: ConnectionSettings, auth?: AuthSettings, profileId?: string): Promise<Result<SessionRecord>>;
   /** Open a session driven step by step; `profileId` lets main use the profile's stored TLS client key. */
-  startSession(connection: ConnectionSettings, profileId?: string): Promise<Result<StartedSession>>;
+  startSession(connection: ConnectionSettings, profileId?: string, operation?: 'probe' | 'send' | 'session'): Promise<Result<StartedSession>>;
   authenticate(sessionId: string, auth: AuthSettings): Promise<Result<SessionRecord>>;
   send(sessionId: string, message: ComposeSettings): Promise<Result<SessionRecord>>;
   verify(sessionId: string, address: string, expand: boolean): Promise<Result<SessionRecord>>;
@@ -193,7 +193,8 @@ export const api: AppApi = {
   appInfo: () => call('app.info', {}),
   probe: (connection, auth, profileId) =>
     call('session.probe', { connection, ...(auth ? { auth } : {}), ...(profileId !== undefined ? { profileId } : {}) }),
-  startSession: (connection, profileId) => call('session.start', { connection, ...(profileId !== undefined ? { profileId } : {}) }),
+  startSession: (connection, profileId, operation) =>
+    call('session.start', { connection, ...(profileId !== undefined ? { profileId } : {}), ...(operation ? { operation } : {}) }),
   authenticate: (sessionId, auth) => call('session.authenticate', { sessionId, auth }),
   send: (sessionId, message) => call('session.send', { sessionId, message }),
   verify: (sessionId, address, expand) => call('session.verify', { sessionId, address, expand }),

@@ -151,7 +151,9 @@ export const createSessionSlice =
       cancelRequested = false;
       let started;
       try {
-        started = await api.startSession(prepared.connection, prepared.profileId);
+        // One-shot probes and sends are logged as such; a kept-open session as a session.
+        const operation = activity === 'probe' || activity === 'send' ? activity : 'session';
+        started = await api.startSession(prepared.connection, prepared.profileId, operation);
       } finally {
         pendingStarts--;
       }

@@ -33,7 +33,7 @@ describe('probe', () => {
     store.getState().setAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', secret: 'pw', mechanism: 'plain' });
     await store.getState().probe();
     expect(api.calls.map((c) => c.method)).toEqual(['startSession', 'authenticate', 'closeSession', 'listSessions']);
-    expect(api.calls[0]?.args).toEqual([{ protocol: 'smtp', tls: 'off', verify: true, host: '127.0.0.1', port: 25 }, undefined]);
+    expect(api.calls[0]?.args).toEqual([{ protocol: 'smtp', tls: 'off', verify: true, host: '127.0.0.1', port: 25 }, undefined, 'probe']);
     expect(api.calls[1]?.args).toEqual(['s1', { mechanism: 'plain', user: 'alice', secret: 'pw' }]);
     expect(store.getState().session).toMatchObject({ status: 'done', activity: 'probe', sessionId: 's1', record: closed, open: false, state: 'closed', source: 'live' });
   });
@@ -78,11 +78,16 @@ describe('probe', () => {
 describe('live transcript and session-state events', () => {
   it('batches and states that arrive before session.start answers are kept for the session it names', async () => {
     let answer!: (r: Result<StartedSession>) => void;
-    const store = createAppStore(fakeApi({ startSession: () => new Promise((resolve) => (answer = resolve)) }));
+    let operation: unknown;
+    const store = createAppStore(
+      fakeApi({ startSession: (...args: unknown[]) => ((operation = args[2]), new Promise((resolve) => (answer = resolve))) }),
+    );
     store.getState().setConnectionField('host', '127.0.0.1');
     const running = store.getState().connect();
     await flush();
     expect(store.getState().session).toMatchObject({ status: 'running', activity: 'connect' });
+    // A session kept open is logged as a session, not as a probe.
+    expect(operation).toBe('session');
 
     // Main announces and streams before answering; another window's session streams too.
     store.getState().receiveSessionState({ sessionId: 'other', state: 'connecting' });
