@@ -72,7 +72,7 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
     const files = new Map<string, { name: string; content: string }>();
     for (const format of FORMATS) {
       const file = await exportRow(page, panel, row, format);
-      expect(file.name).toMatch(new RegExp(`^smtp-lens-session-127\\.0\\.0\\.1-.*\\.${format.extension}$`));
+      expect(file.name).toMatch(new RegExp(`^smtp-lens-probe-127\\.0\\.0\\.1-.*\\.${format.extension}$`));
       expectNoSecret(file.content, secrets, file.name);
       files.set(format.value, file);
     }
@@ -102,7 +102,7 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
 
     // Text: smtplib's debug style, one send:/reply: line per wire line, times first.
     const text = files.get('txt')!.content;
-    expect(text.split('\n')[0]).toBe(`# smtp-lens session smtp://127.0.0.1:${port} (tls: starttls)`);
+    expect(text.split('\n')[0]).toBe(`# smtp-lens probe smtp://127.0.0.1:${port} (tls: starttls)`);
     expect(text).toMatch(/^\d\d:\d\d:\d\d\.\d{6} reply: b'220 localhost ESMTP SMTP Lens test server \(starttls listener\)\\r\\n'$/m);
     expect(text).toMatch(/^\d\d:\d\d:\d\d\.\d{6} send: 'EHLO \[127\.0\.0\.1\]\\r\\n'$/m);
     expect(text).toMatch(/^\d\d:\d\d:\d\d\.\d{6} send: 'STARTTLS\\r\\n'$/m);
@@ -141,6 +141,6 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
   expect(logs).toHaveLength(2);
   for (const name of logs) expectNoSecret(await readFile(path.join(folder, name), 'utf8'), secrets, name);
 
-  await expect(panel.getByRole('status').filter({ hasText: /^Exported HTML: smtp-lens-session-/ })).toBeVisible();
+  await expect(panel.getByRole('status').filter({ hasText: /^Exported HTML: smtp-lens-probe-/ })).toBeVisible();
   expect(app.errors).toEqual([]);
 });

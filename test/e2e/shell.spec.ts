@@ -199,12 +199,12 @@ test('sessions tab: history, reopen into the Overview, export as a download, del
   const table = panel.getByRole('table', { name: 'Saved sessions' });
   await expect(table.locator('tbody tr[data-status="ok"]')).toHaveCount(1);
   const row = table.locator('tbody tr').first();
-  await expect(row).toContainText('session');
+  await expect(row).toContainText('probe');
 
   const download = page.waitForEvent('download');
   await row.getByRole('button', { name: /^Export the session/ }).click();
   const file = await download;
-  expect(file.suggestedFilename()).toMatch(/^smtp-lens-session-127\.0\.0\.1-.*\.html$/);
+  expect(file.suggestedFilename()).toMatch(/^smtp-lens-probe-127\.0\.0\.1-.*\.html$/);
   const content = await readFile(await file.path(), 'utf8');
   expect(content).toContain('<html');
   await expect(panel.getByText(/Exported HTML/)).toBeVisible();
