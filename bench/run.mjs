@@ -372,6 +372,8 @@ function evaluateTargets(results) {
   if (lens6?.median !== undefined) {
     targets.push({ text: 'Scenario 6: at most 1.1 round trips per message with PIPELINING', met: lens6.median <= 1.1, detail: `${lens6.median.toFixed(2)} (smtplib ${row(s6, 'smtplib')?.median?.toFixed(2) ?? '–'})` });
   }
+  // Scenario 7 (bench/scenarios/renderer.mjs) judges its own targets.
+  targets.push(...(find('7')?.targets ?? []));
   return targets;
 }
 
