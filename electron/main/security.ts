@@ -81,10 +81,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff': 'font/woff',
   '.woff2': 'font/woff2',
   '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.wasm': 'application/wasm',
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The Content-Type for a file served from the renderer build (nosniff makes it binding). */
+/** The Content-Type for a file served from the renderer build (nosniff makes it binding); app:// and the web host share it. */
 export function contentTypeFor(filePath: string): string {
   return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
 }

@@ -4,12 +4,13 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EventChannel, EventMap, Result } from '../../shared/ipc/contract.js';
 import { createAppServices, type AppServices } from '../main/api/create-app.js';
 import { noSecretStore } from '../main/services/secret-store.js';
 import type { SecretStore } from '../main/services/types.js';
+import { contentTypeFor } from '../main/security.js';
 
 /**
  * The loopback web host: serves the built renderer to a browser on this machine and carries the same
@@ -65,27 +66,6 @@ const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 /** A client that does not read its events is dropped rather than allowed to grow main's memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Whether an address is loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), or the name localhost. */
 export function isLoopbackHost(host: string): boolean {
@@ -302,7 +282,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     res.writeHead(200, {
       ...COMMON_HEADERS,
-      'Content-Type': CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': contentTypeFor(real),
       'Content-Length': size,
       // Vite names assets by content hash.
       'Cache-Control': 'no-cache',
