@@ -1,5 +1,6 @@
 import type { ErrorDto } from '../../../shared/ipc/contract.js';
 import { explainErrorCode } from '../../../shared/explain/outcomes.js';
+import { IssueList, replySummary } from './error-parts.js';
 
 /**
  * An error where it happened: what failed in plain words, the message, and the raw details (code, the server's
@@ -7,7 +8,7 @@ import { explainErrorCode } from '../../../shared/explain/outcomes.js';
  */
 export function ErrorNote({ error, what, onDismiss }: { error: ErrorDto; what?: string; onDismiss?: () => void }) {
   const plain = explainErrorCode(error.code);
-  const reply = [error.replyCode, error.enhancedCode, error.replyText].filter((p) => p !== undefined && p !== '').join(' ');
+  const reply = replySummary(error);
   return (
     <div className="inline-error-box banner error" role="alert" data-error-code={error.code}>
       <strong>{what ?? plain.title}</strong>
@@ -17,15 +18,7 @@ export function ErrorNote({ error, what, onDismiss }: { error: ErrorDto; what?: 
           Dismiss
         </button>
       ) : null}
-      {error.issues?.length ? (
-        <ul className="issues">
-          {error.issues.map((i) => (
-            <li key={`${i.path}:${i.message}`}>
-              <code>{i.path}</code>: {i.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <IssueList error={error} />
       <details>
         <summary>Details</summary>
         <dl className="kv">

@@ -1,4 +1,9 @@
-/** Put text on the clipboard: the async Clipboard API, or a selected textarea and execCommand where it is refused. */
+/**
+ * Put text on the clipboard. The asynchronous Clipboard API first; where it is missing or refused (Electron's
+ * permission handler may deny clipboard-write, and an insecure origin has none), a hidden textarea and
+ * `document.execCommand('copy')`, which works inside the user's key press or click. Focus goes back where it was,
+ * so copying from a keyboard-driven list leaves the list focused. Resolves to whether it worked.
+ */
 export async function copyText(text: string): Promise<boolean> {
   try {
     if (navigator.clipboard?.writeText) {
@@ -6,19 +11,29 @@ export async function copyText(text: string): Promise<boolean> {
       return true;
     }
   } catch {
-    // Not allowed here (no focus, no permission): try the old way.
+    // Refused: try the old way.
   }
+  return copyWithTextarea(text);
+}
+
+function copyWithTextarea(text: string): boolean {
+  const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const area = document.createElement('textarea');
   area.value = text;
-  area.setAttribute('readonly', '');
-  area.className = 'visually-hidden';
+  area.readOnly = true;
+  area.setAttribute('aria-hidden', 'true');
+  area.tabIndex = -1;
+  area.className = 'clipboard-buffer';
   document.body.append(area);
-  area.select();
+  let ok = false;
   try {
-    return document.execCommand('copy');
+    area.select();
+    ok = document.execCommand('copy');
   } catch {
-    return false;
+    ok = false;
   } finally {
     area.remove();
+    previous?.focus({ preventScroll: true });
   }
+  return ok;
 }

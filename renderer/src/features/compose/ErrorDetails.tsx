@@ -1,13 +1,14 @@
 import { explainErrorCode } from '../../../../shared/explain/outcomes.js';
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
+import { IssueList, replySummary } from '../../app/error-parts.js';
 
 /**
  * An error where it happened: a title and the message in plain words, the fields at fault, and the server's raw
  * reply (with the command it answered and the error code) one click away.
  */
 export function ErrorDetails({ title, error, labelFor }: { title: string; error: ErrorDto; labelFor?: (path: string) => string }) {
-  const reply = [error.replyCode, error.enhancedCode, error.replyText].filter((p) => p !== undefined && p !== '').join(' ');
+  const reply = replySummary(error);
   const plain = explainErrorCode(error.code);
   const hasDetails = reply !== '' || error.command !== undefined || error.raw !== undefined || error.stage !== undefined;
   return (
@@ -15,17 +16,7 @@ export function ErrorDetails({ title, error, labelFor }: { title: string; error:
       <strong>{title}</strong>
       <span className="error-message">{error.message}</span>
       <p className="hint">{plain.text}</p>
-      {error.issues?.length ? (
-        <ul className="issues">
-          {error.issues.map((i) => (
-            <li key={`${i.path}:${i.message}`}>
-              {i.path ? labelFor ? <strong>{labelFor(i.path)}</strong> : <code>{i.path}</code> : null}
-              {i.path ? ': ' : null}
-              {i.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <IssueList error={error} labelFor={labelFor} />
       <details className="error-details">
         <summary>{hasDetails ? 'Server reply and details' : 'Details'}</summary>
         <dl>

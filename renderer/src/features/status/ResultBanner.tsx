@@ -9,6 +9,7 @@ import { ReplyCode } from '../explain/ReplyCode.js';
 import { formatReplyLines, formatDuration, runningLabel } from './result-format.js';
 import '../explain/explain.css';
 import './status.css';
+import { IssueList } from '../../app/error-parts.js';
 
 /** The outcome of the last operation of this window: running, OK (with the verdict), or the error in plain words. */
 export function ResultBanner() {
@@ -109,15 +110,7 @@ function ErrorBanner({ error, record }: { error: ErrorDto; record: SessionRecord
       ) : (
         <p className="hint">{words.text}</p>
       )}
-      {error.issues?.length ? (
-        <ul className="issues">
-          {error.issues.map((i) => (
-            <li key={`${i.path}:${i.message}`}>
-              <code>{i.path}</code>: {i.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <IssueList error={error} />
       {hasRaw ? (
         <details className="result-raw">
           <summary>Show raw reply</summary>

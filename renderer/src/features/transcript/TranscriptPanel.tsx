@@ -3,7 +3,7 @@ import type { Direction } from '../../../../shared/session-record.js';
 import { DIRECTIONS, filterMask } from '../../lib/transcript/filter.js';
 import { formatCount, TIME_MODES, type TimeMode } from '../../lib/transcript/format.js';
 import { appStore, useAppStore } from '../../store/index.js';
-import { copyToClipboard } from './clipboard.js';
+import { copyText } from '../../app/copy.js';
 import { TranscriptDetail } from './TranscriptDetail.js';
 import { TranscriptList } from './TranscriptList.js';
 import { TranscriptSearch } from './TranscriptSearch.js';
@@ -28,7 +28,7 @@ export function TranscriptPanel() {
   const copy = useCallback(async (scope: 'selection' | 'shown') => {
     const { text, lines } = appStore.getState().transcriptCopyText(scope);
     if (lines === 0) return;
-    const ok = await copyToClipboard(text);
+    const ok = await copyText(text);
     setCopyStatus(ok ? `Copied ${formatCount(lines)} line${lines === 1 ? '' : 's'}` : 'Could not copy to the clipboard');
     clearTimeout(statusTimer.current);
     statusTimer.current = setTimeout(() => setCopyStatus(''), 4000);
