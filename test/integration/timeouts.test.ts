@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { probe, send } from '../../electron/smtp/operations.js';
@@ -228,5 +229,97 @@ describe('timeouts', () => {
     });
     expect(record.result.error?.code).toBe('connect-failed');
     expect(record.result.error?.message).toMatch(/ENOENT/);
+  });
+});
+
+/**
+ * A TCP listener on loopback that completes no more handshakes: a child process listens with a backlog
+ * of 1 and is stopped (SIGSTOP) so it never accepts; we fill its accept queue with plain connections,
+ * after which the kernel drops every further SYN — a connect then hangs as it would to a blackholed
+ * address, without sending anything off this machine.
+ */
+async function unanswerableListener(): Promise<{ port: number; release: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))"],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.once('error', reject);
+  });
+  child.kill('SIGSTOP');
+  const fillers: net.Socket[] = [];
+  // Fill the accept queue: connects complete (in the kernel) until it is full, then one never does.
+  for (let i = 0; i < 8; i++) {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.on('error', () => {});
+    fillers.push(socket);
+    const connected = await Promise.race([
+      new Promise<boolean>((resolve) => socket.once('connect', () => resolve(true))),
+      sleep(300).then(() => false),
+    ]);
+    if (!connected) break;
+  }
+  return {
+    port,
+    release: async () => {
+      for (const socket of fillers) socket.destroy();
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+      await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+    },
+  };
+}
+
+describe('connect timeout', () => {
+  it('a listener that answers no SYN → timeout at the connect stage, within its budget, nothing sent', async () => {
+    const listener = await unanswerableListener();
+    try {
+      const started = performance.now();
+      const record = await probe({
+        connection: { host: '127.0.0.1', port: listener.port, ehloName: 'client.test', timeouts: { connect: 400 } },
+      });
+      const elapsed = performance.now() - started;
+      expect(record.result.ok).toBe(false);
+      expect(record.result.error).toMatchObject({ code: 'timeout', stage: 'connect' });
+      expect(record.result.error?.message).toMatch(/^connecting to 127\.0\.0\.1:\d+ timed out after 400ms \(connect\)$/);
+      expect(elapsed).toBeGreaterThanOrEqual(390);
+      expect(elapsed).toBeLessThan(3000);
+      expect(record.greeting).toBeUndefined();
+      expect(record.events.some((e) => e.dir === 'send')).toBe(false);
+    } finally {
+      await listener.release();
+    }
+  });
+
+  it('the overall deadline bounds a hanging connect too', async () => {
+    const listener = await unanswerableListener();
+    try {
+      const record = await probe({
+        connection: { host: '127.0.0.1', port: listener.port, ehloName: 'client.test', timeouts: { connect: 10_000 }, deadlineMs: 300 },
+      });
+      expect(record.result.error).toMatchObject({ code: 'timeout', stage: 'overall deadline' });
+      expect(record.result.error?.message).toMatch(/^connecting to 127\.0\.0\.1:\d+ timed out after (29\d|300)ms \(overall deadline\)$/);
+    } finally {
+      await listener.release();
+    }
+  });
+});
+
+describe('implicit TLS handshake timeout', () => {
+  it('a server that accepts but never answers the ClientHello → timeout at the tls-handshake stage', async () => {
+    const server = await fakeServer(async (conn) => {
+      await conn.waitClosed();
+    });
+    const started = performance.now();
+    const record = await probe({ connection: tcp(server, { tls: 'implicit', tlsOptions: { verify: false }, timeouts: { tlsHandshake: 300 } }) });
+    const elapsed = performance.now() - started;
+    await scriptsOk(server);
+    expect(record.result.error).toMatchObject({ code: 'timeout', stage: 'tls-handshake' });
+    expect(record.result.error?.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ timed out after 300ms \(tls-handshake\)$/);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2000);
+    expect(record.greeting).toBeUndefined();
   });
 });

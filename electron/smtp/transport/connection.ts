@@ -167,7 +167,7 @@ export class Connection {
     await new Promise<void>((resolve, reject) => {
       let connected = false;
       let done = false;
-      const timeoutMs = boundedTimeout(options.connectTimeoutMs, options.deadline);
+      const connectBudget = budgetWithin('connect', options.connectTimeoutMs, options.deadline);
       const finish = (error?: SmtpError): void => {
         if (done) return;
         done = true;
@@ -189,9 +189,10 @@ export class Connection {
         else {
           // The TCP part is done; give the handshake its own budget.
           clearTimeout(timer);
+          const { ms, label } = budgetWithin('tls-handshake', options.tlsHandshakeTimeoutMs, options.deadline);
           timer = setTimeout(
-            () => finish(new SmtpError('timeout', `TLS handshake with ${where} timed out`, { stage: 'tls-handshake' })),
-            boundedTimeout(options.tlsHandshakeTimeoutMs, options.deadline),
+            () => finish(new SmtpError('timeout', `TLS handshake with ${where} timed out after ${formatSeconds(ms)} (${label})`, { stage: label })),
+            ms,
           );
         }
       };
@@ -213,9 +214,13 @@ export class Connection {
       let timer = setTimeout(
         () =>
           finish(
-            new SmtpError('timeout', `connecting to ${where} timed out after ${timeoutMs / 1000}s`, { stage: 'connect' }),
+            new SmtpError(
+              'timeout',
+              `connecting to ${where} timed out after ${formatSeconds(connectBudget.ms)} (${connectBudget.label})`,
+              { stage: connectBudget.label },
+            ),
           ),
-        timeoutMs,
+        connectBudget.ms,
       );
       socket.once('connect', onConnect);
       socket.once('secureConnect', onSecure);
@@ -372,12 +377,7 @@ export class Connection {
   };
 
   private budget(stage: string, timeoutMs: number): { ms: number; label: string } {
-    const deadline = this.options.deadline;
-    if (deadline !== undefined) {
-      const remaining = Math.max(0, deadline - performance.now());
-      if (remaining < timeoutMs) return { ms: remaining, label: 'overall deadline' };
-    }
-    return { ms: timeoutMs, label: stage };
+    return budgetWithin(stage, timeoutMs, this.options.deadline);
   }
 
   /** Write bytes; when the socket buffers too much, wait for it to drain within the stage's timeout. */
@@ -697,9 +697,13 @@ function describeEnds(socket: net.Socket): string {
   return ` (${socket.remoteAddress} port ${socket.remotePort} from ${socket.localAddress} port ${socket.localPort})`;
 }
 
-function boundedTimeout(ms: number, deadline: number | undefined): number {
-  if (deadline === undefined) return ms;
-  return Math.max(0, Math.min(ms, deadline - performance.now()));
+/** A stage's wait, cut short by the overall deadline when that comes first (and then named after it). */
+function budgetWithin(stage: string, timeoutMs: number, deadline: number | undefined): { ms: number; label: string } {
+  if (deadline !== undefined) {
+    const remaining = Math.max(0, deadline - performance.now());
+    if (remaining < timeoutMs) return { ms: remaining, label: 'overall deadline' };
+  }
+  return { ms: timeoutMs, label: stage };
 }
 
 function formatSeconds(ms: number): string {
