@@ -7,6 +7,7 @@
 //   send:  --host H --port P | --socket PATH  [--lmtp]  --message FILE --count N
 //          DATA pipelined like SMTP Lens: "<body>.\r\nMAIL…\r\nRCPT…\r\nDATA\r\n" in one write per message
 //   probe: --host H --port P  --count N  [--concurrency C]  [--starttls --ca FILE]
+//   both:  [--warm]  first do the same work once, untimed, in this process (the runtime warm)
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
@@ -170,7 +171,9 @@ async function probes() {
 }
 
 try {
-  const result = mode === 'probe' ? await probes() : await send();
+  const run = mode === 'probe' ? probes : send;
+  if (flag('--warm')) await run();
+  const result = { ...(await run()), warm: flag('--warm') };
   process.stdout.write(JSON.stringify({ client: 'node-minimal', ...result, peakRssKb: peakRssKb() }) + '\n');
 } catch (error) {
   process.stderr.write(`node-minimal: ${error?.stack ?? error}\n`);
