@@ -18,6 +18,7 @@ export const REQUEST_CHANNELS = [
   'profiles.delete',
   'sessions.list',
   'sessions.open',
+  'sessions.events',
   'sessions.delete',
   'sessions.export',
   'testServer.start',
@@ -31,3 +32,12 @@ export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 export const EVENT_CHANNELS = ['transcript', 'session-state', 'progress', 'test-server'] as const;
 
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
+
+/**
+ * Saved sessions open page by page (`sessions.open`, then `sessions.events`): events in the first answer, in each
+ * later page the renderer asks for, and the most one request may ask for. Here (no schema library) so that the
+ * renderer, main and the benchmark share them.
+ */
+export const SESSION_FIRST_PAGE = 10_000;
+export const SESSION_PAGE = 25_000;
+export const SESSION_PAGE_MAX = 100_000;

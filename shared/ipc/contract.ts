@@ -59,6 +59,46 @@ export interface SavedSessionSummary {
   bytes: number;
 }
 
+/**
+ * What `sessions.open` answers: the record as its log ends (the latest snapshot, or the end line) with the first page
+ * of its events. When `more` is present the rest follows page by page through `sessions.events`; otherwise
+ * `record.events` holds every event.
+ */
+export interface OpenedSession {
+  record: SessionRecord;
+  /** ok/failed from the end line's result; open when the log has no end (the app was killed or the session is live). */
+  status: SavedSessionSummary['status'];
+  /** Lines of the log that could not be read and were skipped, so far. */
+  damagedLines: number;
+  more?: SessionLoad;
+}
+
+/** A log being read page by page: where the next page starts and how far along reading is. */
+export interface SessionLoad {
+  /** Names main's reader of this log for `sessions.events`. */
+  loadId: string;
+  /** Index of the next event (the events so far are 0 … next-1). */
+  next: number;
+  /** How many events the log says it holds (its end line's count), when known. */
+  expectedEvents?: number;
+  /** Bytes of the log read so far, of `bytes` (its size when it was opened). */
+  bytesRead: number;
+  bytes: number;
+}
+
+/** One page of `sessions.events`. */
+export interface SessionEventsPage {
+  events: TranscriptEvent[];
+  /** Index of the event after the last one given. */
+  next: number;
+  /** Every event of the log has been given. */
+  done: boolean;
+  /** Lines skipped as unreadable, from the start of the log up to where this page ends (`bytesRead`). */
+  damagedLines: number;
+  bytesRead: number;
+  bytes: number;
+}
+
 export interface StartedSession {
   sessionId: string;
   record: SessionRecord;
@@ -141,7 +181,8 @@ export interface ResponseMap {
   'profiles.save': ProfileSummary;
   'profiles.delete': null;
   'sessions.list': SavedSessionSummary[];
-  'sessions.open': SessionRecord;
+  'sessions.open': OpenedSession;
+  'sessions.events': SessionEventsPage;
   'sessions.delete': null;
   'sessions.export': ExportedFile;
   'testServer.start': TestServerStatus;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REQUEST_CHANNELS, type RequestChannel } from './channels.js';
+import { REQUEST_CHANNELS, SESSION_PAGE_MAX, type RequestChannel } from './channels.js';
 
 /**
  * Schemas for every request the renderer may make. Main (and the web host) parse each request with
@@ -188,7 +188,18 @@ export const REQUEST_SCHEMAS = {
   'profiles.save': z.object({ profile: ProfileInputSchema }).strict(),
   'profiles.delete': z.object({ id }).strict(),
   'sessions.list': empty,
+  // The record as the log ends with its first events; when more follow, `sessions.events` pages through them.
   'sessions.open': z.object({ id }).strict(),
+  'sessions.events': z
+    .object({
+      id,
+      /** The load `sessions.open` answered with (its reader in main). */
+      loadId: id,
+      /** Index of the first event wanted. */
+      from: z.number().int().min(0).max(2 ** 32),
+      limit: z.number().int().min(1).max(SESSION_PAGE_MAX),
+    })
+    .strict(),
   'sessions.delete': z.object({ id }).strict(),
   'sessions.export': z.object({ id, format: ExportFormatSchema, redact: z.boolean().default(true) }).strict(),
   'testServer.start': z.object({ options: TestServerOptionsSchema.prefault({}) }).strict(),

@@ -6,8 +6,8 @@ import { openTab, screenshot } from './steps.js';
 
 /**
  * A transcript of 200,000 lines, written as a session log into the data directory before the app starts, reopened
- * from the Sessions tab: the Transcript scrolls to its end and finds one line among them, while only the rows in
- * view exist in the DOM.
+ * from the Sessions tab (its events come page by page after the Overview: see transcript-pages.spec.ts): the
+ * Transcript scrolls to its end and finds one line among them, while only the rows in view exist in the DOM.
  */
 
 const LINES = 200_000;
@@ -98,6 +98,8 @@ test('a transcript of 200,000 lines: reopened, scrolled to the end, searched, on
   const panel = await openTab(page, 'Transcript');
   const list = panel.getByTestId('transcript-list');
   const rows = list.getByRole('option');
+  await expect(page.getByTestId('transcript-load')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('transcript-load')).toHaveText('All 200,000 events loaded');
   await expect(page.getByTestId('transcript-count')).toHaveText('200,000 lines');
   await expect(list).toHaveAttribute('data-rows', String(LINES));
   // A history session opens at its top.

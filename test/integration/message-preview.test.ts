@@ -30,6 +30,12 @@ const logs: SessionLogStoreApi = {
   open: async () => {
     throw new AppError('not-found', 'none');
   },
+  openPaged: async () => {
+    throw new AppError('not-found', 'none');
+  },
+  readEvents: async () => {
+    throw new AppError('not-found', 'none');
+  },
   delete: async () => undefined,
   flushAll: async () => undefined,
 };

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { EventMap, Result, SavedSessionSummary, StartedSession, TestServerStatus } from '../../shared/ipc/contract.js';
+import { SESSION_FIRST_PAGE, SESSION_PAGE, SESSION_PAGE_MAX } from '../../shared/ipc/channels.js';
+import type { EventMap, OpenedSession, Result, SavedSessionSummary, SessionEventsPage, StartedSession, TestServerStatus } from '../../shared/ipc/contract.js';
 import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
 import { startWebHost, type WebHost } from '../../electron/web/server.js';
 import { startFakeServer, type FakeConnection } from '../helpers/fake-server.js';
@@ -367,8 +368,12 @@ describe('web host: a full round trip', () => {
     expect(saved).toMatchObject({ operation: 'session', status: 'ok', target: `127.0.0.1:${plain!.port}` });
     expect(list.filter((s) => s.operation === 'probe')).toHaveLength(1);
 
-    const reopened = await client.value<SessionRecord>('sessions.open', { id: sessionId });
-    expect(reopened.events).toEqual(closed.events);
+    // A short session comes whole in the first answer (no reading page by page follows).
+    const reopened = await client.value<OpenedSession>('sessions.open', { id: sessionId });
+    expect(reopened).toMatchObject({ status: 'ok', damagedLines: 0 });
+    expect(reopened.more).toBeUndefined();
+    expect(reopened.record.events).toEqual(closed.events);
+    expect(reopened.record.result).toEqual(closed.result);
 
     for (const format of ['txt', 'json', 'html'] as const) {
       const file = await client.value<{ filename: string; mimeType: string; content: string }>('sessions.export', { id: sessionId, format });
@@ -394,6 +399,69 @@ describe('web host: a full round trip', () => {
 
     await client.value('testServer.stop');
     client.ws.close();
+  });
+});
+
+describe('web host: a long saved session, page by page', () => {
+  const id = '20260101T000000000Z-pages0a1b2c3d';
+  const total = 60_000;
+  const event = (i: number): TranscriptEvent => ({ t: i * 1000, wall: 1767225600000 + i, dir: i % 2 ? 'recv' : 'send', tls: false, text: `line ${i} ${'x'.repeat(40)}` });
+
+  beforeAll(async () => {
+    const record = { version: 1, tool: 'smtp-lens', operation: 'session', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, target: { protocol: 'smtp', tls: 'off', host: '192.0.2.1', port: 25, ehloName: 'c' }, capabilities: [], result: { ok: true } };
+    const lines = [JSON.stringify({ type: 'start', version: 1, id, record })];
+    for (let i = 0; i < total; i += 1000) lines.push(JSON.stringify({ type: 'events', events: Array.from({ length: 1000 }, (_, k) => event(i + k)) }));
+    lines.push(JSON.stringify({ type: 'end', eventCount: total, record }));
+    await mkdir(join(root, 'data', 'sessions'), { recursive: true });
+    await writeFile(join(root, 'data', 'sessions', `${id}.jsonl`), lines.join('\n') + '\n');
+  });
+
+  it('answers the record with a first page, then the pages asked for, only to the client that asks', async () => {
+    const client = await open();
+    const bystander = await open();
+    try {
+      const opened = await client.value<OpenedSession>('sessions.open', { id });
+      expect(opened).toMatchObject({ status: 'ok', damagedLines: 0, more: { next: SESSION_FIRST_PAGE, expectedEvents: total } });
+      expect(opened.record.result).toEqual({ ok: true });
+      const events = [...opened.record.events];
+      for (let from = opened.more!.next; ; ) {
+        const page = await client.value<SessionEventsPage>('sessions.events', { id, loadId: opened.more!.loadId, from, limit: SESSION_PAGE });
+        events.push(...page.events);
+        if (page.done) break;
+        from = page.next;
+      }
+      expect(events).toHaveLength(total);
+      expect(events.every((e, i) => e.text === event(i).text)).toBe(true);
+      // No answer holds the whole transcript: the largest is about a page.
+      const largest = Math.max(...client.raw.map((m) => m.length));
+      expect(largest).toBeLessThan((SESSION_PAGE + 1000) * 120);
+      expect(client.raw.length).toBe(1 + Math.ceil((total - SESSION_FIRST_PAGE) / SESSION_PAGE));
+      // Pages are answers, not broadcasts: another window sees none of them.
+      expect(bystander.raw.filter((m) => m.includes('line 1'))).toEqual([]);
+    } finally {
+      client.ws.close();
+      bystander.ws.close();
+    }
+  });
+
+  it('checks page requests like any other: unknown readings, sizes, extra fields', async () => {
+    const client = await open();
+    try {
+      const opened = await client.value<OpenedSession>('sessions.open', { id });
+      const loadId = opened.more!.loadId;
+      expect(await client.call('sessions.events', { id: '20260101T000000000Z-0ther0000000', loadId, from: 0, limit: 10 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      for (const bad of [
+        { id, loadId, from: 0, limit: 0 },
+        { id, loadId, from: 0, limit: SESSION_PAGE_MAX + 1 },
+        { id, loadId, from: -1, limit: 10 },
+        { id, loadId: '../x', from: 0, limit: 10 },
+        { id, loadId, from: 0, limit: 10, extra: true },
+      ]) {
+        expect(await client.call('sessions.events', bad)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      }
+    } finally {
+      client.ws.close();
+    }
   });
 });
 

@@ -254,6 +254,12 @@ describe('the session service at the boundary', () => {
     open: async () => {
       throw new AppError('not-found', 'none');
     },
+    openPaged: async () => {
+      throw new AppError('not-found', 'none');
+    },
+    readEvents: async () => {
+      throw new AppError('not-found', 'none');
+    },
     delete: async () => undefined,
     flushAll: async () => undefined,
   });

@@ -144,7 +144,8 @@ export function createHandlers(services: HandlerServices): Handlers {
       return null;
     },
     'sessions.list': () => logs.list(),
-    'sessions.open': (request) => logs.open(request.id),
+    'sessions.open': (request) => logs.openPaged(request.id),
+    'sessions.events': (request) => logs.readEvents(request.id, request.loadId, request.from, request.limit),
     'sessions.delete': async (request) => {
       await logs.delete(request.id);
       return null;

@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { open as openFile, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { open as openFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SavedSessionSummary } from '../../../shared/ipc/contract.js';
+import { SESSION_FIRST_PAGE, SESSION_PAGE } from '../../../shared/ipc/channels.js';
+import type { OpenedSession, SavedSessionSummary, SessionEventsPage } from '../../../shared/ipc/contract.js';
 import type { SessionRecord, Target, TranscriptEvent } from '../../../shared/session-record.js';
 import { AppError } from './app-error.js';
 import { describeError, errorCode } from './atomic-file.js';
+import { LogRebuilder, parseLine, statusOf, type OpenedSessionLog, type RecordWithoutEvents } from './session-log-format.js';
+import { SessionLogPager } from './session-log-pager.js';
+import { readFirstLine, readLastLine, readLatestRecordLine, readLines } from './session-log-reader.js';
 import type { SessionLogStoreApi, SessionLogWriter } from './types.js';
+
+export { rebuild, type OpenedSessionLog } from './session-log-format.js';
 
 /**
  * Session logs as JSON Lines in `<dir>/sessions/<id>.jsonl`, written as the session happens so that a
@@ -23,20 +29,20 @@ import type { SessionLogStoreApi, SessionLogWriter } from './types.js';
  * least every 100 ms, whenever the buffer passes 256 KB, before every snapshot, and on close.
  *
  * Reading tolerates what a kill leaves behind: a truncated or garbled last line, no end line (status
- * 'open'). Records reach this store already redacted by the engine; `create`, `snapshot` and `close`
- * still refuse a record carrying a `secret`, `password` or `token` key anywhere.
+ * 'open'). Logs are read as streams, never whole: `read`/`open` rebuild the whole record (exports),
+ * `openPaged` gives the record as the log ends with its first events and `readEvents` the rest page by
+ * page (the app opening a saved session). Records reach this store already redacted by the engine;
+ * `create`, `snapshot` and `close` still refuse a record carrying a `secret`, `password` or `token` key
+ * anywhere.
  */
 
 export const SESSIONS_FOLDER = 'sessions';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const FLUSH_INTERVAL_MS = 100;
 const FLUSH_BYTES = 256 * 1024;
-const HEAD_CHUNK = 64 * 1024;
-/** Give up on a first or last line longer than this when listing. */
-const MAX_LINE_READ = 16 * 1024 * 1024;
 const LIST_CONCURRENCY = 16;
-
-type RecordWithoutEvents = Omit<SessionRecord, 'events'>;
+/** Logs being read page by page at once (several windows or tabs); the least recently used one is forgotten. */
+const MAX_LOADS = 8;
 
 export function isValidSessionId(id: unknown): id is string {
   return typeof id === 'string' && ID.test(id);
@@ -268,58 +274,13 @@ export class SessionLogFileWriter implements SessionLogWriter {
   }
 }
 
-/** What reading a log gives: the rebuilt record and how the log ended. */
-export interface OpenedSessionLog {
-  record: SessionRecord;
-  /** ok/failed from the end line's result; open when the log has no end. */
-  status: SavedSessionSummary['status'];
-  /** Lines that could not be read and were skipped (a truncated last line counts). */
-  damagedLines: number;
-}
-
-interface ParsedLine {
-  type: 'start' | 'events' | 'snapshot' | 'end';
-  record?: RecordWithoutEvents;
-  events?: TranscriptEvent[];
-  eventCount?: number;
-}
-
-function parseLine(text: string): ParsedLine | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const line = value as Record<string, unknown>;
-  const isRecord = (r: unknown): r is RecordWithoutEvents => typeof r === 'object' && r !== null && !Array.isArray(r);
-  switch (line.type) {
-    case 'start':
-    case 'snapshot':
-      return isRecord(line.record) ? { type: line.type, record: line.record } : undefined;
-    case 'end':
-      return isRecord(line.record)
-        ? { type: 'end', record: line.record, ...(typeof line.eventCount === 'number' ? { eventCount: line.eventCount } : {}) }
-        : undefined;
-    case 'events':
-      return Array.isArray(line.events)
-        ? { type: 'events', events: line.events.filter((e): e is TranscriptEvent => typeof e === 'object' && e !== null) }
-        : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function statusOf(record: RecordWithoutEvents): 'ok' | 'failed' {
-  return record.result?.ok ? 'ok' : 'failed';
-}
-
 export class SessionLogStore implements SessionLogStoreApi {
   readonly folder: string;
   private readonly writers = new Map<string, SessionLogFileWriter>();
   /** Event counts of logs without an end line (only a full read can count them), by id, size and time. */
   private readonly countCache = new Map<string, { size: number; mtimeMs: number; events: number }>();
+  /** Logs being read page by page (`openPaged`), by load id, least recently used first. */
+  private readonly loads = new Map<string, SessionLogPager>();
 
   /** Creates `<dir>/sessions` if needed. */
   constructor(dir: string) {
@@ -351,22 +312,132 @@ export class SessionLogStore implements SessionLogStoreApi {
     return writer;
   }
 
+  /** The whole record (exports): every event of the log. */
   async open(id: string): Promise<SessionRecord> {
     return (await this.read(id)).record;
   }
 
-  /** The rebuilt record with how the log ended (open when it has no end line). */
+  /** The rebuilt record with how the log ended (open when it has no end line); the log is streamed, not read whole. */
   async read(id: string): Promise<OpenedSessionLog> {
     const path = this.pathOf(id);
     this.writers.get(id)?.flushQuietly();
-    let content: Buffer;
+    const handle = await openLog(path, id);
     try {
-      content = await readFile(path);
+      const { size } = await handle.stat();
+      const rebuilder = new LogRebuilder(id);
+      for await (const line of readLines(handle, 0, size)) rebuilder.add(line.text);
+      return rebuilder.finish();
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') throw new AppError('not-found', `no session log ${id}`);
+      if (error instanceof AppError) throw error;
       throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
+    } finally {
+      await handle.close().catch(() => undefined);
     }
-    return rebuild(id, content.toString('utf8'));
+  }
+
+  /**
+   * The record as the log ends with its first `limit` events, read without going through the whole log: the start
+   * line, the last snapshot or end line (searched from the end backwards), then events from the top. When more
+   * follow, `more.loadId` names the reader that `readEvents` continues with. A log whose first line is not a
+   * readable start line is read whole (as `read` does).
+   */
+  async openPaged(id: string, limit = SESSION_FIRST_PAGE): Promise<OpenedSession> {
+    const path = this.pathOf(id);
+    const live = this.writers.get(id);
+    live?.flushQuietly();
+    const handle = await openLog(path, id);
+    let head: { record: RecordWithoutEvents; status: OpenedSession['status']; expected?: number; size: number; mtimeMs: number; dev: number; ino: number } | undefined;
+    try {
+      const info = await handle.stat();
+      const first = await readFirstLine(handle, info.size);
+      const start = first === undefined ? undefined : parseLine(first);
+      if (start?.type === 'start' && start.record) {
+        const latest = await readLatestRecordLine(handle, info.size);
+        const ended = latest?.type === 'end';
+        const cached = this.countCache.get(id);
+        const expected = ended
+          ? latest.eventCount
+          : live?.isOpen
+            ? live.eventCount
+            : cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs
+              ? cached.events
+              : undefined;
+        const record = latest?.record ?? start.record;
+        head = {
+          record,
+          status: ended ? statusOf(record) : 'open',
+          ...(expected !== undefined ? { expected } : {}),
+          size: info.size,
+          mtimeMs: info.mtimeMs,
+          dev: info.dev,
+          ino: info.ino,
+        };
+      }
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+    if (!head) {
+      const whole = await this.read(id);
+      return { record: whole.record, status: whole.status, damagedLines: whole.damagedLines };
+    }
+
+    const { size, mtimeMs, status } = head;
+    const pager = new SessionLogPager({
+      id,
+      path,
+      size,
+      dev: head.dev,
+      ino: head.ino,
+      // Counting a log without an end line takes a full read: this was one.
+      onEnd: (events) => {
+        if (status === 'open' && !this.writers.get(id)?.isOpen) this.countCache.set(id, { size, mtimeMs, events });
+      },
+    });
+    const page = await pager.page(0, limit, SESSION_PAGE);
+    const record = { ...head.record, events: page.events } as SessionRecord;
+    if (page.done) {
+      pager.dispose();
+      return { record, status, damagedLines: page.damagedLines };
+    }
+    const loadId = this.keepLoad(pager);
+    return {
+      record,
+      status,
+      damagedLines: page.damagedLines,
+      more: {
+        loadId,
+        next: page.next,
+        ...(head.expected !== undefined ? { expectedEvents: head.expected } : {}),
+        bytesRead: page.bytesRead,
+        bytes: page.bytes,
+      },
+    };
+  }
+
+  /** The next page of a log opened with `openPaged`: up to `limit` events from index `from`. */
+  async readEvents(id: string, loadId: string, from: number, limit: number): Promise<SessionEventsPage> {
+    const pager = this.loads.get(loadId);
+    if (!pager || pager.id !== id) {
+      throw new AppError('not-found', `the reading of the session log ${id} is no longer kept (other sessions were opened since): open it again`);
+    }
+    // Most recently used last.
+    this.loads.delete(loadId);
+    this.loads.set(loadId, pager);
+    return pager.page(from, limit);
+  }
+
+  private keepLoad(pager: SessionLogPager): string {
+    const loadId = randomBytes(12).toString('base64url');
+    this.loads.set(loadId, pager);
+    for (const [oldId, old] of this.loads) {
+      if (this.loads.size <= MAX_LOADS) break;
+      old.dispose();
+      this.loads.delete(oldId);
+    }
+    return loadId;
   }
 
   async list(): Promise<SavedSessionSummary[]> {
@@ -397,6 +468,8 @@ export class SessionLogStore implements SessionLogStoreApi {
       throw new AppError('storage-failed', `could not delete the session log ${id}: ${describeError(error)}`, { cause: error });
     }
     this.countCache.delete(id);
+    // A reading of it still under way fails on its next page ("deleted while it was being read"), not before.
+    for (const pager of this.loads.values()) if (pager.id === id) pager.dispose();
   }
 
   async flushAll(): Promise<void> {
@@ -463,77 +536,13 @@ export class SessionLogStore implements SessionLogStoreApi {
   }
 }
 
-/** Rebuild a record from a log's text: the latest snapshot/end record and every event in order. */
-export function rebuild(id: string, text: string): OpenedSessionLog {
-  const lines = text.split('\n');
-  let damagedLines = 0;
-  let start: RecordWithoutEvents | undefined;
-  let latest: RecordWithoutEvents | undefined;
-  let ended = false;
-  const events: TranscriptEvent[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
-    if (raw.trim() === '') continue;
-    const line = parseLine(raw);
-    if (!line) {
-      // A kill mid-write leaves a partial last line; a damaged middle line is skipped the same way.
-      damagedLines++;
-      continue;
-    }
-    if (line.type === 'start') {
-      start ??= line.record;
-      latest ??= line.record;
-    } else if (line.type === 'events' && line.events) {
-      for (const event of line.events) events.push(event);
-    } else if (line.record) {
-      latest = line.record;
-      ended = line.type === 'end';
-    }
-  }
-  if (!start || !latest) throw new AppError('storage-failed', `the session log ${id} has no readable start`);
-  return { record: { ...latest, events } as SessionRecord, status: ended ? statusOf(latest) : 'open', damagedLines };
-}
-
-async function readChunk(handle: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buffer.subarray(0, filled);
-}
-
-/** The first line (without its newline), reading only as much as it needs. */
-async function readFirstLine(handle: FileHandle, size: number): Promise<string | undefined> {
-  let length = Math.min(HEAD_CHUNK, size);
-  for (;;) {
-    const chunk = await readChunk(handle, 0, length);
-    const newline = chunk.indexOf(0x0a);
-    if (newline >= 0) return chunk.subarray(0, newline).toString('utf8');
-    if (length >= size) return chunk.toString('utf8');
-    if (length >= MAX_LINE_READ) return undefined;
-    length = Math.min(length * 4, size, MAX_LINE_READ);
-  }
-}
-
-/** The last non-empty line (without its newline), reading only the tail of the file. */
-async function readLastLine(handle: FileHandle, size: number): Promise<string | undefined> {
-  let length = Math.min(HEAD_CHUNK, size);
-  for (;;) {
-    const chunk = await readChunk(handle, size - length, length);
-    let end = chunk.length;
-    while (end > 0 && (chunk[end - 1] === 0x0a || chunk[end - 1] === 0x0d)) end--;
-    if (end === 0) {
-      if (length >= size) return undefined;
-    } else {
-      const newline = chunk.lastIndexOf(0x0a, end - 1);
-      if (newline >= 0) return chunk.subarray(newline + 1, end).toString('utf8');
-      if (length >= size) return chunk.subarray(0, end).toString('utf8');
-    }
-    if (length >= MAX_LINE_READ) return undefined;
-    length = Math.min(length * 4, size, MAX_LINE_READ);
+/** A log's file handle; throws AppError('not-found') when there is no such log. */
+async function openLog(path: string, id: string): Promise<FileHandle> {
+  try {
+    return await openFile(path, 'r');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') throw new AppError('not-found', `no session log ${id}`);
+    throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
   }
 }
 

@@ -1,7 +1,9 @@
 import type {
+  OpenedSession,
   ProfileSummary,
   ReceivedMessage,
   SavedSessionSummary,
+  SessionEventsPage,
   TestServerStatus,
 } from '../../../shared/ipc/contract.js';
 import type { ProfileInputSchema, TestServerOptionsSchema } from '../../../shared/ipc/schemas.js';
@@ -54,8 +56,12 @@ export interface SessionLogWriter {
 export interface SessionLogStoreApi {
   create(record: SessionRecord): SessionLogWriter;
   list(): Promise<SavedSessionSummary[]>;
-  /** Rebuild the record from its log, even when the log has no end (the app was killed). */
+  /** Rebuild the whole record from its log, even when the log has no end (the app was killed). */
   open(id: string): Promise<SessionRecord>;
+  /** The record as its log ends with the first `limit` events; `more` says how to read the rest (`readEvents`). */
+  openPaged(id: string, limit?: number): Promise<OpenedSession>;
+  /** The next page of a log opened with `openPaged`. */
+  readEvents(id: string, loadId: string, from: number, limit: number): Promise<SessionEventsPage>;
   delete(id: string): Promise<void>;
   /** Flush every open writer (on quit). */
   flushAll(): Promise<void>;

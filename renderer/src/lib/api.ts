@@ -6,6 +6,7 @@ import type {
   EventMap,
   ExportedFile,
   MessagePreview,
+  OpenedSession,
   ProfileSummary,
   ReceivedMessage,
   RequestChannel,
@@ -13,6 +14,7 @@ import type {
   ResponseMap,
   Result,
   SavedSessionSummary,
+  SessionEventsPage,
   StartedSession,
   TestServerStatus,
 } from '../../../shared/ipc/contract.js';
@@ -128,7 +130,10 @@ export interface AppApi {
   deleteProfile(id: string): Promise<Result<null>>;
 
   listSessions(): Promise<Result<SavedSessionSummary[]>>;
-  openSession(id: string): Promise<Result<SessionRecord>>;
+  /** A saved session: its record with the first page of its events, and how to read the rest (`sessionEvents`). */
+  openSession(id: string): Promise<Result<OpenedSession>>;
+  /** The next page of events of a session being opened (`more.loadId` of `openSession`). */
+  sessionEvents(id: string, loadId: string, from: number, limit: number): Promise<Result<SessionEventsPage>>;
   deleteSession(id: string): Promise<Result<null>>;
   exportSession(id: string, format: ExportFormat): Promise<Result<ExportedFile>>;
 
@@ -209,6 +214,7 @@ export const api: AppApi = {
 
   listSessions: () => call('sessions.list', {}),
   openSession: (id) => call('sessions.open', { id }),
+  sessionEvents: (id, loadId, from, limit) => call('sessions.events', { id, loadId, from, limit }),
   deleteSession: (id) => call('sessions.delete', { id }),
   exportSession: (id, format) => call('sessions.export', { id, format, redact: true }),
 

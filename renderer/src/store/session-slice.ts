@@ -1,4 +1,4 @@
-import type { ErrorDto, EventMap, Result, SessionState } from '../../../shared/ipc/contract.js';
+import type { ErrorDto, EventMap, OpenedSession, Result, SessionState } from '../../../shared/ipc/contract.js';
 import type { AuthSettings, ConnectionSettings } from '../../../shared/ipc/schemas.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import type { AppApi } from '../lib/api.js';
@@ -60,8 +60,12 @@ export interface SessionSlice {
    * before succeeded), QUIT. Probe is `runOneShot('probe')`; Compose sends with `runOneShot('send', …)`.
    */
   runOneShot(activity: SessionActivity, work?: (sessionId: string) => Promise<StepResult>): Promise<SessionRecord | undefined>;
-  /** Show a record from the history (Sessions tab): Overview and Transcript show it. */
-  showRecord(record: SessionRecord, id: string): void;
+  /**
+   * Show a record from the history (Sessions tab): Overview and Transcript show it. With `opened` (what
+   * `sessions.open` answered) its events may be only the first page: the transcript's load then says so. Returns
+   * false, showing nothing, while a session is open or running.
+   */
+  showRecord(record: SessionRecord, id: string, opened?: Pick<OpenedSession, 'damagedLines' | 'more'>): boolean;
   /** From the `session-state` event subscription. */
   receiveSessionState(payload: EventMap['session-state']): void;
   resetSession(): void;
@@ -333,11 +337,12 @@ export const createSessionSlice =
         return record;
       },
 
-      showRecord(record, id) {
+      showRecord(record, id, opened) {
         const { session } = get();
-        if (session.open || session.status === 'running') return;
+        if (session.open || session.status === 'running') return false;
         set({ session: { ...IDLE, commandHistory: session.commandHistory, status: 'done', record, source: 'history', sessionId: id, state: 'closed' } });
-        get().loadTranscript(record, id);
+        get().loadTranscript(record, id, opened);
+        return true;
       },
 
       receiveSessionState(payload) {

@@ -1,4 +1,5 @@
-import type { ErrorDto, SavedSessionSummary } from '../../../shared/ipc/contract.js';
+import { SESSION_PAGE } from '../../../shared/ipc/channels.js';
+import type { ErrorDto, SavedSessionSummary, SessionLoad } from '../../../shared/ipc/contract.js';
 import type { AppApi, ExportFormat } from '../lib/api.js';
 import type { SliceCreator } from './types.js';
 
@@ -24,7 +25,11 @@ export interface SessionsSlice {
   sessions: SessionsView;
   loadSessions(): Promise<void>;
   selectSession(id: string | undefined): void;
-  /** Load a saved session into the Overview and the Transcript (`sessions.open`). Resolves to whether it worked. */
+  /**
+   * Load a saved session into the Overview and the Transcript (`sessions.open`). Resolves to whether it worked, once
+   * the record and the first page of its events are shown; the rest of a long transcript goes on loading page by page
+   * (`sessions.events`) until something else is shown.
+   */
   reopenSession(id: string): Promise<boolean>;
   deleteSessionLog(id: string): Promise<boolean>;
   /** Export a saved session (redacted: records never hold secrets) and give the file to the user. */
@@ -33,6 +38,9 @@ export interface SessionsSlice {
   exportCurrentSession(format: ExportFormat): Promise<boolean>;
   dismissSessionsMessage(): void;
 }
+
+/** Pages of a saved session's events asked for at a time. */
+const PAGES_IN_FLIGHT = 2;
 
 /** Newest first. */
 const newestFirst = (list: SavedSessionSummary[]): SavedSessionSummary[] =>
@@ -44,6 +52,49 @@ export const createSessionsSlice =
     const patch = (p: Partial<SessionsView>) => set((state) => ({ sessions: { ...state.sessions, ...p } }));
     /** Bumped per listing, so an older answer cannot overwrite a newer one. */
     let listing = 0;
+    /** Bumped per reopen, so that the answer to an older one (the user clicked another session since) is dropped. */
+    let opening = 0;
+
+    /**
+     * The rest of a saved session's events, a page at a time, into the transcript's load `token`. Two pages are asked
+     * for at a time (main reads and sends one while this window takes in the other); the next is asked for once one is
+     * in, so the window sets the pace. It stops when the load is done, fails, or is no longer the one shown (another
+     * session, a live one: the transcript slice then refuses the page).
+     */
+    const loadRemainingEvents = async (id: string, more: SessionLoad, token: number): Promise<void> => {
+      const inFlight: { from: number; page: ReturnType<AppApi['sessionEvents']> }[] = [];
+      let requested = more.next;
+      const ask = () => {
+        // A page of a full size ends where the next begins; past the count the log gave, one request is enough.
+        const wanted = more.expectedEvents === undefined || requested < more.expectedEvents ? PAGES_IN_FLIGHT : 1;
+        while (inFlight.length < wanted) {
+          inFlight.push({ from: requested, page: api.sessionEvents(id, more.loadId, requested, SESSION_PAGE) });
+          requested += SESSION_PAGE;
+        }
+      };
+      ask();
+      for (;;) {
+        const asked = inFlight.shift();
+        if (!asked) return;
+        const page = await asked.page;
+        if (!page.ok) {
+          get().failTranscriptLoad(token, page.error);
+          return;
+        }
+        const { next, done } = page.value;
+        if (!get().appendTranscriptPage(token, page.value) || done) return;
+        if (next <= asked.from) {
+          get().failTranscriptLoad(token, { code: 'internal', message: `Reading the session log stopped at event ${asked.from}.` });
+          return;
+        }
+        // A short page (not the last): what was asked for after it starts elsewhere.
+        if (next !== asked.from + SESSION_PAGE) {
+          inFlight.length = 0;
+          requested = next;
+        }
+        ask();
+      }
+    };
 
     const fail = (id: string, action: string, error: ErrorDto) => patch({ busyId: undefined, actionError: { id, action, error }, notice: undefined });
 
@@ -80,14 +131,20 @@ export const createSessionsSlice =
           fail(id, 'reopen', { code: 'busy', message: 'A session is open or running: disconnect it first.' });
           return false;
         }
+        const mine = ++opening;
         patch({ busyId: id, actionError: undefined, notice: undefined, selectedId: id });
         const result = await api.openSession(id);
+        if (mine !== opening) return false;
         if (!result.ok) {
           fail(id, 'reopen', result.error);
           return false;
         }
         patch({ busyId: undefined });
-        get().showRecord(result.value, id);
+        const { record, damagedLines, more } = result.value;
+        // A session started meanwhile: it keeps the view.
+        if (!get().showRecord(record, id, { damagedLines, ...(more ? { more } : {}) })) return false;
+        const load = get().transcript.load;
+        if (more && load?.state === 'loading') void loadRemainingEvents(id, more, load.token);
         return true;
       },
 
@@ -102,7 +159,10 @@ export const createSessionsSlice =
           fail(id, 'delete', result.error);
           return false;
         }
-        const { sessions } = get();
+        const { sessions, transcript } = get();
+        if (transcript.load?.sessionId === id) {
+          get().failTranscriptLoad(transcript.load.token, { code: 'not-found', message: 'The session log was deleted while its events were loading.' });
+        }
         patch({
           busyId: undefined,
           list: sessions.list.filter((s) => s.id !== id),

@@ -1,11 +1,14 @@
-import type { EventMap } from '../../../shared/ipc/contract.js';
+import type { ErrorDto, EventMap, OpenedSession, SessionEventsPage } from '../../../shared/ipc/contract.js';
 import type { Direction, SessionRecord } from '../../../shared/session-record.js';
 import { eventAt, TranscriptBuffer } from '../lib/transcript/buffer.js';
 import { filterMask, SHOW_ALL, type TranscriptFilter } from '../lib/transcript/filter.js';
 import { copyRows, type TimeMode } from '../lib/transcript/format.js';
 import { lowerBound } from '../lib/transcript/index-list.js';
+import type { TranscriptLoad } from '../lib/transcript/load-status.js';
 import { selectedRows, type TranscriptSelection } from '../lib/transcript/selection.js';
 import type { SliceCreator } from './types.js';
+
+export type { TranscriptLoad } from '../lib/transcript/load-status.js';
 
 /**
  * The transcript on screen: which session's events, how they are shown, what is searched and selected.
@@ -34,6 +37,8 @@ export interface TranscriptView {
   selection: TranscriptSelection | null;
   /** Bumped when the cursor should be scrolled into view (a search hit, a key press, a new filter). */
   revealRequest: number;
+  /** A saved session whose events arrive page by page, or how that ended; undefined for anything else shown. */
+  load?: TranscriptLoad;
 }
 
 export interface TranscriptSlice {
@@ -49,8 +54,18 @@ export interface TranscriptSlice {
   /**
    * Show a finished or opened record. Its `events` array is taken as it is (not copied). When the session is the one
    * on screen (a live session that ended) the view, selection and scroll stay.
+   *
+   * `opened`: the record is a saved session's (`sessions.open`). When more of its events follow (`opened.more`), a
+   * load begins: its token is returned, and the pages go to `appendTranscriptPage` with it.
    */
-  loadTranscript(record: SessionRecord, sessionId?: string): void;
+  loadTranscript(record: SessionRecord, sessionId?: string, opened?: Pick<OpenedSession, 'damagedLines' | 'more'>): number | undefined;
+  /**
+   * A page of the load `token`: appended, and the progress updated. Returns false (and does nothing) when that load
+   * is not the one shown any more, or has ended.
+   */
+  appendTranscriptPage(token: number, page: SessionEventsPage): boolean;
+  /** The load `token` stopped (a failed page, the log deleted): what was loaded stays. Ignored when stale. */
+  failTranscriptLoad(token: number, error: ErrorDto): void;
   /** Show nothing. */
   clearTranscript(): void;
   setTimeMode(mode: TimeMode): void;
@@ -96,6 +111,14 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
   };
 
   const update = (patch: Partial<TranscriptView>): void => set((state) => ({ transcript: { ...state.transcript, ...patch } }));
+
+  /** Tokens of loads, never reused. */
+  let loads = 0;
+  /** The load `token` when it is the one shown and still loading. */
+  const activeLoad = (token: number): TranscriptLoad | undefined => {
+    const { load } = get().transcript;
+    return load && load.token === token && load.state === 'loading' ? load : undefined;
+  };
 
   /**
    * Tell the view that the shown buffer grew: at most once per animation frame in a browser, so that a flood of
@@ -172,7 +195,7 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
           // The session just started: show it.
           buffer.append(events);
           remember(sessionId, buffer);
-          update({ sessionId, awaitingSession: false, buffer, version: buffer.version, ...VIEW_STATE });
+          update({ sessionId, awaitingSession: false, buffer, version: buffer.version, load: undefined, ...VIEW_STATE });
           return;
         }
         remember(sessionId, buffer);
@@ -182,7 +205,7 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
     },
 
     resetTranscript(sessionId) {
-      const view = { followTail: true, ...VIEW_STATE };
+      const view = { followTail: true, load: undefined, ...VIEW_STATE };
       if (sessionId === undefined) {
         const buffer = new TranscriptBuffer();
         update({ sessionId: undefined, awaitingSession: true, buffer, version: buffer.version, ...view });
@@ -196,7 +219,25 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
       update({ sessionId, awaitingSession: false, buffer, version: buffer.version, ...view });
     },
 
-    loadTranscript(record, sessionId) {
+    loadTranscript(record, sessionId, opened) {
+      if (opened?.more && sessionId !== undefined) {
+        // The first page now, the rest appended as it comes, into a buffer of its own: not kept by session id, so
+        // that pushed batches (a live session of that id in another window) never land between its pages.
+        const { more } = opened;
+        const token = ++loads;
+        const buffer = TranscriptBuffer.from(record.events);
+        const load: TranscriptLoad = {
+          token,
+          sessionId,
+          state: 'loading',
+          ...(more.expectedEvents !== undefined ? { expected: more.expectedEvents } : {}),
+          bytesRead: more.bytesRead,
+          bytes: more.bytes,
+          damagedLines: opened.damagedLines,
+        };
+        update({ sessionId, awaitingSession: false, buffer, version: buffer.version, followTail: false, load, ...VIEW_STATE });
+        return token;
+      }
       const { transcript } = get();
       const same = sessionId !== undefined && sessionId === transcript.sessionId;
       let buffer = sessionId !== undefined ? buffers.get(sessionId) : undefined;
@@ -207,16 +248,42 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
         else buffer = TranscriptBuffer.from(record.events);
         if (sessionId !== undefined) remember(sessionId, buffer);
       }
+      // A saved session read whole: only damaged lines are worth a word.
+      const load: TranscriptLoad | undefined =
+        opened && opened.damagedLines > 0 && sessionId !== undefined
+          ? { token: ++loads, sessionId, state: 'done', bytesRead: 0, bytes: 0, damagedLines: opened.damagedLines }
+          : undefined;
       if (same) {
-        update({ awaitingSession: false, buffer, version: buffer.version });
+        update({ awaitingSession: false, buffer, version: buffer.version, load });
       } else {
-        update({ sessionId, awaitingSession: false, buffer, version: buffer.version, followTail: false, ...VIEW_STATE });
+        update({ sessionId, awaitingSession: false, buffer, version: buffer.version, followTail: false, load, ...VIEW_STATE });
       }
+      return undefined;
+    },
+
+    appendTranscriptPage(token, page) {
+      const load = activeLoad(token);
+      if (!load) return false;
+      get().transcript.buffer.append(page.events);
+      update({
+        load: { ...load, state: page.done ? 'done' : 'loading', bytesRead: page.bytesRead, bytes: page.bytes, damagedLines: page.damagedLines },
+      });
+      // The last page is shown at once (with its state), the others with the next frame.
+      if (page.done) publishVersion();
+      else announceGrowth();
+      return true;
+    },
+
+    failTranscriptLoad(token, error) {
+      const load = activeLoad(token);
+      if (!load) return;
+      update({ load: { ...load, state: 'failed', error } });
+      publishVersion();
     },
 
     clearTranscript() {
       const buffer = new TranscriptBuffer();
-      update({ sessionId: undefined, awaitingSession: false, buffer, version: buffer.version, ...VIEW_STATE });
+      update({ sessionId: undefined, awaitingSession: false, buffer, version: buffer.version, load: undefined, ...VIEW_STATE });
     },
 
     setTimeMode(mode) {

@@ -78,12 +78,14 @@ describe('sessions slice', () => {
 
   it('reopen loads the record into the Overview and the Transcript', async () => {
     const saved = record({ events: [event('220 from the log')] });
-    const api = fakeApi({ openSession: async () => ok(saved) });
+    const api = fakeApi({ openSession: async () => ok({ record: saved, status: 'ok', damagedLines: 0 }) });
     const store = createAppStore(api);
     expect(await store.getState().reopenSession('log1')).toBe(true);
-    expect(api.calls[0]).toEqual({ method: 'openSession', args: ['log1'] });
+    expect(api.calls).toEqual([{ method: 'openSession', args: ['log1'] }]);
     expect(store.getState().session).toMatchObject({ record: saved, source: 'history', sessionId: 'log1' });
     expect(store.getState().transcript.buffer.events.map((e) => e.text)).toEqual(['220 from the log']);
+    // All of it came at once: nothing is loading, nothing to say.
+    expect(store.getState().transcript.load).toBeUndefined();
   });
 
   it('delete removes the row; a failure is shown with that session', async () => {

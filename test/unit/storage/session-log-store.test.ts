@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionLogStore, findSecretKey, formatTarget, rebuild } from '../../../electron/main/services/session-log-store.js';
 import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
+import { events, sampleRecord } from './log-fixtures.js';
 
 let dir: string;
 let store: SessionLogStore;
@@ -18,31 +19,6 @@ afterEach(async () => {
   await store.flushAll().catch(() => undefined);
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-function sampleRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    version: 1,
-    tool: 'smtp-lens/0.1.0',
-    operation: 'send',
-    startedAt: '2024-05-01T12:00:00.000Z',
-    durationMs: 0,
-    target: { protocol: 'smtp', tls: 'starttls', host: 'mail.example.test', port: 587, ehloName: 'client.test' },
-    capabilities: [],
-    events: [],
-    result: { ok: false },
-    ...overrides,
-  };
-}
-
-function events(from: number, count: number): TranscriptEvent[] {
-  return Array.from({ length: count }, (_, i) => ({
-    t: (from + i) * 1000,
-    wall: 1714564800000 + from + i,
-    dir: (from + i) % 2 === 0 ? 'send' : 'recv',
-    tls: false,
-    text: `line ${from + i}`,
-  }));
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

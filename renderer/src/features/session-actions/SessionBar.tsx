@@ -4,6 +4,7 @@ import { ErrorNote } from '../../app/ErrorNote.js';
 import { describeForm } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
 import type { ExportFormat } from '../../lib/api.js';
+import { loadStatus } from '../../lib/transcript/load-status.js';
 import { navigateHistory } from './command-history.js';
 import { sessionIndicator } from './session-labels.js';
 
@@ -24,9 +25,10 @@ export function SessionBar() {
   const form = useAppStore((s) => s.connection);
   const indicator = sessionIndicator({ status, state, open, activity, source, cancelling });
   const target = record ? describeTarget(record) : describeForm(form);
+  const load = useAppStore((s) => (s.session.source === 'history' ? s.transcript.load : undefined));
 
   return (
-    <section className="session-bar" aria-label="Session status">
+    <section className="session-bar" aria-label="Session status" data-transcript-load={load?.state ?? 'none'}>
       <div className="status-line">
         <span className={`state-dot ${indicator.dot}`} aria-hidden="true" />
         <span role="status" aria-live="polite" data-session-state={state ?? 'none'}>
@@ -35,12 +37,25 @@ export function SessionBar() {
         <span className="target" title={target}>
           {target}
         </span>
+        {load?.state === 'loading' ? <TranscriptLoading /> : null}
         <span className="spacer" />
         <ExportCurrent />
       </div>
       {stateError && state === 'failed' && !record?.result.error ? <ErrorNote error={stateError} /> : null}
       {open ? <CommandTools /> : null}
     </section>
+  );
+}
+
+/** A saved session's events still coming in: how far (the Transcript tab says more). */
+function TranscriptLoading() {
+  const load = useAppStore((s) => s.transcript.load);
+  const loaded = useAppStore((s) => s.transcript.buffer.length);
+  const fraction = loadStatus(load, loaded)?.fraction ?? 0;
+  return (
+    <span className="subtle" title="The transcript is still loading: search and filters work on what has arrived">
+      Loading the transcript… {Math.floor(fraction * 100)}%
+    </span>
   );
 }
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import type { Direction } from '../../../../shared/session-record.js';
 import { DIRECTIONS, filterMask } from '../../lib/transcript/filter.js';
 import { formatCount, TIME_MODES, type TimeMode } from '../../lib/transcript/format.js';
+import { loadStatus } from '../../lib/transcript/load-status.js';
 import { appStore, useAppStore } from '../../store/index.js';
 import { copyText } from '../../app/copy.js';
 import { TranscriptDetail } from './TranscriptDetail.js';
@@ -69,6 +70,7 @@ export function TranscriptPanel() {
           <span className="tx-dir">Dir</span>
           <span className="tx-text">Line</span>
         </div>
+        <LoadProgress />
         <TranscriptList idPrefix={rowIdPrefix} describedBy={helpId} onCopy={() => void copy('selection')} />
         <EmptyState />
       </div>
@@ -87,6 +89,32 @@ function LineCount() {
   return (
     <span className="tx-count" data-testid="transcript-count">
       {shown === total ? `${formatCount(total)} line${total === 1 ? '' : 's'}` : `${formatCount(shown)} of ${formatCount(total)} lines`}
+    </span>
+  );
+}
+
+/**
+ * A saved session's events still coming in (or how that ended): progress, damaged lines, why it stopped. Shown over
+ * the right end of the column titles, so that it comes and goes without moving the toolbar or the list.
+ */
+function LoadProgress() {
+  const load = useAppStore((s) => s.transcript.load);
+  // Read again with every store update (each page is one): the buffer grows in place.
+  const loaded = useAppStore((s) => s.transcript.buffer.length);
+  const status = loadStatus(load, loaded);
+  if (!status) return null;
+  const quiet = status.state === 'done' && load?.damagedLines === 0;
+  return (
+    <span
+      className={`tx-load is-${status.state}${quiet ? ' visually-hidden' : ''}`}
+      role={status.state === 'failed' ? 'alert' : 'status'}
+      // Every page changes the text: announce how it ends, not each step.
+      aria-live={status.state === 'loading' ? 'off' : undefined}
+      data-testid="transcript-load"
+      data-state={status.state}
+    >
+      {status.fraction !== undefined ? <progress max={1} value={status.fraction} aria-hidden="true" /> : null}
+      {status.text}
     </span>
   );
 }

@@ -1,19 +1,10 @@
 import { forwardRef, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { filterMask } from '../../lib/transcript/filter.js';
-import { formatCount } from '../../lib/transcript/format.js';
-import { lowerBound } from '../../lib/transcript/index-list.js';
+import { matchStatus } from '../../lib/transcript/format.js';
 import { appStore, useAppStore } from '../../store/index.js';
 
 /** Typing waits this long before searching, so a million lines are not searched for every key. */
 const TYPING_DELAY_MS = 120;
-
-/** "12 of 3,401": the current hit among the hits of the shown lines. */
-export function matchStatus(hits: Uint32Array, matchEvent: number): string {
-  if (hits.length === 0) return 'No matches';
-  const i = lowerBound(hits, matchEvent);
-  const ordinal = matchEvent >= 0 && hits[i] === matchEvent ? formatCount(i + 1) : '–';
-  return `${ordinal} of ${formatCount(hits.length)}`;
-}
 
 /** The search box with its hit count and previous/next buttons (Enter, Shift+Enter). */
 export const TranscriptSearch = forwardRef<HTMLInputElement>(function TranscriptSearch(_props, ref) {
@@ -22,6 +13,7 @@ export const TranscriptSearch = forwardRef<HTMLInputElement>(function Transcript
   const version = useAppStore((s) => s.transcript.version);
   const filter = useAppStore((s) => s.transcript.filter);
   const matchEvent = useAppStore((s) => s.transcript.matchEvent);
+  const loading = useAppStore((s) => s.transcript.load?.state === 'loading');
   const [text, setText] = useState(query);
   const statusId = useId();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -74,7 +66,7 @@ export const TranscriptSearch = forwardRef<HTMLInputElement>(function Transcript
         aria-describedby={statusId}
       />
       <output id={statusId} className="tx-search-status" aria-live="polite" data-testid="transcript-match-status">
-        {searching ? matchStatus(hits, matchEvent) : ''}
+        {searching ? matchStatus(hits, matchEvent, loading) : ''}
       </output>
       <button
         type="button"

@@ -1,6 +1,7 @@
 import type { Direction, TranscriptEvent } from '../../../../shared/session-record.js';
 import { formatDelta, formatRelative, formatWallTime } from '../../../../shared/transcript-format.js';
 import { eventAt, type RowView } from './buffer.js';
+import { lowerBound } from './index-list.js';
 
 /** How the time column reads: wall-clock (UTC), since the session started, or since the line shown above. */
 export type TimeMode = 'absolute' | 'relative' | 'delta';
@@ -118,4 +119,12 @@ export function splitText(text: string, needle: string): TextPart[] {
 /** "3,401": numbers in the toolbar, grouped the same way whatever the locale of the machine. */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** "12 of 3,401": the current hit among the hits of the shown lines (so far, while a saved session is `loading`). */
+export function matchStatus(hits: Uint32Array, matchEvent: number, loading = false): string {
+  if (hits.length === 0) return loading ? 'No matches yet' : 'No matches';
+  const i = lowerBound(hits, matchEvent);
+  const ordinal = matchEvent >= 0 && hits[i] === matchEvent ? formatCount(i + 1) : '–';
+  return `${ordinal} of ${formatCount(hits.length)}`;
 }
