@@ -89,8 +89,10 @@ export function markdownReport(results) {
     `Taken ${results.finishedAt} on ${m.nproc} × ${m.cpuModel}${m.cpuMHz ? ` (${Math.round(m.cpuMHz)} MHz)` : ''}, ${m.memoryGiB} GiB, ` +
       `${m.os ?? m.kernel}, Node ${m.node}, ${m.python ?? 'python3'}, postfix ${m.postfix ?? '?'}.`,
     '',
-    `Load average (1 min) at start ${results.load.start.one}, at end ${results.load.end.one}` +
-      (results.busy ? ' — **the machine was busy: these figures are noisy; re-run on a quiet machine.**' : '.'),
+    `Load average (1 min) at the start ${results.load.start.one}` +
+      (results.busy ? ' — **other work was running: these figures are noisy; re-run on a quiet machine.**' : ' (nothing else was running).') +
+      ` During the run the benchmark itself keeps it near 1 (a client and a sink busy on CPU 0) and Chromium in scenario 7 ` +
+      `raises it further: ${results.load.beforeRenderer ? `${results.load.beforeRenderer.one} before scenario 7, ` : ''}${results.load.end.one} at the end.`,
     '',
     `Each figure is the median of ${results.settings.reps} runs after ${results.settings.warmup} warm-up run(s), clients run in alternation ` +
       `(the order rotates every round). ${results.settings.pinning}`,

@@ -7,10 +7,11 @@
 //   send:  --host H --port P | --socket PATH  [--lmtp]  --message FILE --count N
 //          DATA pipelined like SMTP Lens: "<body>.\r\nMAIL…\r\nRCPT…\r\nDATA\r\n" in one write per message
 //   probe: --host H --port P  --count N  [--concurrency C]  [--starttls --ca FILE]
-//   both:  [--warm]  first do the same work once, untimed, in this process (the runtime warm)
+//   both:  [--warm]  first do the same work, untimed, in this process until its rate settles (warm-up.mjs)
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { warmUp } from './warm-up.mjs';
 
 const args = process.argv.slice(2);
 const mode = args[0];
@@ -172,8 +173,9 @@ async function probes() {
 
 try {
   const run = mode === 'probe' ? probes : send;
-  if (flag('--warm')) await run();
-  const result = { ...(await run()), warm: flag('--warm') };
+  const rateOf = mode === 'probe' ? (r) => r.connections / r.seconds : (r) => r.messages / r.sendSeconds;
+  const warm = flag('--warm') ? await warmUp(run, rateOf) : undefined;
+  const result = { ...(await run()), ...(warm ? { warm: true, warmUpRates: warm.map(Math.round) } : {}) };
   process.stdout.write(JSON.stringify({ client: 'node-minimal', ...result, peakRssKb: peakRssKb() }) + '\n');
 } catch (error) {
   process.stderr.write(`node-minimal: ${error?.stack ?? error}\n`);

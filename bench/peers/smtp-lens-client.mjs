@@ -6,11 +6,12 @@
 //   send:  --host H --port P | --socket PATH  [--lmtp]  --message FILE --count N  [--noops N]
 //          [--bdat off|auto|on] [--window N]
 //   probe: --host H --port P  --count N  [--concurrency C]  [--starttls --ca FILE]  (verified against the host)
-//   both:  [--warm]  first do the same work once, untimed, in this process: the figure is then the engine
-//          warm, as in the app (a long-running process), rather than in a fresh process, as a CLI run is
+//   both:  [--warm]  first do the same work, untimed, in this process until its rate settles (warm-up.mjs): the
+//          figure is then the engine warm, as in the app (a long-running process), not a fresh process, as a CLI run is
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { warmUp } from './warm-up.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const engine = (path) => import(join(root, 'out', 'node', 'electron', 'smtp', path));
@@ -40,8 +41,8 @@ function peakRssKb() {
 }
 
 async function send() {
-  if (flag('--warm')) await sendOnce();
-  return sendOnce();
+  const warm = flag('--warm') ? await warmUp(sendOnce, (r) => r.messages / r.sendSeconds) : undefined;
+  return { ...(await sendOnce()), ...(warm ? { warm: true, warmUpRates: warm.map(Math.round) } : {}) };
 }
 
 async function sendOnce() {
@@ -92,13 +93,12 @@ async function sendOnce() {
     pipelined: batch.pipelined,
     window: batch.window,
     events: record.events.length,
-    warm: flag('--warm'),
   };
 }
 
 async function probes() {
-  if (flag('--warm')) await probesOnce();
-  return probesOnce();
+  const warm = flag('--warm') ? await warmUp(probesOnce, (r) => r.connections / r.seconds) : undefined;
+  return { ...(await probesOnce()), ...(warm ? { warm: true, warmUpRates: warm.map(Math.round) } : {}) };
 }
 
 async function probesOnce() {
@@ -126,7 +126,7 @@ async function probesOnce() {
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  return { connections: count, concurrency, seconds, events, warm: flag('--warm') };
+  return { connections: count, concurrency, seconds, events };
 }
 
 try {
