@@ -47,6 +47,11 @@ test('compose and send to three recipients, one refused: preview, outcome per re
   const verdict = outcome.locator('[data-verdict]');
   await expect(verdict).toHaveAttribute('data-verdict', 'partial', { timeout: 30_000 });
   await expect(verdict).toContainText('Partly delivered: 2 of 3 recipients');
+  // The result banner above says the same in the same tone: amber, not the red of a failure.
+  const banner = page.locator('.result-banner[data-result]');
+  await expect(banner).toHaveAttribute('data-error-code', 'some-recipients-refused');
+  await expect(banner).toHaveClass(/\bwarn\b/);
+  await expect(banner).not.toHaveClass(/\berror\b/);
 
   const grid = outcome.getByRole('table', { name: 'Recipients' });
   const rows = grid.locator('tbody tr');

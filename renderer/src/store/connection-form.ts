@@ -14,7 +14,7 @@ export type Mechanism = 'auto' | 'plain' | 'login' | 'cram-md5' | 'xoauth2' | 's
 
 export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 export const MECHANISMS: readonly { value: Mechanism; label: string }[] = [
-  { value: 'auto', label: 'Auto (strongest offered)' },
+  { value: 'auto', label: 'Auto (strongest)' },
   { value: 'scram-sha-256', label: 'SCRAM-SHA-256' },
   { value: 'scram-sha-1', label: 'SCRAM-SHA-1' },
   { value: 'cram-md5', label: 'CRAM-MD5' },

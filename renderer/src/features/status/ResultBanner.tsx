@@ -85,8 +85,10 @@ function ErrorBanner({ error, record }: { error: ErrorDto; record: SessionRecord
   const enhanced = error.enhancedCode ? explainEnhanced(error.enhancedCode) : null;
   const replyLines = formatReplyLines(error.replyCode, error.enhancedCode, error.replyText);
   const hasRaw = replyLines !== '' || !!error.command || !!error.raw || !!error.stage;
+  // A partial delivery is not a failure of everything: amber, as the outcome grid shows it, not red.
+  const tone = record?.result.verdict === 'partial' ? 'warn' : 'error';
   return (
-    <div className="banner error result-banner" role="alert" data-result="error" data-error-code={error.code}>
+    <div className={`banner ${tone} result-banner`} role="alert" data-result="error" data-error-code={error.code}>
       <strong className="result-title">{words.title}</strong>
       <code className="error-code">{error.code}</code>
       <p className="error-message">{error.message}</p>
