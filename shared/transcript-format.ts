@@ -43,20 +43,30 @@ const pyRepr = (text: string, bytes: boolean): string => `${bytes ? 'b' : ''}'${
  * "HH:MM:SS.ffffff send: 'EHLO x\r\n'" and "HH:MM:SS.ffffff reply: b'250 ok\r\n'".
  */
 export function formatTextTranscript(record: SessionRecord): string {
-  const lines = [
-    `# ${record.tool} ${record.operation} ${describeTarget(record)}`,
-    `# started ${record.startedAt}; times are UTC; secrets are redacted`,
-  ];
-  for (const e of record.events) {
-    const time = formatWallTime(e.wall);
-    const tls = e.tls ? ' [tls]' : '';
-    if (e.dir === 'send') lines.push(`${time} send:${tls} ${pyRepr(e.text, false)}`);
-    else if (e.dir === 'recv') lines.push(`${time} reply:${tls} ${pyRepr(e.text, true)}`);
-    else lines.push(`${time} ${e.dir}:${tls} ${e.text}`);
-  }
+  return textTranscriptHead(record) + record.events.map(textTranscriptLine).join('') + textTranscriptEnd(record);
+}
+
+/*
+ * The transcript in three parts, so that main can write it event by event (exports of any size): the head, one line
+ * per event, the end. Each part ends with its newline; together they are exactly formatTextTranscript's text.
+ */
+
+/** The two header lines (only the record's fields other than `events` are read). */
+export function textTranscriptHead(record: SessionRecord): string {
+  return `# ${record.tool} ${record.operation} ${describeTarget(record)}\n# started ${record.startedAt}; times are UTC; secrets are redacted\n`;
+}
+
+/** One event's line. */
+export function textTranscriptLine(e: TranscriptEvent): string {
+  const time = formatWallTime(e.wall);
+  const tls = e.tls ? ' [tls]' : '';
+  if (e.dir === 'send') return `${time} send:${tls} ${pyRepr(e.text, false)}\n`;
+  if (e.dir === 'recv') return `${time} reply:${tls} ${pyRepr(e.text, true)}\n`;
+  return `${time} ${e.dir}:${tls} ${e.text}\n`;
+}
+
+/** The result line. */
+export function textTranscriptEnd(record: SessionRecord): string {
   const r = record.result;
-  lines.push(
-    `# result: ${r.ok ? 'ok' : `failed (${r.error?.code}): ${r.error?.message}`}${r.verdict ? `; verdict: ${r.verdict}` : ''}`,
-  );
-  return lines.join('\n') + '\n';
+  return `# result: ${r.ok ? 'ok' : `failed (${r.error?.code}): ${r.error?.message}`}${r.verdict ? `; verdict: ${r.verdict}` : ''}\n`;
 }

@@ -7,7 +7,7 @@ import type { EventChannel, EventMap, Result } from '../../shared/ipc/contract.j
 import { REQUEST_CHANNELS } from '../../shared/ipc/channels.js';
 import { DIALOG_CHANNELS } from '../preload/build-bridge.js';
 import { dispatch } from './api/dispatch.js';
-import { isTrustedSender, parsePickFilesRequest, parseSaveFileRequest, pickDialogOptions } from './security.js';
+import { isTrustedSender, parsePickFilesRequest, parseSaveFileRequest, pickDialogOptions, safeDefaultFilename } from './security.js';
 
 /**
  * Electron IPC for the contract: one `ipcMain.handle` per request channel, each refusing any sender that is not
@@ -61,16 +61,14 @@ export function registerIpc(options: IpcRouterOptions): () => void {
   handle(DIALOG_CHANNELS.saveFile, async (payload) => {
     const file = parseSaveFileRequest(payload);
     if (file === null) return fail({ code: 'invalid-input', message: 'saveFile: expected { filename, mimeType, content }' });
-    const win = getMainWindow();
-    const options = { title: 'Export session', defaultPath: file.filename };
-    const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
-    if (picked.canceled || !picked.filePath) return ok(null);
+    const filePath = await showSaveDialog(getMainWindow, file.filename);
+    if (filePath === undefined) return ok(null);
     try {
-      await writeFile(picked.filePath, file.content, 'utf8');
+      await writeFile(filePath, file.content, 'utf8');
     } catch (error) {
-      return fail({ code: 'storage-failed', message: `could not write ${picked.filePath}: ${(error as Error).message}` });
+      return fail({ code: 'storage-failed', message: `could not write ${filePath}: ${(error as Error).message}` });
     }
-    return ok(picked.filePath);
+    return ok(filePath);
   });
 
   handle(DIALOG_CHANNELS.pickFiles, async (payload) => {
@@ -99,6 +97,18 @@ export function registerIpc(options: IpcRouterOptions): () => void {
   return () => {
     for (const channel of registered) ipcMain.removeHandler(channel);
   };
+}
+
+/**
+ * The native save dialog, parented to the main window when there is one (so it is modal to it), offering a safe form
+ * of `defaultName`: the chosen path, or undefined when cancelled. `dialog:save-file` and `sessions.exportToFile`
+ * (given to the services as their `chooseSavePath`) both use it.
+ */
+export async function showSaveDialog(getMainWindow: () => BrowserWindow | null, defaultName: string): Promise<string | undefined> {
+  const win = getMainWindow();
+  const options = { title: 'Export session', defaultPath: safeDefaultFilename(defaultName) };
+  const picked = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  return picked.canceled || !picked.filePath ? undefined : picked.filePath;
 }
 
 /** Pushes an event to the main window only (nothing else ever receives events). */

@@ -2,7 +2,7 @@ import { BrowserWindow, app, dialog, safeStorage } from 'electron';
 import { createAppServices } from './api/create-app.js';
 import type { AppServices } from './api/create-app.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
-import { createEmitter, registerIpc } from './ipc-router.js';
+import { createEmitter, registerIpc, showSaveDialog } from './ipc-router.js';
 import { appPaths } from './security.js';
 import { openSafeStorageSecretStore } from './services/secret-store.js';
 import { createMainWindow, hardenWebContents } from './window.js';
@@ -42,6 +42,8 @@ async function start(): Promise<void> {
     emit: createEmitter(getMainWindow),
     host: 'electron',
     version: app.getVersion(),
+    // Exports: main asks where to save and writes the file itself (it never passes through the renderer).
+    chooseSavePath: (defaultName) => showSaveDialog(getMainWindow, defaultName),
   });
   handleAppProtocol(paths.rendererRoot);
   registerIpc({ handlers: services.handlers, sessions: services.sessions, getMainWindow });

@@ -11,6 +11,8 @@ import { createAppServices, type AppServices } from '../main/api/create-app.js';
 import { noSecretStore } from '../main/services/secret-store.js';
 import type { SecretStore } from '../main/services/types.js';
 import { contentTypeFor } from '../main/security.js';
+import { DOWNLOAD_PREFIX, downloadPath, serveExportDownload } from './export-download.js';
+import { COMMON_HEADERS, sendPlain } from './http-responses.js';
 
 /**
  * The loopback web host: serves the built renderer to a browser on this machine and carries the same
@@ -20,7 +22,8 @@ import { contentTypeFor } from '../main/security.js';
  * - it listens on a loopback address only;
  * - every request's Host must name this loopback port (DNS rebinding);
  * - the page (index.html) needs `?token=`; the WebSocket at `/api` needs the token and an Origin of
- *   this host (no other site can open it from the user's browser);
+ *   this host (no other site can open it from the user's browser); so do exports downloaded from
+ *   `/export/<id>.<format>` (an Origin or Sec-Fetch-Site naming another origin is refused);
  * - no CORS headers, a strict CSP, nosniff, no caching of the page.
  *
  * Protocol, one JSON text message each way:
@@ -121,26 +124,6 @@ function splitTarget(target: string): { path: string; query: URLSearchParams } {
   return { path: rawPath, query };
 }
 
-const COMMON_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-} as const;
-
-function sendPlain(res: http.ServerResponse, status: number, message: string, extra: Record<string, string> = {}): void {
-  const body = `${message}\n`;
-  res.writeHead(status, {
-    ...COMMON_HEADERS,
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    ...extra,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
-}
-
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   const body = `${reason}\n`;
   socket.end(
@@ -203,6 +186,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     secrets: options.secrets ?? noSecretStore('the web host has no key store; passwords are asked for each time'),
     emit: broadcast,
     host: 'web',
+    // `sessions.exportToFile` answers with this link; serveExport streams the file from it.
+    downloadPath,
     ...(options.version !== undefined ? { version: options.version } : {}),
   });
 
@@ -296,6 +281,24 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     stream.pipe(res);
   }
 
+  /**
+   * An export as a download: like the API, only with the token, and only for the app's own page (a request that
+   * says it comes from another origin or site is refused; a download link clicked in the page is same-origin).
+   */
+  async function serveExport(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string, query: URLSearchParams): Promise<void> {
+    if (!tokensEqual(query.get('token'), token)) {
+      sendPlain(res, 403, 'Forbidden: an export needs the access token of the page.');
+      return;
+    }
+    const origin = req.headers.origin;
+    const site = req.headers['sec-fetch-site'];
+    if ((origin !== undefined && !originAllowed(origin)) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+      sendPlain(res, 403, 'Forbidden');
+      return;
+    }
+    await serveExportDownload(req, res, services.logs, rawPath);
+  }
+
   const server = http.createServer((req, res) => {
     void (async () => {
       if (!hostAllowed(req)) {
@@ -309,6 +312,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const { path, query } = splitTarget(req.url ?? '/');
       if (path === '/' || path === '/index.html') await serveIndex(req, res, query);
       else if (path.startsWith('/assets/')) await serveAsset(req, res, path);
+      else if (path.startsWith(DOWNLOAD_PREFIX)) await serveExport(req, res, path, query);
       else sendPlain(res, 404, 'Not found');
     })().catch((error: unknown) => {
       console.error('smtp-lens web host: request failed:', error);

@@ -21,6 +21,7 @@ export const REQUEST_CHANNELS = [
   'sessions.events',
   'sessions.delete',
   'sessions.export',
+  'sessions.exportToFile',
   'testServer.start',
   'testServer.stop',
   'testServer.status',

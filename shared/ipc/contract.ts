@@ -110,6 +110,13 @@ export interface ExportedFile {
   content: string;
 }
 
+/**
+ * What `sessions.exportToFile` answers. Electron: where main saved the file, or that the user cancelled the save
+ * dialog. The web host: the path (on the host, without the token) from which the browser downloads the file, and its
+ * name.
+ */
+export type ExportToFileResult = { saved: string } | { cancelled: true } | { download: { path: string; filename: string } };
+
 export interface TestServerListener {
   kind: 'plain' | 'starttls' | 'implicit' | 'lmtp';
   protocol: 'smtp' | 'lmtp';
@@ -185,6 +192,7 @@ export interface ResponseMap {
   'sessions.events': SessionEventsPage;
   'sessions.delete': null;
   'sessions.export': ExportedFile;
+  'sessions.exportToFile': ExportToFileResult;
   'testServer.start': TestServerStatus;
   'testServer.stop': TestServerStatus;
   'testServer.status': TestServerStatus;

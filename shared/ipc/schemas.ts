@@ -158,6 +158,10 @@ export const TestServerOptionsSchema = z
 export type TestServerOptions = z.input<typeof TestServerOptionsSchema>;
 
 export const ExportFormatSchema = z.enum(['json', 'txt', 'html']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+/** Which saved session to export, and how: `sessions.exportToFile` and the web host's download (`GET /export/…`). */
+export const ExportRequestSchema = z.object({ id, format: ExportFormatSchema }).strict();
 
 /** The request schema of every channel; `empty` for channels without arguments. */
 const empty = z.object({}).strict();
@@ -201,7 +205,11 @@ export const REQUEST_SCHEMAS = {
     })
     .strict(),
   'sessions.delete': z.object({ id }).strict(),
+  // The export as one string in the answer: for small records (tests, scripts). The app uses `sessions.exportToFile`.
   'sessions.export': z.object({ id, format: ExportFormatSchema, redact: z.boolean().default(true) }).strict(),
+  // Main writes the export itself, as a stream: to where the user picks in a native save dialog (Electron), or the
+  // web host answers with a link from which the browser downloads it. The file never goes through the renderer.
+  'sessions.exportToFile': ExportRequestSchema,
   'testServer.start': z.object({ options: TestServerOptionsSchema.prefault({}) }).strict(),
   'testServer.stop': empty,
   'testServer.status': empty,

@@ -1,14 +1,18 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import type { SessionRecord } from '../../shared/session-record.js';
+import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
+import { exportRecord } from '../../electron/main/services/session-export.js';
+import { rebuild } from '../../electron/main/services/session-log-store.js';
 import { expect, test } from './fixtures.js';
 import { expectPageNotScrollable, field, openTab, probe, readDownload, screenshot, useTestAccount, useTestListener } from './steps.js';
 
 /**
  * Export from the Sessions tab in each format — JSON record, smtplib-style text transcript, self-contained HTML
  * report — of sessions that authenticated with the test account by PLAIN and by LOGIN, and prove that neither the
- * password nor its base64 forms (what PLAIN and LOGIN put on the wire) are in any exported file or session log.
+ * password nor its base64 forms (what PLAIN and LOGIN put on the wire) are in any exported file or session log. The
+ * web host streams each export as a download from its `/export/` path (the file never passes through the page); a
+ * saved session of several pages downloads byte for byte as the exporter makes it.
  */
 
 // In Electron an export goes through the native save dialog (main writes the file), not a browser download.
@@ -38,6 +42,11 @@ async function exportRow(page: Page, panel: Locator, row: Locator, format: (type
   const download = page.waitForEvent('download');
   await row.getByRole('button', { name: new RegExp(`^Export the session of .* as ${format.label}$`) }).click();
   const file = await download;
+  // Streamed by the web host, with the page's token; not a Blob made in the page.
+  const url = new URL(file.url());
+  expect(url.pathname).toMatch(new RegExp(`^/export/[A-Za-z0-9_-]+\\.${format.extension}$`));
+  expect(url.searchParams.get('token')).toBeTruthy();
+  expect(await file.failure()).toBeNull();
   return { name: file.suggestedFilename(), content: await readDownload(file) };
 }
 
@@ -141,6 +150,62 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
   expect(logs).toHaveLength(2);
   for (const name of logs) expectNoSecret(await readFile(path.join(folder, name), 'utf8'), secrets, name);
 
-  await expect(panel.getByRole('status').filter({ hasText: /^Exported HTML: smtp-lens-probe-/ })).toBeVisible();
+  await expect(panel.getByRole('status').filter({ hasText: /^Downloading HTML: smtp-lens-probe-/ })).toBeVisible();
   expect(app.errors).toEqual([]);
+});
+
+test.describe('a saved session of several pages', () => {
+  const ID = '20260103T000000000Z-0e2e0e8a9b0c';
+  const TOTAL = 60_000;
+  let logText = '';
+
+  test.use({
+    dataDirSetup: {
+      prepare: async (dataDir) => {
+        const start = Date.UTC(2026, 0, 3);
+        const record = {
+          version: 1,
+          tool: 'smtp-lens',
+          operation: 'session',
+          startedAt: new Date(start).toISOString(),
+          durationMs: TOTAL,
+          target: { protocol: 'smtp', tls: 'starttls', host: '192.0.2.60', port: 25, ehloName: 'client.example.test' },
+          greeting: { code: 220, text: 'mx.example.test ESMTP <ready>' },
+          helloVerb: 'EHLO',
+          capabilities: [{ name: 'PIPELINING', params: [] }],
+          result: { ok: true },
+        };
+        const event = (i: number): TranscriptEvent => ({
+          t: i * 1000,
+          wall: start + i,
+          dir: (['send', 'recv', 'info'] as const)[i % 3]!,
+          tls: i > 10,
+          text: i % 2 === 0 ? `RCPT TO:<user${i}@example.org> 'é€😀'` : '250 2.1.5 Ok <&>',
+        });
+        const lines = [JSON.stringify({ type: 'start', version: 1, id: ID, record })];
+        for (let i = 0; i < TOTAL; i += 700) lines.push(JSON.stringify({ type: 'events', events: Array.from({ length: Math.min(700, TOTAL - i) }, (_, k) => event(i + k)) }));
+        lines.push(JSON.stringify({ type: 'end', eventCount: TOTAL, record }));
+        logText = lines.join('\n') + '\n';
+        await mkdir(path.join(dataDir, 'sessions'), { recursive: true });
+        await writeFile(path.join(dataDir, 'sessions', `${ID}.jsonl`), logText, { mode: 0o600 });
+      },
+    },
+  });
+
+  test('downloads in each format exactly what the exporter makes of the whole record', async ({ app }) => {
+    const { page } = app;
+    const record = rebuild(ID, logText).record;
+    const panel = await openTab(page, 'Sessions');
+    const row = panel.getByRole('table', { name: 'Saved sessions' }).locator(`tbody tr[data-session-id="${ID}"]`);
+    await expect(row.locator('td.num').first()).toHaveText(String(TOTAL));
+    for (const format of FORMATS) {
+      const file = await exportRow(page, panel, row, format);
+      const expected = exportRecord(record, format.value);
+      expect(file.name).toBe(expected.filename);
+      expect(file.content.length, format.value).toBe(expected.content.length);
+      expect(file.content === expected.content, `the ${format.value} download differs from the exporter's output`).toBe(true);
+      await expect(panel.getByRole('status').filter({ hasText: `Downloading ${format.label}: ${expected.filename}` })).toBeVisible();
+    }
+    expect(app.errors).toEqual([]);
+  });
 });

@@ -205,14 +205,21 @@ test('sessions tab: history, reopen into the Overview, export as a download, del
   await row.getByRole('button', { name: /^Export the session/ }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^smtp-lens-probe-127\.0\.0\.1-.*\.html$/);
+  // Streamed by the web host from its export path, not made in the page.
+  expect(new URL(file.url()).pathname).toMatch(/^\/export\/[A-Za-z0-9_-]+\.html$/);
   const content = await readFile(await file.path(), 'utf8');
   expect(content).toContain('<html');
-  await expect(panel.getByText(/Exported HTML/)).toBeVisible();
+  expect(content.trimEnd().endsWith('</html>')).toBe(true);
+  await expect(panel.getByText(/^Downloading HTML: smtp-lens-probe-/)).toBeVisible();
 
   await page.getByLabel('Export format').selectOption('json');
   const jsonDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export session', exact: true }).click();
-  expect((await jsonDownload).suggestedFilename()).toMatch(/\.json$/);
+  const jsonFile = await jsonDownload;
+  expect(jsonFile.suggestedFilename()).toMatch(/\.json$/);
+  const record = JSON.parse(await readFile(await jsonFile.path(), 'utf8')) as { operation: string; result: { ok: boolean }; events: unknown[] };
+  expect(record).toMatchObject({ operation: 'probe', result: { ok: true } });
+  expect(record.events.length).toBeGreaterThan(5);
 
   await row.getByRole('button', { name: /^Open the session/ }).click();
   await expect(page.getByRole('tab', { name: 'Overview' })).toHaveAttribute('aria-selected', 'true');

@@ -36,6 +36,9 @@ const logs: SessionLogStoreApi = {
   readEvents: async () => {
     throw new AppError('not-found', 'none');
   },
+  stream: async () => {
+    throw new AppError('not-found', 'none');
+  },
   delete: async () => undefined,
   flushAll: async () => undefined,
 };

@@ -49,7 +49,7 @@ interface Response {
 }
 
 /** One raw HTTP request; the path is sent exactly as given (no normalisation). */
-function request(path: string, options: { host?: string; method?: string } = {}): Promise<Response> {
+function request(path: string, options: { host?: string; method?: string; headers?: Record<string, string> } = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -57,7 +57,7 @@ function request(path: string, options: { host?: string; method?: string } = {})
         port: host.port,
         path,
         method: options.method ?? 'GET',
-        headers: { Host: options.host ?? authority },
+        headers: { Host: options.host ?? authority, ...options.headers },
         agent: false,
       },
       (res) => {
@@ -386,6 +386,15 @@ describe('web host: a full round trip', () => {
         expect(file.content).toContain('NOOP');
         expect(file.content).toContain('<redacted');
       }
+      // What the app does: a link from main, then the file streamed over HTTP; the same bytes, no password either.
+      const link = await client.value<{ download: { path: string; filename: string } }>('sessions.exportToFile', { id: sessionId, format });
+      expect(link.download).toEqual({ path: `/export/${sessionId}.${format}`, filename: file.filename });
+      const downloaded = await request(`${link.download.path}?token=${host.token}`);
+      expect(downloaded.status).toBe(200);
+      expect(downloaded.headers['content-disposition']).toBe(`attachment; filename="${file.filename}"`);
+      expect(downloaded.body === file.content, `${format} download differs from sessions.export`).toBe(true);
+      expect(downloaded.body).not.toContain(password);
+      expect(downloaded.body).not.toContain(Buffer.from(password).toString('base64'));
     }
 
     // Nothing that crossed the socket about sessions carries the password (the test server's own
@@ -442,6 +451,73 @@ describe('web host: a long saved session, page by page', () => {
       client.ws.close();
       bystander.ws.close();
     }
+  });
+
+  it('streams an export as a download, byte for byte what sessions.export gives, with the headers of an attachment', async () => {
+    const client = await open();
+    try {
+      const types = { json: 'application/json', txt: 'text/plain; charset=utf-8', html: 'text/html; charset=utf-8' } as const;
+      for (const format of ['json', 'txt', 'html'] as const) {
+        const whole = await client.value<{ filename: string; mimeType: string; content: string }>('sessions.export', { id, format });
+        expect(whole.filename).toBe(`smtp-lens-session-192.0.2.1-2026-01-01T000000Z.${format}`);
+        const link = await client.value<{ download: { path: string; filename: string } }>('sessions.exportToFile', { id, format });
+        expect(link).toEqual({ download: { path: `/export/${id}.${format}`, filename: whole.filename } });
+
+        const res = await request(`/export/${id}.${format}?token=${host.token}`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
+        expect(res.status).toBe(200);
+        expect(res.headers['content-type']).toBe(types[format]);
+        expect(whole.mimeType).toBe(types[format]);
+        expect(res.headers['content-disposition']).toBe(`attachment; filename="${whole.filename}"`);
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+        // Streamed: no length known up front.
+        expect(res.headers['transfer-encoding']).toBe('chunked');
+        expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+        expect(res.body.length).toBe(whole.content.length);
+        expect(res.body === whole.content, `${format} download differs from sessions.export`).toBe(true);
+      }
+      const json = JSON.parse((await request(`/export/${id}.json?token=${host.token}`)).body) as SessionRecord;
+      expect(json.events).toHaveLength(total);
+
+      const head = await request(`/export/${id}.html?token=${host.token}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers['content-disposition']).toMatch(/^attachment; filename="smtp-lens-session-.*\.html"$/);
+      expect(head.body).toBe('');
+    } finally {
+      client.ws.close();
+    }
+  });
+
+  it('serves an export only with the token, to this host, and not to another site', async () => {
+    const path = `/export/${id}.json`;
+    const refused = [
+      [path, {}, 403],
+      [`${path}?token=wrong`, {}, 403],
+      [`${path}?token=${host.token}x`, {}, 403],
+      [`${path}?token=${host.token.slice(0, -1)}`, {}, 403],
+      [`${path}?x=${host.token}`, {}, 403],
+      [`${path}?token=${host.token}`, { host: `evil.example:${host.port}` }, 421],
+      [`${path}?token=${host.token}`, { headers: { Origin: 'http://evil.example' } }, 403],
+      [`${path}?token=${host.token}`, { headers: { Origin: 'null' } }, 403],
+      [`${path}?token=${host.token}`, { headers: { 'Sec-Fetch-Site': 'cross-site' } }, 403],
+      [`${path}?token=${host.token}`, { headers: { 'Sec-Fetch-Site': 'same-site' } }, 403],
+      [`/export/${id}.pdf?token=${host.token}`, {}, 404],
+      [`/export/${id}?token=${host.token}`, {}, 404],
+      [`/export/..%2F${id}.json?token=${host.token}`, {}, 404],
+      [`/export/../sessions/${id}.jsonl?token=${host.token}`, {}, 404],
+      [`/export/20260101T000000000Z-n0thing00000.json?token=${host.token}`, {}, 404],
+    ] as const;
+    for (const [target, options, status] of refused) {
+      const res = await request(target, options);
+      expect(res.status, `${target} ${JSON.stringify(options)}`).toBe(status);
+      expect(res.body).not.toContain('"events"');
+      expect(res.headers['content-disposition']).toBeUndefined();
+    }
+    expect((await request(`/export/20260101T000000000Z-n0thing00000.json?token=${host.token}`)).body).toMatch(/^not-found: /);
+    // The page's own origin, or a download the user started by hand, is fine.
+    expect((await request(`${path}?token=${host.token}`, { headers: { Origin: origin, 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
+    expect((await request(`${path}?token=${host.token}`, { headers: { 'Sec-Fetch-Site': 'none' } })).status).toBe(200);
   });
 
   it('checks page requests like any other: unknown readings, sizes, extra fields', async () => {

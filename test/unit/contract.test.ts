@@ -6,7 +6,8 @@ import { REQUEST_CHANNELS, REQUEST_SCHEMAS, type RequestChannel } from '../../sh
 import type { SessionRecord } from '../../shared/session-record.js';
 import { formatHtmlReport, escapeHtml } from '../../shared/report-html.js';
 import { dispatch } from '../../electron/main/api/dispatch.js';
-import { exportFilename, exportRecord, type Handlers } from '../../electron/main/api/handlers.js';
+import type { Handlers } from '../../electron/main/api/handlers.js';
+import { exportFilename, exportRecord } from '../../electron/main/services/session-export.js';
 import { SessionService, scrubSecret, toSessionOptions } from '../../electron/main/api/session-service.js';
 import { AppError } from '../../electron/main/services/app-error.js';
 import type { ProfileStoreApi, SessionLogStoreApi } from '../../electron/main/services/types.js';
@@ -258,6 +259,9 @@ describe('the session service at the boundary', () => {
       throw new AppError('not-found', 'none');
     },
     readEvents: async () => {
+      throw new AppError('not-found', 'none');
+    },
+    stream: async () => {
       throw new AppError('not-found', 'none');
     },
     delete: async () => undefined,

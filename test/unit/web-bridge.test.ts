@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { TestServerStatus } from '../../shared/ipc/contract.js';
 import { REQUEST_CHANNELS } from '../../shared/ipc/schemas.js';
-import { apiUrlFromLocation, createWebBridge, type WebBridge } from '../../renderer/src/lib/web-bridge.js';
+import { apiUrlFromLocation, createWebBridge, downloadHref, type WebBridge } from '../../renderer/src/lib/web-bridge.js';
 
 /**
  * The renderer's WebSocket client against a real `ws` server on loopback. Node 20 has no global WebSocket, so the
@@ -236,5 +236,16 @@ describe('apiUrlFromLocation', () => {
       'wss://[::1]:8443/api?token=a%2Bb',
     );
     expect(apiUrlFromLocation({ protocol: 'http:', host: '127.0.0.1:1', search: '' })).toBe('ws://127.0.0.1:1/api?token=');
+  });
+});
+
+describe('downloadHref', () => {
+  it('adds the page token to a download path of this host, and to nothing else', () => {
+    expect(downloadHref('/export/20260101T000000000Z-ab_c.html', { search: '?token=a%2Bb' })).toBe('/export/20260101T000000000Z-ab_c.html?token=a%2Bb');
+    expect(downloadHref('/export/x.json', { search: '' })).toBe('/export/x.json?token=');
+    // The token must never travel to another host or be hidden in a crafted URL.
+    for (const path of ['//evil.example/x', 'https://evil.example/x', 'export/x.json', '/export/x.json?y=1', '/export/x y', '/\\evil.example']) {
+      expect(() => downloadHref(path, { search: '?token=t' }), path).toThrow(/not a download path/);
+    }
   });
 });

@@ -8,7 +8,8 @@ import { TestServer } from '../services/test-server.js';
 import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../services/types.js';
 import { dispatch } from './dispatch.js';
 import { EventBatcher, type Emit } from './event-batcher.js';
-import { createHandlers, type Handlers } from './handlers.js';
+import { ExportJobs, type ChooseSavePath } from './export-to-file.js';
+import { createHandlers, type HandlerServices, type Handlers } from './handlers.js';
 import { SessionService } from './session-service.js';
 
 export interface CreateAppOptions {
@@ -20,6 +21,10 @@ export interface CreateAppOptions {
   host: AppInfo['host'];
   /** The app's version (Electron passes app.getVersion()); read from package.json when absent. */
   version?: string;
+  /** Electron: the native save dialog, for `sessions.exportToFile` (main then writes the file where it says). */
+  chooseSavePath?: ChooseSavePath;
+  /** The web host: the path of its HTTP download of an export, for `sessions.exportToFile`. */
+  downloadPath?: HandlerServices['downloadPath'];
 }
 
 export interface AppServices {
@@ -31,7 +36,7 @@ export interface AppServices {
   secrets: SecretStore;
   /** Run one request (the same function Electron's IPC router calls). */
   dispatch(channel: unknown, payload: unknown): Promise<Result<unknown>>;
-  /** QUIT open sessions (bounded), stop the test server, flush the logs, stop timers. Safe to call twice. */
+  /** QUIT open sessions (bounded), stop the test server and exports being written, flush the logs, stop timers. Safe to call twice. */
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
@@ -83,7 +88,18 @@ export async function createAppServices(options: CreateAppOptions): Promise<AppS
     secretStorage: secrets.available ? { available: true } : { available: false, ...(secrets.reason ? { reason: secrets.reason } : {}) },
     dataDirectory: dataDir,
   });
-  const handlers = createHandlers({ sessions, profiles, logs, testServer, secrets, appInfo });
+  const exportJobs = new ExportJobs();
+  const handlers = createHandlers({
+    sessions,
+    profiles,
+    logs,
+    testServer,
+    secrets,
+    appInfo,
+    exportJobs,
+    ...(options.chooseSavePath ? { chooseSavePath: options.chooseSavePath } : {}),
+    ...(options.downloadPath ? { downloadPath: options.downloadPath } : {}),
+  });
 
   let shuttingDown: Promise<void> | undefined;
   const shutdown = (timeoutMs = 3000): Promise<void> => {
@@ -91,6 +107,7 @@ export async function createAppServices(options: CreateAppOptions): Promise<AppS
       await Promise.allSettled([
         sessions.closeAll(timeoutMs),
         testServer.stop().catch((error: unknown) => console.error('smtp-lens: could not stop the test server:', error)),
+        exportJobs.stop(),
       ]);
       unsubscribe();
       sessions.dispose();

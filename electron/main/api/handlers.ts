@@ -1,19 +1,18 @@
-import type { AppInfo, ExportedFile, MessagePreview, ResponseMap } from '../../../shared/ipc/contract.js';
-import type { ParsedRequestOf, RequestChannel } from '../../../shared/ipc/schemas.js';
-import { formatHtmlReport } from '../../../shared/report-html.js';
+import type { AppInfo, ExportedFile, ExportToFileResult, MessagePreview, ResponseMap } from '../../../shared/ipc/contract.js';
+import type { ExportFormat, ParsedRequestOf, RequestChannel } from '../../../shared/ipc/schemas.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
-import { formatTextTranscript } from '../../../shared/transcript-format.js';
 import { prepareMessage } from '../../smtp/live-session.js';
 import { measureSource, type MessageSource } from '../../smtp/message/message-source.js';
+import { AppError } from '../services/app-error.js';
+import { describeExport, exportRecord } from '../services/session-export.js';
 import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../services/types.js';
+import { exportToFile, type ChooseSavePath, type ExportJobs } from './export-to-file.js';
 import type { ComposeRequest, SessionService } from './session-service.js';
 
 /** One handler per request channel; each receives the request as its schema parsed it. */
 export type Handlers = {
   [C in RequestChannel]: (request: ParsedRequestOf<C>) => Promise<ResponseMap[C]>;
 };
-
-export type ExportFormat = ParsedRequestOf<'sessions.export'>['format'];
 
 export interface HandlerServices {
   sessions: SessionService;
@@ -22,39 +21,16 @@ export interface HandlerServices {
   testServer: TestServerApi;
   secrets: SecretStore;
   appInfo: () => AppInfo;
-  /** Turn a record into a file; `exportRecord` below unless replaced. */
+  /** Turn a record into a file for `sessions.export`; `exportRecord` (session-export.ts) unless replaced. */
   exportRecord?: (record: SessionRecord, format: ExportFormat) => ExportedFile;
-}
-
-/** A file-name-safe fragment: letters, digits, dot, dash and underscore. */
-function safePart(value: string, max = 64): string {
-  const cleaned = value
-    .normalize('NFKD')
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '');
-  return cleaned.slice(0, max) || 'unknown';
-}
-
-/** `smtp-lens-<operation>-<host>-<startedAt>.<ext>`, with only safe characters. */
-export function exportFilename(record: SessionRecord, ext: string): string {
-  // Logs rebuilt after a crash may lack fields: never fail an export over the name.
-  const t: Partial<SessionRecord['target']> = record.target ?? {};
-  const where = t.socketPath !== undefined ? (t.socketPath.split('/').filter(Boolean).pop() ?? 'socket') : (t.host ?? 'unknown');
-  const when = String(record.startedAt ?? '').replace(/\.\d+Z$/, 'Z').replace(/:/g, '');
-  return `smtp-lens-${safePart(String(record.operation ?? 'session'), 16)}-${safePart(where)}-${safePart(when, 32)}.${ext}`;
-}
-
-/** The record as a file: JSON (the record itself), a text transcript, or a self-contained HTML report. */
-export function exportRecord(record: SessionRecord, format: ExportFormat): ExportedFile {
-  switch (format) {
-    case 'json':
-      return { filename: exportFilename(record, 'json'), mimeType: 'application/json', content: JSON.stringify(record, null, 2) + '\n' };
-    case 'txt':
-      return { filename: exportFilename(record, 'txt'), mimeType: 'text/plain; charset=utf-8', content: formatTextTranscript(record) };
-    case 'html':
-      return { filename: exportFilename(record, 'html'), mimeType: 'text/html; charset=utf-8', content: formatHtmlReport(record) };
-  }
+  /**
+   * How `sessions.exportToFile` hands over the file, one of the two. Electron: ask the user where to save it (the
+   * native dialog), then main writes it there. The web host: the path of its HTTP download of `id` as `format`.
+   */
+  chooseSavePath?: ChooseSavePath;
+  downloadPath?: (id: string, format: ExportFormat) => string;
+  /** Exports being written, stopped when the app quits. */
+  exportJobs?: ExportJobs;
 }
 
 /** How much of a previewed message is sent back to the renderer. */
@@ -119,6 +95,21 @@ export async function previewMessage(sessions: Pick<SessionService, 'messageRequ
   };
 }
 
+/** `sessions.exportToFile`: written by main where the user says (Electron), or a link to the web host's download. */
+async function exportSessionToFile(services: HandlerServices, { id, format }: ParsedRequestOf<'sessions.exportToFile'>): Promise<ExportToFileResult> {
+  const { logs, chooseSavePath, downloadPath, exportJobs } = services;
+  if (chooseSavePath) {
+    const job = (signal?: AbortSignal) => exportToFile({ logs, id, format, chooseSavePath, ...(signal ? { signal } : {}) });
+    return exportJobs ? exportJobs.run(job) : job();
+  }
+  if (downloadPath) {
+    // The log must be there (and readable) now; the download itself streams it.
+    const { head } = await logs.stream(id);
+    return { download: { path: downloadPath(id, format), filename: describeExport(head, format).filename } };
+  }
+  throw new AppError('internal', 'this host has no way to save an export');
+}
+
 /**
  * The handlers behind every channel. They assume validated input (dispatch parses it) and throw
  * SmtpError or AppError for failures; dispatch turns those into typed errors.
@@ -153,6 +144,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     // Secrets never reach a record (the engine redacts at capture), so `redact` has nothing more to
     // remove: an export is always shareable.
     'sessions.export': async (request) => toFile(await logs.open(request.id), request.format),
+    'sessions.exportToFile': (request) => exportSessionToFile(services, request),
     'testServer.start': (request) => testServer.start(request.options),
     'testServer.stop': () => testServer.stop(),
     'testServer.status': async () => testServer.status(),

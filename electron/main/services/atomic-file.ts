@@ -4,8 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { AppError } from './app-error.js';
 
 /**
- * Small, careful file helpers for the app's own data files (profiles, settings): a write either
- * replaces the whole file or leaves the old one untouched, and a file that cannot be read back is
+ * Small, careful file helpers for the app's own data files (profiles, settings) and the exports it writes: a write
+ * either replaces the whole file or leaves the old one untouched, and a file that cannot be read back is
  * kept aside for the user instead of being overwritten.
  *
  * `fs` is used through the `node:fs/promises` default export on purpose: tests can then make one call
@@ -24,21 +24,50 @@ export interface WriteFileAtomicOptions {
  * AppError('storage-failed') is thrown.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
+  await writeStreamAtomic(path, [data], options);
+}
+
+/**
+ * Write the pieces of `chunks` to `path` atomically, as `writeFileAtomic` writes one: each piece is written (strings
+ * as UTF-8) before the next is asked for, so a producer that makes its pieces on demand never gets ahead of the disk.
+ * A failure to write (no space, no permission, the rename refused) is an AppError('storage-failed'); a failure of
+ * `chunks` itself is thrown as it is. Either way the temporary file is removed and the target left as it was.
+ */
+export async function writeStreamAtomic(
+  path: string,
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  options: WriteFileAtomicOptions = {},
+): Promise<void> {
   const folder = dirname(path);
   const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const io = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      throw new AppError('storage-failed', `could not write ${path}: ${describeError(error)}`, { cause: error });
+    }
+  };
   let handle: fs.FileHandle | undefined;
+  let created = false;
   try {
     // 'wx': never reuse (or follow a link planted at) an existing name.
-    handle = await fs.open(temp, 'wx', options.mode ?? 0o600);
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
+    handle = await io(() => fs.open(temp, 'wx', options.mode ?? 0o600));
+    created = true;
+    const file = handle;
+    for await (const chunk of chunks) {
+      const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      await io(async () => {
+        for (let offset = 0; offset < data.length; ) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
+      });
+    }
+    await io(() => file.sync());
     handle = undefined;
-    await fs.rename(temp, path);
+    await io(() => file.close());
+    await io(() => fs.rename(temp, path));
   } catch (error) {
     if (handle) await handle.close().catch(() => undefined);
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw new AppError('storage-failed', `could not write ${path}: ${describeError(error)}`, { cause: error });
+    if (created) await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
   }
   await syncFolder(folder);
 }

@@ -11,7 +11,7 @@ import { describeError, errorCode } from './atomic-file.js';
 import { LogRebuilder, parseLine, statusOf, type OpenedSessionLog, type RecordWithoutEvents } from './session-log-format.js';
 import { SessionLogPager } from './session-log-pager.js';
 import { readFirstLine, readLastLine, readLatestRecordLine, readLines } from './session-log-reader.js';
-import type { SessionLogStoreApi, SessionLogWriter } from './types.js';
+import type { SessionLogStoreApi, SessionLogWriter, SessionRecordStream } from './types.js';
 
 export { rebuild, type OpenedSessionLog } from './session-log-format.js';
 
@@ -29,9 +29,10 @@ export { rebuild, type OpenedSessionLog } from './session-log-format.js';
  * least every 100 ms, whenever the buffer passes 256 KB, before every snapshot, and on close.
  *
  * Reading tolerates what a kill leaves behind: a truncated or garbled last line, no end line (status
- * 'open'). Logs are read as streams, never whole: `read`/`open` rebuild the whole record (exports),
+ * 'open'). Logs are read as streams, never whole: `read`/`open` rebuild the whole record,
  * `openPaged` gives the record as the log ends with its first events and `readEvents` the rest page by
- * page (the app opening a saved session). Records reach this store already redacted by the engine;
+ * page (the app opening a saved session), and `stream` the record's head with its events page by page
+ * (exports of any size). Records reach this store already redacted by the engine;
  * `create`, `snapshot` and `close` still refuse a record carrying a `secret`, `password` or `token` key
  * anywhere.
  */
@@ -43,6 +44,20 @@ const FLUSH_BYTES = 256 * 1024;
 const LIST_CONCURRENCY = 16;
 /** Logs being read page by page at once (several windows or tabs); the least recently used one is forgotten. */
 const MAX_LOADS = 8;
+/** Events per page when a log is streamed for an export. */
+const STREAM_PAGE = SESSION_PAGE;
+
+/** A log's record as it ends and the file it was read from (`readHead`). */
+interface LogHead {
+  record: RecordWithoutEvents;
+  status: OpenedSession['status'];
+  /** The number of events the log says it holds, when known. */
+  expected?: number;
+  size: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+}
 
 export function isValidSessionId(id: unknown): id is string {
   return typeof id === 'string' && ID.test(id);
@@ -343,42 +358,8 @@ export class SessionLogStore implements SessionLogStoreApi {
    */
   async openPaged(id: string, limit = SESSION_FIRST_PAGE): Promise<OpenedSession> {
     const path = this.pathOf(id);
-    const live = this.writers.get(id);
-    live?.flushQuietly();
-    const handle = await openLog(path, id);
-    let head: { record: RecordWithoutEvents; status: OpenedSession['status']; expected?: number; size: number; mtimeMs: number; dev: number; ino: number } | undefined;
-    try {
-      const info = await handle.stat();
-      const first = await readFirstLine(handle, info.size);
-      const start = first === undefined ? undefined : parseLine(first);
-      if (start?.type === 'start' && start.record) {
-        const latest = await readLatestRecordLine(handle, info.size);
-        const ended = latest?.type === 'end';
-        const cached = this.countCache.get(id);
-        const expected = ended
-          ? latest.eventCount
-          : live?.isOpen
-            ? live.eventCount
-            : cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs
-              ? cached.events
-              : undefined;
-        const record = latest?.record ?? start.record;
-        head = {
-          record,
-          status: ended ? statusOf(record) : 'open',
-          ...(expected !== undefined ? { expected } : {}),
-          size: info.size,
-          mtimeMs: info.mtimeMs,
-          dev: info.dev,
-          ino: info.ino,
-        };
-      }
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
-    } finally {
-      await handle.close().catch(() => undefined);
-    }
+    this.writers.get(id)?.flushQuietly();
+    const head = await this.readHead(id, path);
     if (!head) {
       const whole = await this.read(id);
       return { record: whole.record, status: whole.status, damagedLines: whole.damagedLines };
@@ -427,6 +408,88 @@ export class SessionLogStore implements SessionLogStoreApi {
     this.loads.delete(loadId);
     this.loads.set(loadId, pager);
     return pager.page(from, limit);
+  }
+
+  /**
+   * The same record as `open` gives, for an export of any size: its head (the record as the log ends, `events` left
+   * empty) now, its events page by page when asked (`events()`, as often as wanted: each reads the log again). Only
+   * the log's first `size` bytes now are read, as `read` does; a log deleted, replaced or cut short meanwhile fails the
+   * page being read. A log whose first line is not a readable start line is read whole here (as `read` does).
+   */
+  async stream(id: string): Promise<SessionRecordStream> {
+    const path = this.pathOf(id);
+    this.writers.get(id)?.flushQuietly();
+    const head = await this.readHead(id, path);
+    if (!head) {
+      const { record } = await this.read(id);
+      const all = record.events;
+      return {
+        head: { ...record, events: [] },
+        async *events() {
+          for (let i = 0; i < all.length; i += STREAM_PAGE) yield all.slice(i, i + STREAM_PAGE);
+        },
+      };
+    }
+    const pagerOptions = { id, path, size: head.size, dev: head.dev, ino: head.ino };
+    return {
+      // As LogRebuilder puts it together: the latest record's fields, then `events` (or where the record had it).
+      head: { ...head.record, events: [] } as SessionRecord,
+      async *events() {
+        const pager = new SessionLogPager(pagerOptions);
+        try {
+          for (let from = 0; ; ) {
+            const page = await pager.page(from, STREAM_PAGE);
+            if (page.events.length > 0) yield page.events;
+            if (page.done) return;
+            if (page.next <= from) throw new AppError('internal', `reading the session log ${id} stopped at event ${from}`);
+            from = page.next;
+          }
+        } finally {
+          pager.dispose();
+        }
+      },
+    };
+  }
+
+  /**
+   * What a log says about its record without reading its events: the start line's record, replaced by the latest
+   * snapshot or end line's (searched from the end backwards), and the file's size and identity now. Undefined when the
+   * first line is not a readable start line (the caller then reads the log whole).
+   */
+  private async readHead(id: string, path: string): Promise<LogHead | undefined> {
+    const live = this.writers.get(id);
+    const handle = await openLog(path, id);
+    try {
+      const info = await handle.stat();
+      const first = await readFirstLine(handle, info.size);
+      const start = first === undefined ? undefined : parseLine(first);
+      if (start?.type !== 'start' || !start.record) return undefined;
+      const latest = await readLatestRecordLine(handle, info.size);
+      const ended = latest?.type === 'end';
+      const cached = this.countCache.get(id);
+      const expected = ended
+        ? latest.eventCount
+        : live?.isOpen
+          ? live.eventCount
+          : cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs
+            ? cached.events
+            : undefined;
+      const record = latest?.record ?? start.record;
+      return {
+        record,
+        status: ended ? statusOf(record) : 'open',
+        ...(expected !== undefined ? { expected } : {}),
+        size: info.size,
+        mtimeMs: info.mtimeMs,
+        dev: info.dev,
+        ino: info.ino,
+      };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
   }
 
   private keepLoad(pager: SessionLogPager): string {

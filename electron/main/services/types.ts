@@ -53,6 +53,17 @@ export interface SessionLogWriter {
   flush(): Promise<void>;
 }
 
+/**
+ * A saved session for an export of any size: the record as its log ends, without its events, and its events in order,
+ * a page at a time (never the whole transcript in memory).
+ */
+export interface SessionRecordStream {
+  /** The record with `events` left empty (kept where the rebuilt record has it, so a JSON export keeps its key order). */
+  head: SessionRecord;
+  /** The events from the first, in pages; each call reads the log again. Fails if the log is deleted, replaced or cut short meanwhile. */
+  events(): AsyncIterable<TranscriptEvent[]>;
+}
+
 export interface SessionLogStoreApi {
   create(record: SessionRecord): SessionLogWriter;
   list(): Promise<SavedSessionSummary[]>;
@@ -62,6 +73,8 @@ export interface SessionLogStoreApi {
   openPaged(id: string, limit?: number): Promise<OpenedSession>;
   /** The next page of a log opened with `openPaged`. */
   readEvents(id: string, loadId: string, from: number, limit: number): Promise<SessionEventsPage>;
+  /** The same record as `open`, as a head and its events page by page (exports); the log is read up to its size now. */
+  stream(id: string): Promise<SessionRecordStream>;
   delete(id: string): Promise<void>;
   /** Flush every open writer (on quit). */
   flushAll(): Promise<void>;

@@ -26,8 +26,8 @@ import type {
   TestServerOptions,
 } from '../../../shared/ipc/schemas.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
-import { downloadFile } from './download.js';
-import { createWebBridge, type WebBridge } from './web-bridge.js';
+import { downloadFile, startDownload } from './download.js';
+import { createWebBridge, downloadHref, type LocationLike, type WebBridge } from './web-bridge.js';
 
 export type ExportFormat = 'json' | 'txt' | 'html';
 
@@ -106,8 +106,11 @@ export function onBridgeLost(listener: (error: ErrorDto) => void): () => void {
   return typeof current.onClose === 'function' ? current.onClose(listener) : () => {};
 }
 
-/** A file for the user to keep: an export, or a message as received. */
-export type SaveResult = Result<{ savedTo: string | null }>;
+/**
+ * A file for the user to keep: an export, or a message as received. `savedTo` is where it was saved (null: the user
+ * cancelled), or with `download` the name of a file the browser is downloading.
+ */
+export type SaveResult = Result<{ savedTo: string | null; download?: boolean }>;
 
 /** The typed operations the app uses. The store receives this object (tests pass a fake: test/unit/renderer/fake-api.ts). */
 export interface AppApi {
@@ -135,7 +138,12 @@ export interface AppApi {
   /** The next page of events of a session being opened (`more.loadId` of `openSession`). */
   sessionEvents(id: string, loadId: string, from: number, limit: number): Promise<Result<SessionEventsPage>>;
   deleteSession(id: string): Promise<Result<null>>;
-  exportSession(id: string, format: ExportFormat): Promise<Result<ExportedFile>>;
+  /**
+   * Export a saved session to a file, written by main as a stream (the file never comes through here): in Electron
+   * main shows the native save dialog and writes where the user says (`savedTo` the path, or null when cancelled); in
+   * a browser the web host streams it as a download (`download`, `savedTo` the file name).
+   */
+  exportSessionToFile(id: string, format: ExportFormat): Promise<SaveResult>;
 
   startTestServer(options?: TestServerOptions): Promise<Result<TestServerStatus>>;
   stopTestServer(): Promise<Result<TestServerStatus>>;
@@ -172,6 +180,22 @@ async function pickFiles(purpose: PickPurpose): Promise<Result<PickedFile[]>> {
     return await current.pickFiles({ purpose });
   } catch (err) {
     return { ok: false, error: internalError(err) };
+  }
+}
+
+async function exportSessionToFile(id: string, format: ExportFormat): Promise<SaveResult> {
+  const answer = await call('sessions.exportToFile', { id, format });
+  if (!answer.ok) return answer;
+  const value = answer.value;
+  if ('saved' in value) return { ok: true, value: { savedTo: value.saved } };
+  if ('cancelled' in value) return { ok: true, value: { savedTo: null } };
+  try {
+    const location = (globalThis as { location?: LocationLike }).location;
+    if (!location) throw new Error('there is no page to download from');
+    startDownload(downloadHref(value.download.path, location), value.download.filename);
+    return { ok: true, value: { savedTo: value.download.filename, download: true } };
+  } catch (err) {
+    return { ok: false, error: { code: 'internal', message: `The browser refused the download: ${internalError(err).message}` } };
   }
 }
 
@@ -216,7 +240,7 @@ export const api: AppApi = {
   openSession: (id) => call('sessions.open', { id }),
   sessionEvents: (id, loadId, from, limit) => call('sessions.events', { id, loadId, from, limit }),
   deleteSession: (id) => call('sessions.delete', { id }),
-  exportSession: (id, format) => call('sessions.export', { id, format, redact: true }),
+  exportSessionToFile,
 
   startTestServer: (options = {}) => call('testServer.start', { options }),
   stopTestServer: () => call('testServer.stop', {}),

@@ -1,8 +1,9 @@
 import type { ExportedFile } from '../../../shared/ipc/contract.js';
 
 /**
- * A browser download of a file the app made (an exported session, a received message): a Blob, an object URL and
- * a click on an `<a download>`. Used where there is no native save dialog (the loopback web host).
+ * Browser downloads, where there is no native save dialog (the loopback web host): of a file the renderer holds (a
+ * received message) as a Blob, an object URL and a click on an `<a download>`; or of a file the web host streams (an
+ * exported session, which never passes through the page) by a click on an `<a download>` pointing at it.
  *
  * Type-checked and unit-tested under Node too (no DOM lib): the few DOM pieces are described structurally and can be
  * passed in.
@@ -71,5 +72,23 @@ export function downloadFile(file: ExportedFile, env: DownloadEnvironment = brow
   } finally {
     anchor.remove();
     env.later(() => env.revokeObjectURL(url));
+  }
+}
+
+/**
+ * Have the browser download `url` (a same-origin path of the web host, which streams the file and names it in its
+ * Content-Disposition): a click on a hidden `<a download>`. The page does not see the file, nor learn how the
+ * download ends; the browser shows its progress. Throws when the environment cannot.
+ */
+export function startDownload(url: string, filename: string, env: DownloadEnvironment = browserEnvironment()): void {
+  const anchor = env.createAnchor();
+  anchor.href = url;
+  anchor.download = safeDownloadName(filename);
+  anchor.rel = 'noopener';
+  env.attach(anchor);
+  try {
+    anchor.click();
+  } finally {
+    anchor.remove();
   }
 }

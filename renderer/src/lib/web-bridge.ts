@@ -70,6 +70,17 @@ export function apiUrlFromLocation(location: LocationLike): string {
   return `${scheme}//${location.host}/api?token=${encodeURIComponent(token)}`;
 }
 
+/**
+ * The URL of a download the web host serves at `path` (an export: `sessions.exportToFile` answers with its path), for
+ * a page served at http://127.0.0.1:PORT/?token=T: `path?token=T`, relative to the page (same origin).
+ */
+export function downloadHref(path: string, location: Pick<LocationLike, 'search'>): string {
+  // Only a path of this host: the token must never go anywhere else (`//host/…` would be another host).
+  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path) || path.startsWith('//')) throw new Error(`not a download path of this host: ${path}`);
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  return `${path}?token=${encodeURIComponent(token)}`;
+}
+
 const disconnected = (message: string): ErrorDto => ({ code: 'server-disconnected', message });
 
 type AnyListener = (payload: unknown) => void;

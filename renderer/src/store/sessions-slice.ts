@@ -17,7 +17,7 @@ export interface SessionsView {
   busyId?: string;
   /** The last action on a session failed: shown with that session. */
   actionError?: { id: string; action: string; error: ErrorDto };
-  /** Said after an export ("Saved smtp-lens-….html"). */
+  /** Said after an export ("Exported HTML: /path/smtp-lens-….html", or "Downloading HTML: smtp-lens-….html"). */
   notice?: string;
 }
 
@@ -32,7 +32,10 @@ export interface SessionsSlice {
    */
   reopenSession(id: string): Promise<boolean>;
   deleteSessionLog(id: string): Promise<boolean>;
-  /** Export a saved session (redacted: records never hold secrets) and give the file to the user. */
+  /**
+   * Export a saved session (redacted: records never hold secrets) to a file main writes as a stream: saved where the
+   * user says (Electron), or downloaded from the web host.
+   */
   exportSession(id: string, format: ExportFormat): Promise<boolean>;
   /** Export the session shown in the Overview the same way. */
   exportCurrentSession(format: ExportFormat): Promise<boolean>;
@@ -173,21 +176,17 @@ export const createSessionsSlice =
 
       async exportSession(id, format) {
         patch({ busyId: id, actionError: undefined, notice: undefined });
-        const exported = await api.exportSession(id, format);
-        if (!exported.ok) {
-          fail(id, 'export', exported.error);
-          return false;
-        }
-        const saved = await api.saveFile(exported.value);
+        const saved = await api.exportSessionToFile(id, format);
         if (!saved.ok) {
           fail(id, 'export', saved.error);
           return false;
         }
+        const { savedTo, download } = saved.value;
         patch({
           busyId: undefined,
-          notice: saved.value.savedTo === null ? undefined : `Exported ${format.toUpperCase()}: ${saved.value.savedTo}`,
+          notice: savedTo === null ? undefined : `${download ? 'Downloading' : 'Exported'} ${format.toUpperCase()}: ${savedTo}`,
         });
-        return saved.value.savedTo !== null;
+        return savedTo !== null;
       },
 
       async exportCurrentSession(format) {

@@ -1,6 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SavedSessionSummary } from '../../../shared/ipc/contract.js';
-import { downloadFile, safeDownloadName, type AnchorLike, type DownloadEnvironment } from '../../../renderer/src/lib/download.js';
+import { downloadFile, safeDownloadName, startDownload, type AnchorLike, type DownloadEnvironment } from '../../../renderer/src/lib/download.js';
 import { filterSessions, formatSize } from '../../../renderer/src/features/sessions/sessions-view.js';
 import { messageFileName } from '../../../renderer/src/features/test-server/test-server-view.js';
 import { createAppStore } from '../../../renderer/src/store/index.js';
@@ -54,6 +54,15 @@ describe('download helper', () => {
     expect(revoked).toEqual(['blob:test/1']);
   });
 
+  it('starts a download of a URL the web host streams: no Blob, nothing held by the page', () => {
+    const { env, anchors, blobs, later } = fakeEnvironment();
+    startDownload('/export/log1.json?token=abc', '../smtp-lens-probe-mx.json', env);
+    expect(anchors).toHaveLength(1);
+    expect(anchors[0]).toMatchObject({ href: '/export/log1.json?token=abc', download: 'smtp-lens-probe-mx.json', rel: 'noopener', clicked: 1, removed: true, attached: true });
+    expect(blobs).toEqual([]);
+    expect(later).toEqual([]);
+  });
+
   it('offers only safe file names', () => {
     expect(safeDownloadName('../../etc/passwd')).toBe('etc-passwd');
     expect(safeDownloadName('a\r\nb:c*?.txt')).toBe('a-b-c-.txt');
@@ -99,19 +108,27 @@ describe('sessions slice', () => {
     expect(failing.getState().sessions.actionError).toMatchObject({ id: 'a', action: 'delete', error: { code: 'storage-failed' } });
   });
 
-  it('export asks main for the file (redacted) and gives it to the user', async () => {
-    const saveFile = vi.fn(async (file: { filename: string }) => ok({ savedTo: `/home/u/${file.filename}` }));
-    const api = fakeApi({ saveFile });
+  it('export asks main to write the file (Electron) or start a download (web host), and says where it went', async () => {
+    const api = fakeApi();
     const store = createAppStore(api);
     expect(await store.getState().exportSession('log1', 'html')).toBe(true);
-    expect(api.calls[0]).toEqual({ method: 'exportSession', args: ['log1', 'html'] });
-    expect(saveFile).toHaveBeenCalledWith({ filename: 'smtp-lens-log1.html', mimeType: 'text/plain', content: 'x' });
-    expect(store.getState().sessions.notice).toBe('Exported HTML: /home/u/smtp-lens-log1.html');
+    expect(api.calls).toEqual([{ method: 'exportSessionToFile', args: ['log1', 'html'] }]);
+    expect(store.getState().sessions).toMatchObject({ busyId: undefined, notice: 'Exported HTML: /home/u/smtp-lens-log1.html' });
+
+    // The web host: the browser downloads it (the page cannot tell when it is done).
+    const web = createAppStore(fakeApi({ exportSessionToFile: async () => ok({ savedTo: 'smtp-lens-probe-x.txt', download: true }) }));
+    expect(await web.getState().exportSession('log1', 'txt')).toBe(true);
+    expect(web.getState().sessions.notice).toBe('Downloading TXT: smtp-lens-probe-x.txt');
 
     // Cancelled in the save dialog: nothing to say.
-    const cancelled = createAppStore(fakeApi({ saveFile: async () => ok({ savedTo: null }) }));
+    const cancelled = createAppStore(fakeApi({ exportSessionToFile: async () => ok({ savedTo: null }) }));
     expect(await cancelled.getState().exportSession('log1', 'json')).toBe(false);
-    expect(cancelled.getState().sessions).toMatchObject({ notice: undefined, actionError: undefined });
+    expect(cancelled.getState().sessions).toMatchObject({ busyId: undefined, notice: undefined, actionError: undefined });
+
+    // A failure is shown with that session.
+    const failing = createAppStore(fakeApi({ exportSessionToFile: async () => failed({ code: 'storage-failed', message: 'could not write /ro/x.json: EACCES' }) }));
+    expect(await failing.getState().exportSession('log1', 'json')).toBe(false);
+    expect(failing.getState().sessions).toMatchObject({ busyId: undefined, actionError: { id: 'log1', action: 'export', error: { code: 'storage-failed' } } });
   });
 
   it('exports the current session by its id, or says there is none', async () => {
@@ -122,6 +139,6 @@ describe('sessions slice', () => {
     store.getState().setConnectionField('host', '127.0.0.1');
     await store.getState().probe();
     expect(await store.getState().exportCurrentSession('txt')).toBe(true);
-    expect(api.calls.find((c) => c.method === 'exportSession')?.args).toEqual(['s1', 'txt']);
+    expect(api.calls.find((c) => c.method === 'exportSessionToFile')?.args).toEqual(['s1', 'txt']);
   });
 });
