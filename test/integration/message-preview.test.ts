@@ -7,41 +7,14 @@ import { REQUEST_SCHEMAS } from '../../shared/ipc/schemas.js';
 import { dispatch } from '../../electron/main/api/dispatch.js';
 import { PREVIEW_LIMIT, createHandlers, previewMessage, readHead, type Handlers } from '../../electron/main/api/handlers.js';
 import { SessionService } from '../../electron/main/api/session-service.js';
-import { AppError } from '../../electron/main/services/app-error.js';
-import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../../electron/main/services/types.js';
+import type { SecretStore, TestServerApi } from '../../electron/main/services/types.js';
+import { stubLogs, stubProfiles } from '../helpers/service-stubs.js';
 import type { MessageSource } from '../../electron/smtp/message/message-source.js';
 
 /** `message.preview` through the real dispatcher and handlers: the composer runs, nothing is sent anywhere. */
 
-const profiles: ProfileStoreApi = {
-  warnings: [],
-  list: async () => [],
-  save: async () => {
-    throw new Error('unused');
-  },
-  delete: async () => undefined,
-  secretFor: async () => undefined,
-};
-const logs: SessionLogStoreApi = {
-  create: () => {
-    throw new Error('no logs in this test');
-  },
-  list: async () => [],
-  open: async () => {
-    throw new AppError('not-found', 'none');
-  },
-  openPaged: async () => {
-    throw new AppError('not-found', 'none');
-  },
-  readEvents: async () => {
-    throw new AppError('not-found', 'none');
-  },
-  stream: async () => {
-    throw new AppError('not-found', 'none');
-  },
-  delete: async () => undefined,
-  flushAll: async () => undefined,
-};
+const profiles = stubProfiles();
+const logs = stubLogs();
 
 let sessions: SessionService;
 let handlers: Handlers;

@@ -10,7 +10,7 @@ import type { Handlers } from '../../electron/main/api/handlers.js';
 import { exportFilename, exportRecord } from '../../electron/main/services/session-export.js';
 import { SessionService, scrubSecret, toSessionOptions } from '../../electron/main/api/session-service.js';
 import { AppError } from '../../electron/main/services/app-error.js';
-import type { ProfileStoreApi, SessionLogStoreApi } from '../../electron/main/services/types.js';
+import { stubLogs, stubProfiles } from '../helpers/service-stubs.js';
 import { SmtpError } from '../../electron/smtp/errors.js';
 
 /** Handlers that fail loudly unless a test provides the one it calls. */
@@ -238,35 +238,6 @@ describe('dispatch', () => {
 });
 
 describe('the session service at the boundary', () => {
-  const stubProfiles = (secret?: string): ProfileStoreApi => ({
-    warnings: [],
-    list: async () => [],
-    save: async () => {
-      throw new Error('unused');
-    },
-    delete: async () => undefined,
-    secretFor: async () => secret,
-  });
-  const stubLogs = (): SessionLogStoreApi => ({
-    create: () => {
-      throw new Error('no logs in this test');
-    },
-    list: async () => [],
-    open: async () => {
-      throw new AppError('not-found', 'none');
-    },
-    openPaged: async () => {
-      throw new AppError('not-found', 'none');
-    },
-    readEvents: async () => {
-      throw new AppError('not-found', 'none');
-    },
-    stream: async () => {
-      throw new AppError('not-found', 'none');
-    },
-    delete: async () => undefined,
-    flushAll: async () => undefined,
-  });
 
   it('maps connection settings to engine options (seconds to ms, TLS options)', () => {
     const options = toSessionOptions({
