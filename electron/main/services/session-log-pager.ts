@@ -1,10 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { SessionEventsPage } from '../../../shared/ipc/contract.js';
 import type { TranscriptEvent } from '../../../shared/session-record.js';
 import { AppError } from './app-error.js';
-import { describeError, errorCode } from './atomic-file.js';
 import { EVENTS_PREFIX, parseLine } from './session-log-format.js';
-import { readLines } from './session-log-reader.js';
+import { openLogFile, readLines } from './session-log-reader.js';
 
 /**
  * The events of one session log, page by page, as the renderer asks for them (`sessions.events`): a reader that
@@ -160,13 +159,7 @@ export class SessionLogPager {
 
   private async openLog(): Promise<FileHandle> {
     const { id, path, size, dev, ino } = this.options;
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') throw new AppError('not-found', `the session log ${id} was deleted while it was being read`);
-      throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
-    }
+    const handle = await openLogFile(path, id, `the session log ${id} was deleted while it was being read`);
     try {
       const info = await handle.stat();
       if (info.dev !== dev || info.ino !== ino) throw new AppError('storage-failed', `the session log ${id} was replaced while it was being read`);

@@ -1,6 +1,6 @@
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { AppError } from './app-error.js';
-import { describeError } from './atomic-file.js';
+import { describeError, errorCode } from './atomic-file.js';
 import { EVENTS_PREFIX, parseLine, type ParsedLine } from './session-log-format.js';
 
 /**
@@ -14,6 +14,19 @@ const HEAD_CHUNK = 64 * 1024;
 const MAX_LINE_READ = 16 * 1024 * 1024;
 /** Bytes read at a time when streaming a log (forwards or backwards). */
 export const READ_CHUNK = 1024 * 1024;
+
+/**
+ * A log's file handle for reading. A missing file is AppError('not-found') with `whenMissing` as its message (a
+ * reading under way says the log was deleted meanwhile); any other failure is 'storage-failed'.
+ */
+export async function openLogFile(path: string, id: string, whenMissing = `no session log ${id}`): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') throw new AppError('not-found', whenMissing);
+    throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
+  }
+}
 
 /** One line of a log: its text (no newline) and where it is in the file. */
 export interface LogLine {

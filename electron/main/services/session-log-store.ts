@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { open as openFile, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { open as openFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SESSION_FIRST_PAGE, SESSION_PAGE } from '../../../shared/ipc/channels.js';
@@ -10,7 +10,7 @@ import { AppError } from './app-error.js';
 import { describeError, errorCode } from './atomic-file.js';
 import { LogRebuilder, parseLine, statusOf, type OpenedSessionLog, type RecordWithoutEvents } from './session-log-format.js';
 import { SessionLogPager } from './session-log-pager.js';
-import { readFirstLine, readLastLine, readLatestRecordLine, readLines } from './session-log-reader.js';
+import { openLogFile as openLog, readFirstLine, readLastLine, readLatestRecordLine, readLines } from './session-log-reader.js';
 import type { SessionLogStoreApi, SessionLogWriter, SessionRecordStream } from './types.js';
 
 export { rebuild, type OpenedSessionLog } from './session-log-format.js';
@@ -596,16 +596,6 @@ export class SessionLogStore implements SessionLogStoreApi {
     }
     if (!this.writers.get(id)?.isOpen) this.countCache.set(id, { size, mtimeMs, events });
     return events;
-  }
-}
-
-/** A log's file handle; throws AppError('not-found') when there is no such log. */
-async function openLog(path: string, id: string): Promise<FileHandle> {
-  try {
-    return await openFile(path, 'r');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') throw new AppError('not-found', `no session log ${id}`);
-    throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
   }
 }
 
