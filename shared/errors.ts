@@ -16,11 +16,14 @@ export const SMTP_ERROR_CODES = [
   'recipients-refused', // SMTPRecipientsRefused: every recipient refused
   'some-recipients-refused', // partial delivery (smtplib returns a dict; we say it)
   'data-refused', // SMTPDataError: DATA/BDAT or the final dot refused
+  'message-too-large', // the message is larger than the SIZE the server advertised; not sent
+  'delivery-unknown', // the link was lost after the end of the message was sent, before its reply: it may have been delivered
   'command-failed', // a command (VRFY, RSET, NOOP, ...) answered with 4xx/5xx
   'protocol-error', // malformed or unexpected reply
   'timeout', // a stage or the overall deadline ran out
   'cancelled', // the caller's AbortSignal fired
   'invalid-input', // refused before anything was sent (CR/LF/NUL, bad option)
+  'interrupted', // a saved session whose log ends before the session did (the app or CLI was killed)
 ] as const;
 
 export type SmtpErrorCode = (typeof SMTP_ERROR_CODES)[number];
@@ -41,4 +44,8 @@ export interface SmtpErrorInfo {
   raw?: string;
   /** For timeouts: the stage whose timer ran out. */
   stage?: string;
+  /** What to try next, in words ("this port speaks plaintext: try STARTTLS"). */
+  hint?: string;
+  /** The TLS mode the hint suggests, for a one-click switch in the app. */
+  suggestTls?: 'off' | 'starttls' | 'starttls-optional' | 'implicit';
 }

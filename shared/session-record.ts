@@ -1,4 +1,7 @@
 import type { SmtpErrorInfo } from './errors.js';
+import type { Finding } from './findings.js';
+
+export type { Finding };
 
 /** The session record: one typed, JSON-serialisable object that the CLI prints, the app shows and exports. */
 
@@ -75,6 +78,8 @@ export interface TlsInfo {
   authorized: boolean;
   /** Why not, when not (Node's reason code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT or ERR_TLS_CERT_ALTNAME_INVALID). */
   authorizationError?: string;
+  /** Whether the leaf certificate names `servername`, checked even when the chain did not verify (absent: no name or no certificate). */
+  nameMatches?: boolean;
   /** Whether verification was asked for (false under --insecure). */
   verificationRequired: boolean;
   /** The name the certificate was checked against and sent as SNI. */
@@ -100,6 +105,8 @@ export interface AuthResult {
   durationMs: number;
   /** For SCRAM: whether the server's signature was verified. */
   serverSignatureVerified?: boolean;
+  /** What the server said about a failure inside the exchange, decoded (XOAUTH2/OAUTHBEARER send a JSON error in a 334). */
+  serverError?: { text: string; status?: string; schemes?: string; scope?: string };
 }
 
 export interface RecipientOutcome {
@@ -108,13 +115,22 @@ export interface RecipientOutcome {
   rcpt: ReplyInfo;
   /** Reply after the data: for LMTP one per accepted recipient; for SMTP the shared final reply. */
   data?: ReplyInfo;
-  /** Whether the message reached this recipient. */
+  /** Whether the message reached this recipient (false also when that is unknown: see `failure`). */
   delivered: boolean;
-  /** 'temporary' for 4xx, 'permanent' for 5xx, absent when delivered. */
-  failure?: 'temporary' | 'permanent';
+  /**
+   * Why not delivered: 'temporary' for 4xx, 'permanent' for 5xx, 'unknown' when the connection was lost (or timed out)
+   * after the end of the message was sent and before this recipient's reply: the server may have accepted it.
+   * Absent when delivered.
+   */
+  failure?: 'temporary' | 'permanent' | 'unknown';
 }
 
-export type Verdict = 'delivered' | 'partial' | 'none';
+/**
+ * delivered: to every recipient; partial: to some, and the others were refused; none: to nobody; unknown: the answer
+ * for some recipient never came (the link was lost after the end of the message was sent), so it may have been
+ * delivered.
+ */
+export type Verdict = 'delivered' | 'partial' | 'none' | 'unknown';
 
 export interface MessageSummary {
   envelopeFrom: string;
@@ -126,6 +142,8 @@ export interface MessageSummary {
   method: 'DATA' | 'BDAT';
   messageId?: string;
   mailParams: string[];
+  /** PRDR was used: the server's 353 and its final reply for the message (absent when it never came). */
+  prdr?: { intro: ReplyInfo; final?: ReplyInfo };
 }
 
 /** One message of a batch that was not delivered to every recipient. */
@@ -145,6 +163,8 @@ export interface BatchSummary {
   delivered: number;
   partial: number;
   failed: number;
+  /** Messages whose end was sent but whose reply never came (the connection was lost): they may have been delivered. */
+  unknown?: number;
   method?: 'DATA' | 'BDAT';
   /** Whether messages were pipelined with each other (the end of one with the next one's commands). */
   pipelined: boolean;
@@ -168,6 +188,8 @@ export interface SessionResult {
   ok: boolean;
   verdict?: Verdict;
   error?: SmtpErrorInfo;
+  /** Set on a saved session whose log ends before the session did (killed): the result above is then `interrupted`. */
+  interrupted?: true;
 }
 
 export interface SessionRecord {
@@ -195,6 +217,10 @@ export interface SessionRecord {
   batch?: BatchSummary;
   /** VRFY/EXPN/raw commands and their replies. */
   commands?: CommandExchange[];
+  /** Named evidence of how the server behaved (see shared/findings.ts); absent in logs written before findings existed. */
+  findings?: Finding[];
+  /** Transcript events not kept because the session passed the transcript's cap (counted, not stored). */
+  eventsDropped?: { count: number; bytes: number };
   events: TranscriptEvent[];
   result: SessionResult;
 }

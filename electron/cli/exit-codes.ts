@@ -17,6 +17,7 @@ export const EXIT = {
   sessionRefused: 12,
   commandFailed: 13,
   notSupported: 14,
+  deliveryUnknown: 15,
   cancelled: 130,
 } as const;
 
@@ -34,11 +35,15 @@ const BY_CODE: Record<SmtpErrorCode, number> = {
   'recipients-refused': EXIT.recipientsRefused,
   'some-recipients-refused': EXIT.someRecipientsRefused,
   'data-refused': EXIT.dataRefused,
+  'message-too-large': EXIT.dataRefused,
+  'delivery-unknown': EXIT.deliveryUnknown,
   'command-failed': EXIT.commandFailed,
   'protocol-error': EXIT.protocol,
   timeout: EXIT.timeout,
   cancelled: EXIT.cancelled,
   'invalid-input': EXIT.usage,
+  // A saved session's state, never a CLI run's own outcome.
+  interrupted: EXIT.internal,
 };
 
 /** The exit status for a session's error code (0 when there is none). */

@@ -13,6 +13,8 @@ export class SmtpError extends Error {
   readonly command?: string;
   readonly raw?: string;
   readonly stage?: string;
+  readonly hint?: string;
+  readonly suggestTls?: SmtpErrorInfo['suggestTls'];
 
   constructor(
     code: SmtpErrorCode,
@@ -23,6 +25,8 @@ export class SmtpError extends Error {
       raw?: string;
       stage?: string;
       cause?: unknown;
+      hint?: string;
+      suggestTls?: SmtpErrorInfo['suggestTls'];
     } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -35,6 +39,22 @@ export class SmtpError extends Error {
     this.command = details.command;
     this.raw = details.raw;
     this.stage = details.stage;
+    this.hint = details.hint;
+    this.suggestTls = details.suggestTls;
+  }
+
+  /** The same error with a hint added (errors are immutable). */
+  withHint(hint: string, suggestTls?: SmtpErrorInfo['suggestTls']): SmtpError {
+    const copy = new SmtpError(this.code, this.message, {
+      command: this.command,
+      raw: this.raw,
+      stage: this.stage,
+      cause: this.cause,
+      hint,
+      ...(suggestTls ? { suggestTls } : {}),
+    });
+    Object.assign(copy, { replyCode: this.replyCode, enhancedCode: this.enhancedCode, replyText: this.replyText });
+    return copy;
   }
 
   toJSON(): SmtpErrorInfo {
@@ -45,9 +65,22 @@ export class SmtpError extends Error {
     if (this.command !== undefined) info.command = this.command;
     if (this.raw !== undefined) info.raw = this.raw;
     if (this.stage !== undefined) info.stage = this.stage;
+    if (this.hint !== undefined) info.hint = this.hint;
+    if (this.suggestTls !== undefined) info.suggestTls = this.suggestTls;
     return info;
   }
 }
+
+/** Failures after which the connection cannot be used again: whatever runs on it ends. */
+export const FATAL_ERRORS: ReadonlySet<SmtpErrorCode> = new Set<SmtpErrorCode>([
+  'connect-failed',
+  'server-disconnected',
+  'tls-failed',
+  'timeout',
+  'cancelled',
+  'protocol-error',
+  'delivery-unknown',
+]);
 
 /** Whether an unknown thrown value is an engine error. */
 export function isSmtpError(value: unknown): value is SmtpError {

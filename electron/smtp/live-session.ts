@@ -1,6 +1,6 @@
 import type { CommandExchange, Operation, SessionRecord, SessionResult, Verdict } from '../../shared/session-record.js';
 import type { SaslCredentials } from './auth/sasl.js';
-import { SmtpError } from './errors.js';
+import { FATAL_ERRORS, SmtpError } from './errors.js';
 import { MailBatch, type BatchMessage, type BatchOptions } from './mail-batch.js';
 import { composeMessage, type ComposeInput, type Envelope } from './message/compose.js';
 import { rawMessage } from './message/envelope.js';
@@ -74,8 +74,8 @@ const asSmtpError = (caught: unknown, transcript: Transcript): SmtpError => {
   return error;
 };
 
-// Failures after which the connection cannot be used again.
-const FATAL = new Set(['connect-failed', 'server-disconnected', 'tls-failed', 'timeout', 'cancelled', 'protocol-error', 'greeting-refused', 'helo-refused']);
+/** A failure of these, or of any step while the session opens, leaves no session to go on with. */
+const ENDS_SESSION = (code: SmtpError['code']): boolean => FATAL_ERRORS.has(code) || code === 'greeting-refused' || code === 'helo-refused';
 
 /**
  * A session driven step by step (the app's model; the CLI's one-shot operations use it too).
@@ -135,7 +135,7 @@ export class LiveSession {
         this.setState(session.isConnected ? 'ready' : 'failed');
       } catch (caught) {
         this.error = asSmtpError(caught, this.transcript);
-        const fatal = FATAL.has(this.error.code) || !session.isConnected || opening;
+        const fatal = ENDS_SESSION(this.error.code) || !session.isConnected || opening;
         this.setState(fatal ? 'failed' : 'ready');
       }
       return this.record();
@@ -191,6 +191,16 @@ export class LiveSession {
       this.transaction = undefined;
       try {
         await batch.run(asBatchMessages(messages));
+      } catch (error) {
+        // Messages whose end went out before the link was lost may have been delivered: that is the outcome to report.
+        if (batch.unknown > 0 && error instanceof SmtpError && error.code !== 'delivery-unknown') {
+          throw new SmtpError(
+            'delivery-unknown',
+            `${batch.unknown} message${batch.unknown === 1 ? '' : 's'} may have been delivered: the connection was lost after ${batch.unknown === 1 ? 'its' : 'their'} end was sent and before the server answered (${error.message})`,
+            { ...(error.stage ? { stage: error.stage } : {}), cause: error },
+          );
+        }
+        throw error;
       } finally {
         this.verdict = batch.verdict;
       }
@@ -209,10 +219,11 @@ export class LiveSession {
     });
   }
 
-  /** One raw command line (AUTH arguments and SASL responses are redacted). */
+  /** One raw command line (AUTH arguments and SASL responses are redacted); a message line after DATA has no reply. */
   raw(line: string): Promise<SessionRecord> {
     return this.step(async (session) => {
       const reply = await session.docmd(line);
+      if (!reply) return;
       // The record keeps the redacted form the transcript shows.
       const shown = this.transcript.events.findLast((e) => e.dir === 'send')?.text ?? line;
       this.commands.push({ command: shown, reply: replyInfo(reply) });
@@ -274,9 +285,11 @@ export class LiveSession {
       durationMs: Math.round((performance.now() - this.started) * 1000) / 1000,
       target: session?.target ?? fallbackTarget(this.options),
       capabilities: session?.capabilities.list() ?? [],
+      findings: session?.findings.list() ?? [],
       events: this.transcript.events,
       result,
     };
+    if (this.transcript.dropped > 0) record.eventsDropped = { count: this.transcript.dropped, bytes: this.transcript.droppedBytes };
     if (session?.greeting) record.greeting = replyInfo(session.greeting);
     if (session?.helloVerb) record.helloVerb = session.helloVerb;
     if (session?.capabilitiesBeforeTls) record.capabilitiesBeforeTls = session.capabilitiesBeforeTls;

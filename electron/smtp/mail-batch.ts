@@ -2,7 +2,7 @@ import type { BatchFailure, BatchSummary, MessageSummary, RecipientOutcome, Verd
 import { SmtpError } from './errors.js';
 import type { Envelope } from './message/compose.js';
 import type { MessageSource } from './message/message-source.js';
-import type { Reply } from './protocol/reply.js';
+import { FATAL_ERRORS } from './errors.js';
 import type { SmtpSession } from './session.js';
 import { MailTransaction, type SendOptions, type TransactionPlan } from './transaction.js';
 
@@ -50,9 +50,6 @@ export interface MessageOutcome {
   /** Why it was not delivered to anyone (absent when delivered or partial). */
   error?: SmtpError;
 }
-
-// Failures after which the connection cannot be used again: the batch ends.
-const FATAL = new Set(['connect-failed', 'server-disconnected', 'tls-failed', 'timeout', 'cancelled', 'protocol-error']);
 
 /** A DATA message whose body went out except its last bytes and terminator, held to travel with what follows. */
 interface HeldTail {
@@ -105,6 +102,8 @@ export class MailBatch {
   delivered = 0;
   partial = 0;
   failed = 0;
+  /** Messages whose end was sent and whose reply never came (the connection was lost): they may have been delivered. */
+  unknown = 0;
   stopped = false;
   firstSummary: MessageSummary | undefined;
   firstError: SmtpError | undefined;
@@ -132,9 +131,10 @@ export class MailBatch {
     this.keepFailures = options.keepFailures ?? 100;
   }
 
-  /** Verdict over every message: delivered (all of them fully), none (nothing anywhere), else partial. */
+  /** Verdict over every message: delivered (all of them fully), unknown (some may have been), none, else partial. */
   get verdict(): Verdict {
     if (this.attempted > 0 && this.delivered === this.attempted) return 'delivered';
+    if (this.unknown > 0) return 'unknown';
     if (this.delivered === 0 && this.partial === 0) return 'none';
     return 'partial';
   }
@@ -143,12 +143,13 @@ export class MailBatch {
   summary(): BatchSummary {
     const end = this.endedAt || performance.now();
     const durationMs = this.startedAt ? end - this.startedAt : 0;
-    const finished = this.delivered + this.partial + this.failed;
+    const finished = this.delivered + this.partial + this.failed + this.unknown;
     return {
       attempted: this.attempted,
       delivered: this.delivered,
       partial: this.partial,
       failed: this.failed,
+      ...(this.unknown ? { unknown: this.unknown } : {}),
       ...(this.method ? { method: this.method } : {}),
       pipelined: this.chained,
       window: this.window,
@@ -178,10 +179,14 @@ export class MailBatch {
       }
       await this.finishUnderWay();
     } catch (error) {
-      // Connection-level: whatever was under way is lost with the connection.
+      // Connection-level: whatever was under way is lost with the connection — and what had its end sent may
+      // have been delivered all the same.
       const fatal =
         error instanceof SmtpError ? error : new SmtpError('protocol-error', `internal error: ${String(error)}`, { cause: error });
-      for (const [index, tx] of [...this.underWay]) this.settle(index, tx, fatal);
+      for (const [index, tx] of [...this.underWay]) {
+        if (tx.endSent) tx.markUnknown();
+        this.settle(index, tx, tx.endSent ? undefined : fatal);
+      }
       throw fatal;
     } finally {
       this.endedAt = performance.now();
@@ -275,30 +280,30 @@ export class MailBatch {
    * read n-1's final reply(ies), then n's envelope replies; stream n's body and hold its end back.
    */
   private async chainData(tx: MailTransaction, index: number, previous: HeldTail | undefined): Promise<HeldTail | undefined> {
-    const conn = this.session.link;
-    const t = this.session.timeouts;
-    const transcript = this.session.transcript;
-    const group = tx.commandGroup();
-    for (const line of group.lines) transcript.sent(line);
+    const session = this.session;
+    const commands = tx.commands();
     if (previous) {
       this.chained = true;
-      previous.parts.push(group.bytes);
-      await conn.writeParts(previous.parts, 'mail', t.mail);
+      // Replies already on their way are let in before the end of n-1 goes (see MailTransaction.sendEnd).
+      await session.settle();
+      session.transcript.sent('.');
+      previous.tx.endSent = true;
+      await session.sendGroup({ before: { bytes: previous.parts, expect: previous.tx.endExpectations(previous.accepted) }, commands }, 'mail');
       await this.completeHeld(previous, true);
     } else {
-      await conn.write(group.bytes, 'mail', t.mail);
+      await session.sendGroup({ commands }, 'mail');
     }
     try {
       // The common case takes no wait at all: the replies came together, everything was accepted and
       // the body is small and in memory.
-      const replies = tx.takeEnvelopeReplies() ?? (await tx.readEnvelopeReplies());
+      const count = tx.groupSize;
+      const replies = tx.envelopeFrom(session.ready(count) ?? (await session.replies(count)));
       const accepted = tx.noteEnvelope(replies);
       if (typeof accepted !== 'number') {
         await tx.abandonEnvelope(replies);
         throw accepted;
       }
-      const data = replies.data!;
-      const parts = (data.code === 354 ? tx.encodeSmallDataBody() : undefined) ?? (await tx.writeDataBody(data, true));
+      const parts = await tx.writeDataBody(replies.data!);
       return { tx, index, parts, accepted };
     } catch (error) {
       this.settleOrThrow(index, tx, error);
@@ -308,10 +313,9 @@ export class MailBatch {
 
   /** Send a held tail if it is not on the wire yet, read the reply(ies) to it and record the outcome. */
   private async completeHeld(held: HeldTail, written: boolean): Promise<void> {
-    const t = this.session.timeouts;
-    if (!written) await this.session.link.writeParts(held.parts, 'data block', t.dataBlock);
+    if (!written) await held.tx.sendEnd(held.parts, held.accepted);
     try {
-      held.tx.applyFinalReplies(held.tx.takeFinals(held.accepted) ?? (await held.tx.readFinals(held.accepted)));
+      held.tx.applyFinalReplies(await held.tx.readFinals(held.accepted));
       this.settle(held.index, held.tx, undefined);
     } catch (error) {
       this.settleOrThrow(held.index, held.tx, error);
@@ -326,14 +330,17 @@ export class MailBatch {
   /** BDAT: the whole message in one write, answered later; the window bounds how many are unanswered. */
   private async sendAheadBdat(tx: MailTransaction, index: number): Promise<void> {
     const inFlight = this.inFlight;
-    const conn = this.session.link;
-    const t = this.session.timeouts;
-    const transcript = this.session.transcript;
-    const group = tx.commandGroup();
-    for (const line of group.lines) transcript.sent(line);
-    const parts = await tx.wholeBdat();
-    parts.unshift(group.bytes);
-    await conn.writeParts(parts, 'data block', t.dataBlock);
+    const session = this.session;
+    const whole = await tx.wholeBdat();
+    tx.endSent = true;
+    await session.sendGroup(
+      {
+        commands: [...tx.commands(), { line: whole.line, expect: tx.endExpectations('from-group') }],
+        after: whole.parts,
+        onRecorded: whole.record,
+      },
+      'dataBlock',
+    );
     this.chained = true;
     inFlight.push({ tx, index });
     if (inFlight.length >= this.window && (await this.completeInFlight())) await this.drainInFlight(true);
@@ -362,16 +369,15 @@ export class MailBatch {
   private async completeInFlight(): Promise<boolean> {
     const flight = this.inFlight.shift()!;
     const { tx } = flight;
-    const conn = this.session.link;
-    const t = this.session.timeouts;
+    const session = this.session;
     try {
-      const replies = await tx.readEnvelopeReplies();
+      const replies = tx.envelopeFrom(await session.replies(tx.groupSize));
       const accepted = replies.mail.code === 250 ? replies.rcpts.filter((r) => r.code === 250 || r.code === 251).length : 0;
-      const finals: Reply[] = [];
-      const count = this.session.protocol === 'lmtp' ? Math.max(1, accepted) : 1;
-      for (let i = 0; i < count; i++) finals.push(conn.takeReply() ?? (await conn.readReply('BDAT LAST', t.dataEnd)));
+      // As endExpectations('from-group') owes them: for LMTP one per accepted recipient (one when none was).
+      const finals = await tx.readFinals(session.protocol === 'lmtp' ? Math.max(1, accepted) : accepted);
       // No clean-up here: the rest of the window is on the wire already (see drainInFlight).
-      await tx.acceptEnvelope(replies, false);
+      const refusal = tx.noteEnvelope(replies);
+      if (typeof refusal !== 'number') throw finals.lost ?? refusal;
       tx.applyFinalReplies(finals);
       this.settle(flight.index, tx, undefined);
       return false;
@@ -391,9 +397,17 @@ export class MailBatch {
     }
   }
 
-  /** Record a message's failure, unless it is a connection-level one: that ends the batch. */
+  /**
+   * Record a message's failure, unless it is a connection-level one: that ends the batch. A message whose outcome
+   * became unknown (its end was sent, the link was lost) is recorded as unknown first.
+   */
   private settleOrThrow(index: number, tx: MailTransaction, error: unknown): void {
-    if (!(error instanceof SmtpError) || FATAL.has(error.code) || !this.session.isConnected) throw error;
+    if (error instanceof SmtpError && error.code === 'delivery-unknown') {
+      // This message may have been delivered; the batch ends with what broke the connection.
+      this.settle(index, tx, undefined);
+      throw error.cause instanceof SmtpError ? error.cause : error;
+    }
+    if (!(error instanceof SmtpError) || FATAL_ERRORS.has(error.code) || !this.session.isConnected) throw error;
     this.settle(index, tx, error);
   }
 
@@ -405,6 +419,7 @@ export class MailBatch {
     const verdict: Verdict = smtpError ? 'none' : tx.verdict;
     if (verdict === 'delivered') this.delivered++;
     else if (verdict === 'partial') this.partial++;
+    else if (verdict === 'unknown') this.unknown++;
     else this.failed++;
     if (verdict !== 'delivered') {
       if (smtpError) this.firstError ??= smtpError;

@@ -11,12 +11,15 @@ import type {
 import { authenticate } from './auth/authenticate.js';
 import { chooseMechanism, createSaslClient, type SaslCredentials } from './auth/sasl.js';
 import { SmtpError } from './errors.js';
+import { FindingLog } from './findings.js';
 import { Capabilities } from './protocol/capabilities.js';
+import { kindOfCommand, type ReplyKind } from './protocol/reply-rules.js';
 import type { Reply } from './protocol/reply.js';
+import { noteCapabilities, noteTls, noteTlsCapabilityChange } from './server-findings.js';
 import { assertEhloName, assertWireSafe } from './protocol/wire-safety.js';
 import { resolveTimeouts, type StageTimeouts } from './timeouts.js';
 import { Transcript, redactionMarker } from './transcript.js';
-import { Connection, normaliseHost, type TlsSettings } from './transport/connection.js';
+import { Connection, normaliseHost, type Expectation, type TlsSettings } from './transport/connection.js';
 
 export interface SessionOptions {
   protocol?: Protocol;
@@ -63,9 +66,42 @@ const isLoopback = (address: string | undefined): boolean => {
   return plain === '::1' || (net.isIPv4(plain) && plain.startsWith('127.'));
 };
 
+/** A greeting later than this is a finding. */
+const GREETING_DELAY_MS = 2000;
+/** With no byte at all after this long, the transcript suggests implicit TLS. */
+const SILENT_GREETING_HINT_MS = 3000;
+
+/** One line of a pipelined group and the reply (or replies, for the end of a message) it expects. */
+export interface GroupCommand {
+  line: string;
+  /** The redacted form for the transcript, when it differs. */
+  shown?: string;
+  expect: Expectation | readonly Expectation[];
+}
+
+/** Bytes (already recorded in the transcript) written with a group, and the replies they are owed. */
+export interface GroupBytes {
+  bytes: readonly Buffer[];
+  expect: readonly Expectation[];
+}
+
+/**
+ * Refuse a host that is really a URL, or carries credentials (`smtp://user:pass@host`): nothing of it is repeated,
+ * so a password typed there reaches no transcript, record or error.
+ */
+function assertPlainHost(host: string): void {
+  if (/[/@\s]/.test(host) || host.includes('://')) {
+    throw new SmtpError(
+      'invalid-input',
+      'the host must be a host name or an IP address, not a URL (and credentials never go in it: use the user and password settings)',
+    );
+  }
+}
+
 /**
  * One SMTP or LMTP session: an explicit state machine whose steps await the next reply.
  * The model is smtplib.SMTP; every method that talks to the server records to the transcript.
+ * Every command goes through the connection's reply ledger, so each reply is matched to the command it answers.
  */
 export class SmtpSession {
   readonly protocol: Protocol;
@@ -73,6 +109,8 @@ export class SmtpSession {
   readonly transcript: Transcript;
   readonly timeouts: StageTimeouts;
   readonly target: Target;
+  /** Named evidence of how the server behaved, filled as the session runs. */
+  readonly findings = new FindingLog();
   greeting: Reply | undefined;
   helloVerb: 'EHLO' | 'HELO' | 'LHLO' | undefined;
   helloReply: Reply | undefined;
@@ -87,6 +125,10 @@ export class SmtpSession {
   private readonly deadline: number | undefined;
   /** The last reply was a 334 to a raw AUTH: the next raw line is a SASL response and is redacted. */
   private rawSaslPending = false;
+  /** A raw DATA was answered 354: raw lines are the message until a lone ".". */
+  private rawBody = false;
+  /** A mail transaction is open (MAIL was accepted and the transaction has not ended): AUTH is not allowed. */
+  private transactionOpen = false;
   /** cancel() was called: nothing more is sent, no connection is opened. */
   private cancelled = false;
   /** Cancels a connect under way. */
@@ -106,6 +148,8 @@ export class SmtpSession {
       assertWireSafe(options.socketPath, 'socket path');
     } else if (!options.host) {
       throw new SmtpError('invalid-input', 'a host (or a Unix socket path) is required');
+    } else {
+      assertPlainHost(options.host);
     }
     const host = options.host !== undefined ? normaliseHost(options.host) : undefined;
     const port = options.socketPath === undefined ? options.port ?? defaultPort(this.protocol, this.tlsMode) : undefined;
@@ -135,6 +179,16 @@ export class SmtpSession {
     return this.connection?.isTls ?? false;
   }
 
+  /** What the server is owed a reply to and has not answered yet (0 when nothing is outstanding). */
+  get owing(): number {
+    return this.connection?.owing ?? 0;
+  }
+
+  /** An expectation for a reply of `kind` to `command`, timed by `stage`'s timeout (a timeout names the command). */
+  expect(kind: ReplyKind, command: string, stage: keyof StageTimeouts, extra: Partial<Expectation> = {}): Expectation {
+    return { command, kind, stage: command, timeoutMs: this.timeouts[stage], ...extra };
+  }
+
   /** Connect and read the greeting; implicit TLS is negotiated before it. */
   async connect(): Promise<Reply> {
     const { target } = this;
@@ -143,6 +197,7 @@ export class SmtpSession {
       this.transcript.error(error.message);
       throw error;
     }
+    const greetingExpected = this.expect('greeting', 'greeting', 'greeting');
     this.connection = await Connection.open({
       target: { host: target.host, port: target.port, socketPath: target.socketPath, sourceAddress: this.options.sourceAddress },
       transcript: this.transcript,
@@ -153,9 +208,12 @@ export class SmtpSession {
       signal: this.options.signal,
       maxLineLength: this.options.maxLineLength,
       maxLinesPerReply: this.options.maxLinesPerReply,
+      greeting: greetingExpected,
+      findings: this.findings,
       // Kept even when verification fails, so the record can say why.
       onTls: (info) => {
         this.tlsInfo = info;
+        noteTls(this.findings, info, this.transcript.lastIndex);
       },
       onConnecting: (cancel) => {
         this.cancelConnect = cancel;
@@ -177,14 +235,39 @@ export class SmtpSession {
       remotePort: conn.remotePort,
     });
     if (!target.ehloName) target.ehloName = this.defaultEhloName();
-    const greeting = await conn.readReply('greeting', this.timeouts.greeting);
+    const connectedAt = performance.now();
+    // A port that says nothing may be waiting for a TLS ClientHello: say so while the wait goes on.
+    const implicitHint = this.tlsMode === 'implicit' ? undefined : 'this port may expect implicit TLS (SMTPS, usually port 465): try --tls implicit';
+    const hintTimer = implicitHint
+      ? setTimeout(() => {
+          if (conn.bytesReceived === 0 && conn.isOpen) this.transcript.info(`no greeting after ${SILENT_GREETING_HINT_MS / 1000} s: ${implicitHint}`);
+        }, SILENT_GREETING_HINT_MS)
+      : undefined;
+    hintTimer?.unref();
+    let greeting: Reply;
+    try {
+      greeting = await conn.nextReply();
+    } catch (error) {
+      if (error instanceof SmtpError && implicitHint && conn.bytesReceived === 0 && error.code === 'timeout') {
+        throw error.withHint(`the server sent nothing: ${implicitHint}`, 'implicit');
+      }
+      throw error;
+    } finally {
+      clearTimeout(hintTimer);
+    }
     this.greeting = greeting;
+    const waited = performance.now() - connectedAt;
+    if (waited > GREETING_DELAY_MS) {
+      this.findings.add('greeting-delay', `the greeting came ${(waited / 1000).toFixed(1)} s after the connection was made`, [greeting.at]);
+    }
     if (greeting.code !== 220) {
       throw new SmtpError('greeting-refused', `the server refused the connection: ${greeting.code} ${greeting.text}`, {
         reply: greeting,
         command: 'greeting',
       });
     }
+    // Anything sent right behind the greeting answers nothing: let it arrive (and fail the session) before EHLO.
+    await conn.settle();
     return greeting;
   }
 
@@ -199,12 +282,33 @@ export class SmtpSession {
     return 'localhost';
   }
 
-  /** Send one command and read its reply. `shown` is the redacted form for the transcript. */
-  async command(line: string, stage: keyof StageTimeouts, shown?: string): Promise<Reply> {
+  /**
+   * Send one command and read its reply. `shown` is the redacted form for the transcript; `kind` says which replies
+   * can answer it (by default, what its verb expects).
+   */
+  async command(line: string, stage: keyof StageTimeouts, shown?: string, kind: ReplyKind = kindOfCommand(line)): Promise<Reply> {
     assertWireSafe(line, 'command');
     const conn = this.conn;
-    await conn.sendLine(line, stage, this.timeouts[stage], shown);
-    return conn.readReply(verbOf(shown ?? line), this.timeouts[stage]);
+    await conn.sendLine(line, this.expect(kind, verbOf(shown ?? line), stage), shown);
+    const reply = await conn.nextReply();
+    this.track(line, reply);
+    return reply;
+  }
+
+  /** Keep the transaction state the AUTH rules need, from a command and its reply. */
+  private track(line: string, reply: Reply): void {
+    const verb = /^\s*([A-Za-z]+)/.exec(line)?.[1]?.toUpperCase();
+    if (verb === 'MAIL' && reply.code === 250) this.transactionOpen = true;
+    else if ((verb === 'RSET' || verb === 'EHLO' || verb === 'HELO' || verb === 'LHLO') && reply.code === 250) this.transactionOpen = false;
+  }
+
+  /** A mail transaction began (MAIL accepted) or ended (its outcome, a refusal, RSET). */
+  set inTransaction(open: boolean) {
+    this.transactionOpen = open;
+  }
+
+  get inTransaction(): boolean {
+    return this.transactionOpen;
   }
 
   /** EHLO (LHLO for LMTP), falling back to HELO when an SMTP server refuses EHLO with 5xx. */
@@ -222,6 +326,7 @@ export class SmtpSession {
     if (ehlo.code < 500) {
       throw new SmtpError('helo-refused', `the server refused EHLO: ${ehlo.code} ${ehlo.text}`, { reply: ehlo, command: 'EHLO' });
     }
+    this.findings.add('helo-fallback', `EHLO was refused (${ehlo.code} ${ehlo.text}); the session went on with HELO`, [ehlo.at]);
     const helo = await this.command(`HELO ${name}`, 'ehlo');
     if (helo.code !== 250) {
       throw new SmtpError('helo-refused', `the server refused EHLO and HELO: ${helo.code} ${helo.text}`, {
@@ -236,6 +341,10 @@ export class SmtpSession {
     this.helloVerb = verb;
     this.helloReply = reply;
     this.capabilities = verb === 'HELO' ? Capabilities.empty() : Capabilities.fromEhlo(reply);
+    if (verb !== 'HELO') {
+      noteCapabilities(this.findings, this.capabilities, this.isTls, reply.at);
+      this.connection?.expectEnhancedCodes(this.capabilities.has('ENHANCEDSTATUSCODES'));
+    }
     return reply;
   }
 
@@ -256,21 +365,24 @@ export class SmtpSession {
       });
     }
     const conn = this.conn;
-    conn.expectTlsUpgrade();
-    const reply = await this.command('STARTTLS', 'starttls');
+    await conn.sendLine('STARTTLS', this.expect('starttls', 'STARTTLS', 'starttls', { upgrade: true }));
+    const reply = await conn.nextReply();
     if (reply.code !== 220) {
-      conn.cancelTlsUpgrade();
       throw new SmtpError('tls-not-offered', `the server refused STARTTLS: ${reply.code} ${reply.text}`, {
         reply,
         command: 'STARTTLS',
       });
     }
     this.tlsInfo = await conn.upgradeToTls(this.tlsSettings, this.target.host, this.timeouts.tlsHandshake);
-    this.capabilitiesBeforeTls = this.capabilities.list();
+    noteTls(this.findings, this.tlsInfo, this.transcript.lastIndex);
+    const before = this.capabilities.list();
+    this.capabilitiesBeforeTls = before;
     // RFC 3207 §4.2: forget everything learnt before TLS, greet again.
     this.capabilities = Capabilities.empty();
     this.helloVerb = undefined;
-    await this.hello();
+    this.authResult = undefined;
+    const again = await this.hello();
+    noteTlsCapabilityChange(this.findings, before, this.capabilities.list(), again.at);
     return this.tlsInfo;
   }
 
@@ -307,10 +419,25 @@ export class SmtpSession {
     return isLoopback(this.connection?.remoteAddress);
   }
 
+  /** RFC 4954 §4: no AUTH inside a mail transaction, and none after a successful one. Throws invalid-input. */
+  private assertAuthAllowedNow(): void {
+    if (this.transactionOpen) {
+      throw new SmtpError('invalid-input', 'AUTH is not allowed during a mail transaction (RFC 4954 §4); end it first (RSET)', {
+        command: 'AUTH',
+      });
+    }
+    if (this.authResult?.ok) {
+      throw new SmtpError('invalid-input', `already authenticated (as ${this.authResult.mechanism}); a second AUTH is not allowed (RFC 4954 §4)`, {
+        command: 'AUTH',
+      });
+    }
+  }
+
   /** AUTH with the chosen mechanism (no fallback to another after a failure), or the strongest advertised. */
   async authenticate(credentials: SaslCredentials, options: AuthOptions = {}): Promise<AuthResult> {
     assertWireSafe(credentials.user, 'user name');
     if (credentials.authzid !== undefined) assertWireSafe(credentials.authzid, 'authorization identity');
+    this.assertAuthAllowedNow();
     const advertised = this.capabilities.authMechanisms;
     if (!this.capabilities.has('AUTH')) {
       throw new SmtpError('not-supported', 'the server does not advertise AUTH', { command: 'AUTH' });
@@ -337,10 +464,11 @@ export class SmtpSession {
     }
     const client = createSaslClient(mechanism, credentials);
     const conn = this.conn;
+    const command = `AUTH ${mechanism}`;
     const outcome = await authenticate(
       {
-        send: (line, shown) => conn.sendLine(line, 'auth', this.timeouts.auth, shown),
-        read: () => conn.readReply('AUTH', this.timeouts.auth),
+        send: (line, shown) => conn.sendLine(line, this.expect('auth', command, 'auth', { stage: 'AUTH' }), shown),
+        read: () => conn.nextReply(),
       },
       client,
       { initialResponse: options.initialResponse },
@@ -372,21 +500,48 @@ export class SmtpSession {
     return this.command('NOOP', 'command');
   }
 
-  rset(): Promise<Reply> {
-    return this.command('RSET', 'command');
+  async rset(): Promise<Reply> {
+    const reply = await this.command('RSET', 'command');
+    if (reply.code === 250) this.transactionOpen = false;
+    return reply;
   }
 
   /**
    * Any command line, like smtplib's docmd. AUTH arguments, and the line after a 334 to it, are redacted.
+   * The same rules hold as for the engine's own commands: AUTH inside a transaction or after a successful AUTH is
+   * refused before it is sent. After a raw DATA answered 354, lines are the message (no reply each) until ".".
+   * Returns the reply, or undefined for a message line (it has none).
    */
-  async docmd(line: string): Promise<Reply> {
+  async docmd(line: string): Promise<Reply | undefined> {
     assertWireSafe(line, 'raw command');
-    let shown = line;
+    if (this.rawBody) {
+      if (line !== '.') {
+        // A message line: dot-stuffed as DATA requires, and answered by nothing until the end.
+        const conn = this.conn;
+        this.transcript.sent(line);
+        await conn.write((line.startsWith('.') ? '.' : '') + line + '\r\n', 'data block', this.timeouts.dataBlock);
+        return undefined;
+      }
+      this.rawBody = false;
+      const reply = await this.command('.', 'dataEnd', undefined, 'data-end');
+      this.transactionOpen = false;
+      return reply;
+    }
     const auth = /^(AUTH\s+\S+)\s+(\S.*)$/i.exec(line);
-    if (this.rawSaslPending) shown = line === '*' || line === '' ? line : redactionMarker(line.length);
-    else if (auth) shown = `${auth[1]} ${auth[2] === '=' ? '=' : redactionMarker(auth[2]!.length)}`;
-    const reply = await this.command(line, 'command', shown);
-    this.rawSaslPending = reply.code === 334 && (this.rawSaslPending || /^AUTH\s/i.test(line));
+    if (/^AUTH(\s|$)/i.test(line) && !this.rawSaslPending) this.assertAuthAllowedNow();
+    let shown = line;
+    let kind: ReplyKind = kindOfCommand(line);
+    if (this.rawSaslPending) {
+      shown = line === '*' || line === '' ? line : redactionMarker(line.length);
+      kind = 'auth';
+    } else if (auth) shown = `${auth[1]} ${auth[2] === '=' ? '=' : redactionMarker(auth[2]!.length)}`;
+    const reply = await this.command(line, 'command', shown, kind);
+    const inAuth = this.rawSaslPending || /^AUTH\s/i.test(line);
+    this.rawSaslPending = reply.code === 334 && inAuth;
+    if (inAuth && reply.code === 235) {
+      this.authResult = { mechanism: /^AUTH\s+(\S+)/i.exec(line)?.[1]?.toUpperCase() ?? 'AUTH', ok: true, code: 235, text: reply.text, steps: [], durationMs: 0 };
+    }
+    if (/^DATA$/i.test(line.trim()) && reply.code === 354) this.rawBody = true;
     return reply;
   }
 
@@ -397,8 +552,8 @@ export class SmtpSession {
     let reply: Reply | undefined;
     if (conn.isOpen) {
       try {
-        await conn.sendLine('QUIT', 'quit', this.timeouts.quit);
-        reply = await conn.readReply('QUIT', this.timeouts.quit);
+        await conn.sendLine('QUIT', this.expect('quit', 'QUIT', 'quit'));
+        reply = await conn.nextReply();
       } catch {
         // The server may close first; QUIT is best effort.
       }
@@ -422,10 +577,83 @@ export class SmtpSession {
     this.connection?.cancel();
   }
 
-  /** The connection, for the mail transaction and tests. */
-  get link(): Connection {
-    return this.conn;
+  // --- The small API a mail transaction needs: send a group, take N replies. -------------------------------
+
+  /**
+   * Write a pipelined group in one write: bytes that go first (the end of an earlier message, owed its replies),
+   * then command lines, each recorded in the transcript and owed its reply, then bytes that go last (a BDAT chunk).
+   * Every expectation is registered before anything is written.
+   */
+  async sendGroup(
+    group: {
+      before?: GroupBytes;
+      commands: readonly GroupCommand[];
+      after?: readonly Buffer[];
+      /** Called once the command lines are in the transcript (what `after` holds is recorded by the caller then). */
+      onRecorded?: () => void;
+    },
+    stage: keyof StageTimeouts,
+  ): Promise<void> {
+    const conn = this.conn;
+    const expectations: Expectation[] = [];
+    const parts: (Buffer | string)[] = [];
+    if (group.before) {
+      expectations.push(...group.before.expect);
+      parts.push(...group.before.bytes);
+    }
+    let lines = '';
+    for (const command of group.commands) {
+      assertWireSafe(command.line, 'command');
+      this.transcript.sent(command.shown ?? command.line, command.shown !== undefined && command.shown !== command.line);
+      if (Array.isArray(command.expect)) expectations.push(...(command.expect as readonly Expectation[]));
+      else expectations.push(command.expect as Expectation);
+      lines += command.line + '\r\n';
+    }
+    group.onRecorded?.();
+    if (lines) parts.push(Buffer.from(lines, 'utf8'));
+    if (group.after) parts.push(...group.after);
+    await conn.send(parts, expectations, stageName(stage), this.timeouts[stage]);
   }
+
+  /** Write bytes owed `expect` replies (the end of a message, a BDAT chunk): registered, then written. */
+  async sendBytes(parts: readonly Buffer[], expect: readonly Expectation[], stage: keyof StageTimeouts): Promise<void> {
+    await this.conn.send(parts, expect, stageName(stage), this.timeouts[stage]);
+  }
+
+  /** Write message bytes that no reply answers (the body before its end). */
+  async writeBody(parts: readonly Buffer[]): Promise<void> {
+    await this.conn.writeParts(parts, 'data block', this.timeouts.dataBlock);
+  }
+
+  /** Exactly `count` replies, in the order their commands went out. */
+  replies(count: number): Promise<Reply[]> {
+    return this.conn.replies(count);
+  }
+
+  /** The next `count` replies if all have arrived, without a wait (none taken otherwise). */
+  ready(count: number): Reply[] | undefined {
+    return this.conn.ready(count);
+  }
+
+  /** The next reply. */
+  nextReply(): Promise<Reply> {
+    return this.conn.nextReply();
+  }
+
+  /** Replies arrived and not yet taken. */
+  get waitingReplies(): number {
+    return this.connection?.waiting ?? 0;
+  }
+
+  /** Let replies already on their way arrive before the end of a message is sent (see Connection.settle). */
+  settle(): Promise<void> {
+    return this.conn.settle();
+  }
+}
+
+/** The name a write's timeout error gives its stage. */
+function stageName(stage: keyof StageTimeouts): string {
+  return stage === 'dataBlock' ? 'data block' : stage;
 }
 
 /** The verb of a command line, for naming the stage in errors. */

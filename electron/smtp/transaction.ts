@@ -1,12 +1,12 @@
 import type { MessageSummary, RecipientOutcome, Verdict } from '../../shared/session-record.js';
+import { BodyEncoder } from './body-encoder.js';
 import { SmtpError } from './errors.js';
 import type { Envelope } from './message/compose.js';
 import { measureSource, type MessageSource } from './message/message-source.js';
-import { DotStuffer, LineEndingNormaliser } from './protocol/data-encoder.js';
 import { replyInfo, type Reply } from './protocol/reply.js';
 import { assertAddress, assertParam, xtext } from './protocol/wire-safety.js';
-import type { SmtpSession } from './session.js';
-import type { Transcript } from './transcript.js';
+import type { GroupCommand, SmtpSession } from './session.js';
+import type { Expectation } from './transport/connection.js';
 
 export type DsnNotify = 'NEVER' | 'SUCCESS' | 'FAILURE' | 'DELAY';
 
@@ -20,14 +20,16 @@ export interface SendOptions {
   /** Extra MAIL FROM / RCPT TO parameters, "KEYWORD" or "KEYWORD=value". */
   mailParams?: string[];
   rcptParams?: string[];
-  /** Send parameters and BDAT even when the server did not advertise the extension. */
+  /** Send parameters, BDAT and a message over the advertised SIZE even when the server did not advertise them. */
   force?: boolean;
   /** BDAT (RFC 3030): never, when advertised (default), or always. */
   bdat?: 'off' | 'auto' | 'on';
   /** Largest BDAT chunk in bytes (default 1 MiB). */
   bdatChunkSize?: number;
-  /** Pipeline MAIL/RCPT/DATA when PIPELINING is advertised (default true). */
-  pipelining?: boolean;
+  /** Pipeline MAIL/RCPT/DATA when PIPELINING is advertised (default true); 'force': even when it is not. */
+  pipelining?: boolean | 'force';
+  /** Ask for per-recipient replies after the data (PRDR) when the server advertises it. */
+  prdr?: boolean;
   messageId?: string;
   /** The message needs SMTPUTF8 (UTF-8 in headers or addresses). */
   needsSmtpUtf8?: boolean;
@@ -56,6 +58,12 @@ export interface TransactionPlan {
   useBdat: boolean;
   /** MAIL, the RCPTs (and DATA) go out in one write. */
   pipelining: boolean;
+  /** Pipelined although the server does not advertise PIPELINING (asked for with 'force'). */
+  pipeliningForced: boolean;
+  /** PRDR was asked for on MAIL FROM: the end of the data may be answered per recipient. */
+  prdr: boolean;
+  /** The message is larger than the SIZE the server advertised (sent because forced). */
+  sizeExceeded?: { size: number; limit: number };
   /** The pipelined command group as lines and as bytes, made once (the plan is shared by a message sent again). */
   group?: { lines: string[]; bytes: Buffer };
   /** A small in-memory DATA body as last encoded, with a copy of the bytes it was encoded from. */
@@ -77,6 +85,18 @@ export interface EnvelopeReplies {
   data?: Reply;
 }
 
+/** What came back after the end of the message: per recipient (LMTP, PRDR) or one shared reply, and what was lost. */
+export interface FinalReplies {
+  /** SMTP without PRDR: the one reply for every recipient. */
+  shared?: Reply;
+  /** LMTP, or PRDR after its 353: one per accepted recipient in RCPT order (fewer when the link was lost). */
+  perRecipient: Reply[];
+  /** PRDR: the 353 and the final reply for the message (absent when it never came). */
+  prdr?: { intro: Reply; final?: Reply };
+  /** The connection failed before every owed reply came. */
+  lost?: SmtpError;
+}
+
 /** Body bytes are gathered into writes of at least this size (fewer, fuller segments for small pieces). */
 const COALESCE_BYTES = 64 * 1024;
 
@@ -87,15 +107,24 @@ export function assertEnvelope(envelope: Envelope): void {
   for (const to of envelope.to) assertAddress(to, 'recipient address');
 }
 
+/** Accepted recipients counted from a group's envelope replies (MAIL first, then each RCPT). */
+function acceptedIn(earlier: readonly Reply[], recipients: number): number {
+  if (earlier[0]?.code !== 250) return 0;
+  let accepted = 0;
+  for (let i = 1; i <= recipients && i < earlier.length; i++) if (earlier[i]!.code === 250 || earlier[i]!.code === 251) accepted++;
+  return accepted;
+}
+
 /**
- * One mail transaction: MAIL, RCPT for each recipient, DATA or BDAT, and the final reply
- * (one per accepted recipient for LMTP). What it learnt stays readable after a failure.
+ * One mail transaction: MAIL, RCPT for each recipient, DATA or BDAT, and the replies to the end of the message
+ * (one per accepted recipient for LMTP, and for PRDR). What it learnt stays readable after a failure.
  */
 export class MailTransaction {
   readonly recipients: RecipientOutcome[] = [];
   summary: MessageSummary | undefined;
   verdict: Verdict = 'none';
-  private readonly transcript: Transcript;
+  /** The end of the message (the final dot, or BDAT LAST) has been sent: from then on a lost link means "unknown". */
+  endSent = false;
   private plan: TransactionPlan | undefined;
 
   constructor(
@@ -103,40 +132,39 @@ export class MailTransaction {
     private readonly envelope: Envelope,
     private readonly source: MessageSource,
     private readonly options: SendOptions = {},
-  ) {
-    this.transcript = session.transcript;
-  }
+  ) {}
 
-  /** Run it; returns when the server has answered the body, throws a typed error otherwise. */
+  /** Run it; returns when the server has answered the end of the message, throws a typed error otherwise. */
   async run(): Promise<void> {
     const plan = await this.prepare();
     const { session } = this;
-    const t = session.timeouts;
     let replies: EnvelopeReplies;
     if (plan.pipelining) {
-      await session.link.sendLines(this.envelopeLines().map((line) => ({ line })), 'mail', t.mail);
-      replies = await this.readEnvelopeReplies();
+      const commands = this.commands();
+      await session.sendGroup({ commands }, 'mail');
+      replies = this.envelopeFrom(await session.replies(commands.length));
     } else {
-      const mail = await session.command(plan.mailLine, 'mail');
+      const mail = await session.command(plan.mailLine, 'mail', undefined, 'mail');
       const rcpts: Reply[] = [];
       if (mail.code === 250) {
-        for (const line of plan.rcptLines) rcpts.push(await session.command(line, 'rcpt'));
+        for (const line of plan.rcptLines) rcpts.push(await session.command(line, 'rcpt', undefined, 'rcpt'));
       }
       replies = { mail, rcpts };
     }
-    const acceptedCount = await this.acceptEnvelope(replies);
+    const accepted = await this.acceptEnvelope(replies);
     if (plan.useBdat) {
-      this.applyFinalReplies(await this.sendBdat(acceptedCount));
+      this.applyFinalReplies(await this.sendBdat(accepted));
       return;
     }
-    const dataReply = replies.data ?? (await session.command('DATA', 'dataInit'));
-    await this.writeDataBody(dataReply, false);
-    this.applyFinalReplies(await this.readFinals(acceptedCount));
+    const dataReply = replies.data ?? (await session.command('DATA', 'dataInit', undefined, 'data'));
+    const tail = await this.writeDataBody(dataReply);
+    await this.sendEnd(tail, accepted);
+    this.applyFinalReplies(await this.readFinals(accepted));
   }
 
   /**
-   * Everything before the wire: check the envelope and parameters, measure the message, choose DATA
-   * or BDAT and build the command lines. Throws invalid-input or not-supported; sends nothing.
+   * Everything before the wire: check the envelope, parameters and size, measure the message, choose DATA or BDAT
+   * and build the command lines. Throws invalid-input, not-supported or message-too-large; sends nothing.
    */
   async prepare(): Promise<TransactionPlan> {
     if (this.plan) return this.plan;
@@ -147,8 +175,22 @@ export class MailTransaction {
     let { size, eightBit } = this.source;
     if (size === undefined || eightBit === undefined) ({ size, eightBit } = await measureSource(this.source));
 
+    const caps = session.capabilities;
+    const limit = caps.size;
+    let sizeExceeded: TransactionPlan['sizeExceeded'];
+    if (limit !== undefined && limit > 0 && size > limit) {
+      if (!options.force) {
+        throw new SmtpError(
+          'message-too-large',
+          `the message is ${size} bytes, larger than the ${limit} bytes the server advertises (SIZE ${limit}); not sending it (force to send it anyway)`,
+          { command: 'MAIL FROM:' },
+        );
+      }
+      sizeExceeded = { size, limit };
+    }
     const useBdat = this.chooseBdat();
     const mailParams = this.mailParams(size, eightBit);
+    const prdr = mailParams.some((p) => p.toUpperCase() === 'PRDR');
     this.summary = {
       envelopeFrom: envelope.from,
       envelopeTo: [...envelope.to],
@@ -159,11 +201,16 @@ export class MailTransaction {
       ...(options.messageId ? { messageId: options.messageId } : {}),
     };
     const paramText = (params: string[]): string => (params.length === 0 ? '' : ' ' + params.join(' '));
+    const advertised = caps.has('PIPELINING');
+    const pipelining = options.pipelining === 'force' || (options.pipelining !== false && advertised);
     this.plan = {
       mailLine: `MAIL FROM:<${envelope.from}>${paramText(mailParams)}`,
       rcptLines: envelope.to.map((to) => `RCPT TO:<${to}>${paramText(this.rcptParams(to))}`),
       useBdat,
-      pipelining: options.pipelining !== false && session.capabilities.has('PIPELINING'),
+      pipelining,
+      pipeliningForced: pipelining && !advertised,
+      prdr,
+      ...(sizeExceeded ? { sizeExceeded } : {}),
     };
     return this.plan;
   }
@@ -180,11 +227,6 @@ export class MailTransaction {
   }
 
   /** The pipelined command group: MAIL, every RCPT, and DATA unless the body goes by BDAT. */
-  envelopeLines(): string[] {
-    return this.commandGroup().lines;
-  }
-
-  /** The pipelined command group (envelopeLines()) and its bytes, CRLF after each line; do not change them. */
   commandGroup(): { lines: string[]; bytes: Buffer } {
     const plan = this.plan!;
     if (!plan.group) {
@@ -194,34 +236,37 @@ export class MailTransaction {
     return plan.group;
   }
 
-  /**
-   * The replies to envelopeLines() when every one of them has arrived already — pipelined, they come
-   * together — taken without a wait; undefined (and nothing taken) otherwise.
-   */
-  takeEnvelopeReplies(): EnvelopeReplies | undefined {
-    const conn = this.session.link;
+  /** The pipelined group as commands with the reply each expects. */
+  commands(): GroupCommand[] {
+    const { session } = this;
     const plan = this.plan!;
-    const count = plan.rcptLines.length;
-    if (conn.queuedReplies < 1 + count + (plan.useBdat ? 0 : 1)) return undefined;
-    const mail = conn.takeReply()!;
-    const rcpts: Reply[] = [];
-    for (let i = 0; i < count; i++) rcpts.push(conn.takeReply()!);
-    return plan.useBdat ? { mail, rcpts } : { mail, rcpts, data: conn.takeReply()! };
+    const commands: GroupCommand[] = [{ line: plan.mailLine, expect: session.expect('mail', 'MAIL FROM:', 'mail') }];
+    for (const line of plan.rcptLines) commands.push({ line, expect: session.expect('rcpt', 'RCPT TO:', 'rcpt') });
+    if (!plan.useBdat) commands.push({ line: 'DATA', expect: session.expect('data', 'DATA', 'dataInit') });
+    return commands;
   }
 
-  /** Read the replies to envelopeLines(), in the order the commands went out. */
-  async readEnvelopeReplies(): Promise<EnvelopeReplies> {
-    const ready = this.takeEnvelopeReplies();
-    if (ready) return ready;
-    const conn = this.session.link;
-    const t = this.session.timeouts;
-    const plan = this.plan!;
-    // Replies that already arrived are taken without a wait (pipelined, they come together).
-    const mail = conn.takeReply() ?? (await conn.readReply('MAIL FROM:', t.mail));
-    const rcpts: Reply[] = [];
-    for (let i = 0; i < plan.rcptLines.length; i++) rcpts.push(conn.takeReply() ?? (await conn.readReply('RCPT TO:', t.rcpt)));
-    if (plan.useBdat) return { mail, rcpts };
-    return { mail, rcpts, data: conn.takeReply() ?? (await conn.readReply('DATA', t.dataInit)) };
+  /** The replies of commands(), by position. */
+  envelopeFrom(replies: readonly Reply[]): EnvelopeReplies {
+    const count = this.plan!.rcptLines.length;
+    const envelope: EnvelopeReplies = { mail: replies[0]!, rcpts: replies.slice(1, 1 + count) };
+    if (!this.plan!.useBdat) envelope.data = replies[1 + count]!;
+    if (this.plan!.pipeliningForced) this.notePipeliningAnswered();
+    return envelope;
+  }
+
+  /** The server answered a pipelined group without advertising PIPELINING. */
+  private notePipeliningAnswered(): void {
+    this.session.findings.add(
+      'pipelining-without-advertising',
+      `MAIL, ${this.plan!.rcptLines.length} RCPT${this.plan!.useBdat ? '' : ' and DATA'} were sent in one group and each was answered, although PIPELINING is not advertised`,
+      [this.session.transcript.lastIndex],
+    );
+  }
+
+  /** How many replies the pipelined group is owed. */
+  get groupSize(): number {
+    return 1 + this.plan!.rcptLines.length + (this.plan!.useBdat ? 0 : 1);
   }
 
   /**
@@ -254,6 +299,7 @@ export class MailTransaction {
         command: 'MAIL FROM:',
       });
     }
+    this.session.inTransaction = true;
     let acceptedCount = 0;
     const to = envelope.to;
     for (let i = 0; i < to.length; i++) {
@@ -319,6 +365,16 @@ export class MailTransaction {
       this.requireExtension('DSN', 'ENVID');
       params.push(`ENVID=${xtext(dsn.envid)}`);
     }
+    const givenPrdr = (options.mailParams ?? []).some((p) => p.toUpperCase() === 'PRDR');
+    if (options.prdr && !givenPrdr) {
+      if (session.protocol === 'lmtp') {
+        session.transcript.info('PRDR was asked for, but LMTP answers each recipient after the data anyway: not asked');
+      } else if (caps.has('PRDR') || options.force) {
+        params.push('PRDR');
+      } else {
+        session.transcript.info('PRDR was asked for, but the server does not advertise it: the message goes without it');
+      }
+    }
     for (const extra of options.mailParams ?? []) {
       const keyword = extra.split('=')[0]!.toUpperCase();
       this.requireExtension(PARAM_EXTENSION[keyword] ?? keyword, extra);
@@ -356,10 +412,7 @@ export class MailTransaction {
   private async abandon(dataReply: Reply | undefined): Promise<void> {
     const { session } = this;
     await this.cleanUp(async () => {
-      if (dataReply?.code === 354) {
-        await session.link.sendLine('.', 'dataEnd', session.timeouts.dataEnd);
-        await session.link.readReply('.', session.timeouts.dataEnd);
-      }
+      if (dataReply?.code === 354) await session.command('.', 'dataEnd', undefined, 'data-end');
       await session.rset();
     });
   }
@@ -373,24 +426,63 @@ export class MailTransaction {
       await step();
     } catch {
       // The link is gone or broken (and marked so); the caller throws the refusal that explains why.
+    } finally {
+      this.session.inTransaction = false;
     }
   }
 
   /**
-   * DATA after its reply: refused (not 354) → RSET and throw; else stream the dot-stuffed body. Small
-   * pieces are gathered into writes of up to COALESCE_BYTES. With `holdTail` the last gathered bytes and
-   * the terminator are returned unwritten, so the caller can send them in one write with whatever
-   * follows (the next message's commands when pipelining many); otherwise everything is written and []
-   * is returned. The "." is recorded in the transcript either way, where it falls on the wire.
+   * The replies owed for the end of the message, in order: for SMTP one (with PRDR: after a 353, one per accepted
+   * recipient and a final one), for LMTP one per accepted recipient. `accepted` may be decided from the group's
+   * earlier replies (a whole message pipelined before its envelope was answered).
    */
-  async writeDataBody(dataReply: Reply, holdTail: boolean): Promise<Buffer[]> {
-    if (holdTail && dataReply.code === 354) {
-      const small = this.encodeSmallDataBody();
-      if (small) return small;
-    }
+  endExpectations(accepted: number | 'from-group'): Expectation[] {
     const { session } = this;
-    const conn = session.link;
-    const t = session.timeouts;
+    const plan = this.plan!;
+    const command = plan.useBdat ? 'BDAT LAST' : 'final dot';
+    const recipients = plan.rcptLines.length;
+    const count = (earlier: readonly Reply[]): number => (accepted === 'from-group' ? acceptedIn(earlier, recipients) : accepted);
+    if (session.protocol === 'lmtp') {
+      if (accepted !== 'from-group') {
+        return Array.from({ length: accepted }, (_, index) =>
+          session.expect('data-end', command, 'dataEnd', { lmtp: { index, count: accepted } }),
+        );
+      }
+      // As many as the RCPTs before it accepted (one when none was: the refusal of the data).
+      return [
+        session.expect('data-end', command, 'dataEnd', {
+          then: (_reply, earlier) => {
+            const n = count(earlier);
+            return Array.from({ length: Math.max(0, n - 1) }, (_, i) =>
+              session.expect('data-end', command, 'dataEnd', { lmtp: { index: i + 1, count: n } }),
+            );
+          },
+        }),
+      ];
+    }
+    if (!plan.prdr) return [session.expect('data-end', command, 'dataEnd')];
+    return [
+      session.expect('data-end', command, 'dataEnd', {
+        prdr: true,
+        then: (reply, earlier) => {
+          if (reply.code !== 353) return undefined;
+          const n = count(earlier);
+          const more = Array.from({ length: n }, (_, i) => session.expect('prdr-recipient', `${command} (PRDR, recipient ${i + 1})`, 'dataEnd'));
+          more.push(session.expect('data-end', `${command} (PRDR, final)`, 'dataEnd'));
+          return more;
+        },
+      }),
+    ];
+  }
+
+  /**
+   * DATA after its reply: refused (not 354) → RSET and throw; else stream the dot-stuffed body. Small pieces are
+   * gathered into writes of up to COALESCE_BYTES. The last gathered bytes and the terminator are returned unwritten,
+   * so the caller sends them with the replies they are owed (sendEnd), or in one write with whatever follows (the
+   * next message's commands when pipelining many); the caller records the "." when it writes them.
+   */
+  async writeDataBody(dataReply: Reply): Promise<Buffer[]> {
+    const { session } = this;
     if (dataReply.code !== 354) {
       await this.cleanUp(() => session.rset());
       throw new SmtpError('data-refused', `the server refused DATA: ${dataReply.code} ${dataReply.text}`, {
@@ -398,15 +490,15 @@ export class MailTransaction {
         command: 'DATA',
       });
     }
-    const stuffer = new DotStuffer();
-    const capture = new BodyCapture(this.transcript, session.options.captureData === true);
+    const small = this.encodeSmallDataBody();
+    if (small) return small;
+    const body = new BodyEncoder('DATA', session.transcript, session.options.captureData === true);
     let held: Buffer[] = [];
     let heldBytes = 0;
     /** Encode one chunk; true when enough is gathered to write. */
     const take = (chunk: Buffer): boolean => {
-      const out = stuffer.encode(chunk);
+      const out = body.encode(chunk);
       if (out.length === 0) return false;
-      capture.push(out);
       held.push(out);
       heldBytes += out.length;
       return heldBytes >= COALESCE_BYTES;
@@ -415,8 +507,8 @@ export class MailTransaction {
       const parts = held;
       held = [];
       heldBytes = 0;
-      await conn.writeParts(parts, 'data block', t.dataBlock);
-      this.options.onProgress?.(stuffer.bytesIn, this.summary!.size);
+      await session.writeBody(parts);
+      this.options.onProgress?.(body.bytesIn, this.summary!.size);
     };
     const inMemory = this.source.parts;
     if (inMemory) {
@@ -424,140 +516,176 @@ export class MailTransaction {
     } else {
       for await (const chunk of this.source.open()) if (take(chunk)) await flush();
     }
-    const tail = stuffer.end();
-    // The terminator is ".\r\n" after a line break; capture everything before that dot as body.
-    capture.push(tail.subarray(0, tail.length - 3));
-    capture.finish(stuffer.bytesIn, stuffer.bytesOut, stuffer.lineBreaks);
-    this.transcript.sent('.');
-    this.summary!.wireBytes = stuffer.bytesOut;
-    held.push(tail);
-    if (holdTail) return held;
-    await conn.writeParts(held, 'data block', t.dataBlock);
-    this.options.onProgress?.(stuffer.bytesIn, this.summary!.size);
-    return [];
+    held.push(body.end());
+    body.finish();
+    this.summary!.wireBytes = body.bytesOut;
+    return held;
   }
 
-  /** BDAT: the body in chunks with exact byte counts, the last marked LAST; pipelined when advertised. */
-  private async sendBdat(acceptedCount: number): Promise<Reply[]> {
+  /**
+   * Send the end of the message (the held last bytes and the terminator) owed its final replies. First the replies
+   * already on their way are let in: one that came before the end could have been seen is a violation, not its answer.
+   */
+  async sendEnd(tail: readonly Buffer[], accepted: number): Promise<void> {
     const { session } = this;
-    const conn = session.link;
-    const t = session.timeouts;
-    const pipelining = this.options.pipelining !== false && session.capabilities.has('PIPELINING');
+    await session.settle();
+    session.transcript.sent('.');
+    this.endSent = true;
+    await session.sendBytes(tail, this.endExpectations(accepted), 'dataBlock');
+    this.options.onProgress?.(this.summary!.size, this.summary!.size);
+  }
+
+  /**
+   * BDAT: the body in chunks with exact byte counts, the last marked LAST; pipelined when advertised. A chunk that
+   * is refused stops the sending at once (RFC 3030 §2: no BDAT after a failed one): no more chunk bytes are written
+   * once a failure reply has been read, then RSET.
+   */
+  private async sendBdat(acceptedCount: number): Promise<FinalReplies> {
+    const { session } = this;
+    const pipelining = this.plan!.pipelining;
     const limit = this.options.bdatChunkSize ?? 1024 * 1024;
-    const normaliser = new LineEndingNormaliser();
-    const capture = new BodyCapture(this.transcript, session.options.captureData === true);
+    const body = new BodyEncoder('BDAT', session.transcript, session.options.captureData === true);
     let outstanding = 0;
     let wire = 0;
-    // Pipelined, BDAT LAST is on the wire before any chunk reply is read: its reply must be drained too.
-    let lastSent = false;
 
-    const readChunkReply = async (): Promise<void> => {
-      const reply = await conn.readReply('BDAT', t.dataInit);
-      outstanding--;
-      if (reply.code !== 250) {
-        // RFC 3030 §2: after a failed chunk send no more; the transaction is over.
-        await this.cleanUp(async () => {
-          await this.drainBdatReplies(outstanding + (lastSent ? 1 : 0));
-          await session.rset();
-        });
-        throw new SmtpError('data-refused', `the server refused a BDAT chunk: ${reply.code} ${reply.text}`, {
-          reply,
-          command: 'BDAT',
-        });
+    /** A refused chunk: read what is still owed for the chunks already sent, RSET, throw. */
+    const refused = async (reply: Reply): Promise<never> => {
+      await this.cleanUp(async () => {
+        if (outstanding > 0) await session.replies(outstanding);
+        outstanding = 0;
+        await session.rset();
+      });
+      throw new SmtpError('data-refused', `the server refused a BDAT chunk: ${reply.code} ${reply.text}`, { reply, command: 'BDAT' });
+    };
+    /** Take chunk replies that have arrived (pipelined) or the next one (not); a refusal ends the sending. */
+    const takeReplies = async (wait: boolean): Promise<void> => {
+      while (outstanding > 0 && (wait || session.waitingReplies > 0)) {
+        const reply = await session.nextReply();
+        outstanding--;
+        if (reply.code !== 250) await refused(reply);
+        if (!wait) continue;
+        wait = false;
       }
     };
-    const sendChunk = async (chunk: Buffer, last: boolean): Promise<void> => {
-      const line = `BDAT ${chunk.length}${last ? ' LAST' : ''}`;
-      this.transcript.sent(line);
-      capture.push(chunk);
+    const sendChunk = async (chunk: Buffer): Promise<void> => {
+      // A refusal that has arrived stops us before another chunk is written.
+      await takeReplies(false);
       wire += chunk.length;
-      await conn.write(Buffer.concat([Buffer.from(line + '\r\n'), chunk]), 'data block', t.dataBlock);
+      outstanding++;
+      await session.sendGroup(
+        { commands: [{ line: `BDAT ${chunk.length}`, expect: session.expect('bdat', 'BDAT', 'dataInit') }], after: [chunk], onRecorded: () => body.written(chunk) },
+        'dataBlock',
+      );
       this.options.onProgress?.(Math.min(wire, this.summary!.size), this.summary!.size);
-      if (last) lastSent = true;
-      if (!last) {
-        outstanding++;
-        if (!pipelining) await readChunkReply();
-      }
+      await takeReplies(!pipelining);
     };
 
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     for await (const chunk of this.source.open()) {
-      const out = normaliser.encode(chunk);
+      const out = body.encode(chunk);
       if (out.length === 0) continue;
       pending.push(out);
       pendingBytes += out.length;
       // Hold back at least one buffer so the last chunk can carry LAST.
       while (pendingBytes > limit) {
         const joined = Buffer.concat(pending);
-        await sendChunk(joined.subarray(0, limit), false);
+        await sendChunk(joined.subarray(0, limit));
         pending = [joined.subarray(limit)];
         pendingBytes = joined.length - limit;
       }
     }
-    const tail = normaliser.end();
+    const tail = body.end();
     if (tail.length) pending.push(tail);
-    await sendChunk(Buffer.concat(pending), true);
-    capture.finish(normaliser.bytesIn, normaliser.bytesOut, normaliser.lineBreaks);
+    const last = Buffer.concat(pending);
+    await takeReplies(false);
+    await session.settle();
+    wire += last.length;
     this.summary!.wireBytes = wire;
-    while (outstanding > 0) await readChunkReply();
+    this.endSent = true;
+    // The LAST line and its chunk, owed the end's replies (after the replies still owed for earlier chunks).
+    await session.sendGroup(
+      {
+        commands: [{ line: `BDAT ${last.length} LAST`, expect: this.endExpectations(acceptedCount) }],
+        after: [last],
+        onRecorded: () => {
+          body.written(last);
+          body.finish();
+        },
+      },
+      'dataBlock',
+    );
+    this.options.onProgress?.(this.summary!.size, this.summary!.size);
+    while (outstanding > 0) {
+      let reply: Reply;
+      try {
+        reply = await session.nextReply();
+      } catch (error) {
+        return { perRecipient: [], lost: asLost(error) };
+      }
+      outstanding--;
+      if (reply.code !== 250) {
+        // The transaction is over on the server's side (RFC 3030 §2); what LAST is answered changes nothing.
+        await this.cleanUp(async () => {
+          if (outstanding > 0) await session.replies(outstanding);
+          await this.readFinals(acceptedCount);
+          await session.rset();
+        });
+        this.endSent = false;
+        throw new SmtpError('data-refused', `the server refused a BDAT chunk: ${reply.code} ${reply.text}`, { reply, command: 'BDAT' });
+      }
+    }
     return this.readFinals(acceptedCount);
   }
 
   /**
-   * writeDataBody(354, holdTail) for a body in memory and smaller than one write: encoded and recorded
-   * the same way, without a wait (undefined when the body is not such a one).
+   * writeDataBody(354) for a body in memory and smaller than one write: encoded and recorded the same way, without a
+   * wait (undefined when the body is not such a one). The terminator is the last part.
    */
   encodeSmallDataBody(): Buffer[] | undefined {
     const inMemory = this.source.parts;
     if (!inMemory || this.summary!.size >= COALESCE_BYTES) return undefined;
-    const full = this.session.options.captureData === true;
+    const { session } = this;
+    const full = session.options.captureData === true;
     const plan = this.plan!;
     const cached = plan.encodedBody;
     // The same bytes as last time (a message sent again): the same output, summary and count.
     if (!full && cached && sameBytes(cached.input, inMemory)) {
-      this.transcript.info(cached.summary);
-      this.transcript.sent('.');
+      session.transcript.info(cached.summary);
       this.summary!.wireBytes = cached.wireBytes;
       return cached.output.slice();
     }
-    const stuffer = new DotStuffer();
-    const capture = new BodyCapture(this.transcript, this.session.options.captureData === true);
+    const body = new BodyEncoder('DATA', session.transcript, full);
     const held: Buffer[] = [];
     for (const chunk of inMemory) {
-      const out = stuffer.encode(chunk);
-      if (out.length === 0) continue;
-      capture.push(out);
-      held.push(out);
+      const out = body.encode(chunk);
+      if (out.length > 0) held.push(out);
     }
-    const tail = stuffer.end();
-    capture.push(tail.subarray(0, tail.length - 3));
-    const summary = capture.finish(stuffer.bytesIn, stuffer.bytesOut, stuffer.lineBreaks);
-    this.transcript.sent('.');
-    this.summary!.wireBytes = stuffer.bytesOut;
-    held.push(tail);
+    held.push(body.end());
+    const summary = body.finish();
+    this.summary!.wireBytes = body.bytesOut;
     if (!full) {
       // Copies: the caller's buffers could change between messages, and the output must not.
       plan.encodedBody = {
         input: inMemory.map((part) => Buffer.from(part)),
         output: held.map((part) => Buffer.from(part)),
         summary,
-        wireBytes: stuffer.bytesOut,
+        wireBytes: body.bytesOut,
       };
     }
     return held;
   }
 
   /**
-   * The whole body as one BDAT LAST chunk, for a message sent ahead of its replies (MailBatch): returns
-   * the command line and the normalised body, recorded in the transcript as sendBdat() records them.
+   * The whole body as one BDAT LAST chunk, for a message sent ahead of its replies (MailBatch): the command line
+   * and the normalised body, with a function that records the body's part of the transcript (after the commands).
    */
-  async wholeBdat(): Promise<Buffer[]> {
-    const normaliser = new LineEndingNormaliser();
+  async wholeBdat(): Promise<{ line: string; parts: Buffer[]; record: () => void }> {
+    const body = new BodyEncoder('BDAT', this.session.transcript, this.session.options.captureData === true);
     const parts: Buffer[] = [];
     let length = 0;
     const take = (chunk: Buffer): void => {
-      const out = normaliser.encode(chunk);
+      const out = body.encode(chunk);
       if (out.length === 0) return;
       parts.push(out);
       length += out.length;
@@ -565,64 +693,125 @@ export class MailTransaction {
     const inMemory = this.source.parts;
     if (inMemory) for (const chunk of inMemory) take(chunk);
     else for await (const chunk of this.source.open()) take(chunk);
-    const tail = normaliser.end();
+    const tail = body.end();
     if (tail.length) {
       parts.push(tail);
       length += tail.length;
     }
-    const line = `BDAT ${length} LAST`;
-    this.transcript.sent(line);
-    const capture = new BodyCapture(this.transcript, this.session.options.captureData === true);
-    for (const part of parts) capture.push(part);
-    capture.finish(normaliser.bytesIn, normaliser.bytesOut, normaliser.lineBreaks);
     this.summary!.wireBytes = length;
-    parts.unshift(Buffer.from(line + '\r\n', 'latin1'));
-    return parts;
+    const record = (): void => {
+      for (const part of parts) body.written(part);
+      body.finish();
+    };
+    return { line: `BDAT ${length} LAST`, parts, record };
   }
 
-  private async drainBdatReplies(count: number): Promise<void> {
-    const conn = this.session.link;
-    for (let i = 0; i < count; i++) await conn.readReply('BDAT', this.session.timeouts.dataInit);
+  /**
+   * The replies after the end of the message: for SMTP one (with PRDR, after a 353: one per accepted recipient, then
+   * the final one); for LMTP one per accepted recipient, in RCPT order (RFC 2033 §4.2). Never throws: a connection
+   * that fails before every reply came is returned as `lost`, with what did come.
+   */
+  async readFinals(accepted: number): Promise<FinalReplies> {
+    const { session } = this;
+    const finals: FinalReplies = { perRecipient: [] };
+    try {
+      if (session.protocol === 'lmtp') {
+        const ready = session.ready(accepted);
+        if (ready) finals.perRecipient = ready;
+        else for (let i = 0; i < accepted; i++) finals.perRecipient.push(await session.nextReply());
+        return finals;
+      }
+      const first = session.ready(1)?.[0] ?? (await session.nextReply());
+      if (!(this.plan!.prdr && first.code === 353)) {
+        finals.shared = first;
+        return finals;
+      }
+      finals.prdr = { intro: first };
+      for (let i = 0; i < accepted; i++) finals.perRecipient.push(await session.nextReply());
+      finals.prdr.final = await session.nextReply();
+      return finals;
+    } catch (error) {
+      finals.lost = asLost(error);
+      return finals;
+    }
   }
 
-  /** The replies after the body when all of them have arrived already, taken without a wait; else undefined. */
-  takeFinals(acceptedCount: number): Reply[] | undefined {
-    const conn = this.session.link;
-    const count = this.session.protocol === 'lmtp' ? acceptedCount : 1;
-    if (conn.queuedReplies < count) return undefined;
-    const replies: Reply[] = [];
-    for (let i = 0; i < count; i++) replies.push(conn.takeReply()!);
-    return replies;
+  /** The link was lost after the end was sent (outside readFinals): every accepted recipient's outcome is unknown. */
+  markUnknown(): void {
+    for (const recipient of this.recipients) {
+      if (recipient.accepted && !recipient.data) {
+        recipient.delivered = false;
+        recipient.failure = 'unknown';
+      }
+    }
+    this.verdict = 'unknown';
+    this.session.inTransaction = false;
   }
 
-  /** One reply after the body for SMTP; one per accepted recipient, in RCPT order, for LMTP (RFC 2033 §4.2). */
-  async readFinals(acceptedCount: number): Promise<Reply[]> {
-    const command = this.summary?.method === 'BDAT' ? 'BDAT LAST' : 'final dot';
-    const conn = this.session.link;
-    const count = this.session.protocol === 'lmtp' ? acceptedCount : 1;
-    const replies: Reply[] = [];
-    for (let i = 0; i < count; i++) replies.push(conn.takeReply() ?? (await conn.readReply(command, this.session.timeouts.dataEnd)));
-    return replies;
-  }
-
-  /** Record the replies after the body per accepted recipient; throws data-refused when nobody got it. */
-  applyFinalReplies(finals: Reply[]): void {
-    const lmtp = this.session.protocol === 'lmtp';
+  /**
+   * Record the replies after the end of the message per accepted recipient. Throws delivery-unknown when a reply
+   * never came (the server may have accepted the message), data-refused when nobody got it.
+   */
+  applyFinalReplies(finals: FinalReplies): void {
+    const { session } = this;
+    session.inTransaction = false;
+    const perRecipient = session.protocol === 'lmtp' || finals.prdr !== undefined;
+    const prdrFinal = finals.prdr?.final;
     let next = 0;
     let delivered = 0;
+    let unknown = 0;
     for (const recipient of this.recipients) {
       if (recipient.accepted) {
-        const reply = finals[lmtp ? next : 0]!;
+        const reply = perRecipient ? finals.perRecipient[next] : finals.shared;
         next++;
-        recipient.data = replyInfo(reply);
-        recipient.delivered = reply.code >= 200 && reply.code < 300;
-        if (!recipient.delivered) recipient.failure = reply.code < 500 ? 'temporary' : 'permanent';
+        if (!reply) {
+          recipient.failure = 'unknown';
+          recipient.delivered = false;
+        } else {
+          recipient.data = replyInfo(reply);
+          recipient.delivered = reply.code >= 200 && reply.code < 300;
+          if (!recipient.delivered) recipient.failure = reply.code < 500 ? 'temporary' : 'permanent';
+          else delete recipient.failure;
+        }
+        if (finals.prdr && recipient.delivered) {
+          // PRDR: the final reply speaks for the whole message; a refusal there takes back every per-recipient yes,
+          // and without it, whether the yes holds is unknown.
+          if (!prdrFinal) {
+            recipient.delivered = false;
+            recipient.failure = 'unknown';
+          } else if (prdrFinal.code >= 400) {
+            recipient.delivered = false;
+            recipient.failure = prdrFinal.code < 500 ? 'temporary' : 'permanent';
+          }
+        }
       }
       if (recipient.delivered) delivered++;
+      if (recipient.failure === 'unknown') unknown++;
     }
-    this.verdict = delivered === this.recipients.length ? 'delivered' : delivered === 0 ? 'none' : 'partial';
+    if (finals.prdr && this.summary) {
+      this.summary.prdr = { intro: replyInfo(finals.prdr.intro), ...(prdrFinal ? { final: replyInfo(prdrFinal) } : {}) };
+    }
+    this.verdict = unknown > 0 ? 'unknown' : delivered === this.recipients.length ? 'delivered' : delivered === 0 ? 'none' : 'partial';
+    const exceeded = this.plan?.sizeExceeded;
+    if (exceeded && delivered > 0) {
+      session.findings.add(
+        'size-exceeded-accepted',
+        `a ${exceeded.size}-byte message was accepted although the server advertises SIZE ${exceeded.limit}`,
+        [session.transcript.lastIndex],
+      );
+    }
+    if (unknown > 0) {
+      const lost = finals.lost;
+      const known = delivered > 0 ? `; delivered to ${delivered}, unknown for ${unknown}` : '';
+      throw new SmtpError(
+        'delivery-unknown',
+        `the connection was lost after the end of the message was sent and before the server answered it${lost ? ` (${lost.message})` : ''}: the server may have accepted the message${known}`,
+        { ...(lost?.stage ? { stage: lost.stage } : {}), command: this.summary?.method === 'BDAT' ? 'BDAT LAST' : 'final dot', cause: lost },
+      );
+    }
     if (delivered === 0) {
-      const first = finals.find((r) => r.code >= 300)!;
+      const replies = [...(finals.shared ? [finals.shared] : []), ...finals.perRecipient, ...(prdrFinal ? [prdrFinal] : [])];
+      const first = replies.find((r) => r.code >= 300)!;
       throw new SmtpError('data-refused', `the server refused the message: ${first.code} ${first.text}`, {
         reply: first,
         command: this.summary?.method === 'BDAT' ? 'BDAT' : 'DATA',
@@ -631,47 +820,14 @@ export class MailTransaction {
   }
 }
 
+/** A thrown value as the error that lost a reply. */
+function asLost(error: unknown): SmtpError {
+  return error instanceof SmtpError ? error : new SmtpError('protocol-error', `internal error: ${String(error)}`, { cause: error });
+}
+
 /** Whether two lists of buffers hold the same bytes, piece by piece. */
 function sameBytes(a: readonly Buffer[], b: readonly Buffer[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!a[i]!.equals(b[i]!)) return false;
   return true;
-}
-
-/**
- * The body's part of the transcript: a one-line summary, or every line when full capture is on.
- * Lines are cut from the bytes actually written (after dot-stuffing for DATA).
- */
-class BodyCapture {
-  private carry = '';
-  private lines = 0;
-
-  constructor(
-    private readonly transcript: Transcript,
-    private readonly full: boolean,
-  ) {}
-
-  push(bytes: Buffer): void {
-    // The summary's line count comes from the encoder, which has found every line break already.
-    if (!this.full) return;
-    const text = this.carry + bytes.toString('utf8');
-    const parts = text.split('\r\n');
-    this.carry = parts.pop()!;
-    for (const line of parts) {
-      this.lines++;
-      this.transcript.sent(line);
-    }
-  }
-
-  /** `lineBreaks`: the encoder's count of line breaks written, the line count of the summary. Returns the summary. */
-  finish(bytesIn: number, bytesOut: number, lineBreaks: number): string {
-    if (this.full && this.carry) {
-      this.lines++;
-      this.transcript.sent(this.carry);
-    }
-    const lines = this.full ? this.lines : lineBreaks;
-    const summary = `message body: ${bytesIn} bytes in ${lines} lines (${bytesOut} bytes on the wire)`;
-    this.transcript.info(summary);
-    return summary;
-  }
 }

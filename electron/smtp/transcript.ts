@@ -1,8 +1,13 @@
 import type { Direction, TranscriptEvent } from '../../shared/session-record.js';
+import { inertText } from '../../shared/inert-text.js';
 
 export interface TranscriptOptions {
   /** Called for each event as it is captured (the app streams these to the renderer). */
   onEvent?: (event: TranscriptEvent) => void;
+  /** Most events kept (default 500,000); later ones are counted, not kept (errors are always kept). */
+  maxEvents?: number;
+  /** Most characters of event text kept (default 32 Mi); later events are counted, not kept. */
+  maxTextLength?: number;
 }
 
 /** The marker that stands where a secret was; only its length is kept. */
@@ -10,25 +15,18 @@ export function redactionMarker(byteLength: number): string {
   return `<redacted ${byteLength} bytes>`;
 }
 
-// Escapes everything below 0x20 but TAB, and DEL, so a transcript line is always one visible line.
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/g;
-// The same set, unanchored and non-global: a cheap test so the common, clean line is stored as is.
-const HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-export function escapeControls(text: string): string {
-  if (!HAS_CONTROL.test(text)) return text;
-  return text.replace(CONTROL, (c) => {
-    if (c === '\r') return '\\r';
-    if (c === '\n') return '\\n';
-    return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
-  });
-}
+/** A transcript line made inert: controls, bidi overrides and line separators shown as visible escapes. */
+export const escapeControls = inertText;
 
 const MAX_INTERNED_LENGTH = 160;
 const MAX_INTERNED = 512;
+export const DEFAULT_MAX_EVENTS = 500_000;
+export const DEFAULT_MAX_TEXT_LENGTH = 32 * 1024 * 1024;
 
 /**
  * Captures every line sent and received with a monotonic microsecond timestamp and wall-clock time.
  * Secrets are redacted here, at capture: callers pass the visible form, never the secret.
+ * Bounded: past its caps it counts events instead of keeping them, and says so in one event.
  */
 export class Transcript {
   readonly events: TranscriptEvent[] = [];
@@ -42,10 +40,20 @@ export class Transcript {
    * so sharing the strings keeps the transcript's memory (and the garbage collector's work) down.
    */
   private readonly texts = new Map<string, string>();
+  private readonly maxEvents: number;
+  private readonly maxTextLength: number;
+  private textLength = 0;
+  private full = false;
+  /** Events counted but not kept, past the caps. */
+  dropped = 0;
+  droppedBytes = 0;
   /** Whether the link is encrypted now; stamped on each event. */
   tls = false;
 
-  constructor(private readonly options: TranscriptOptions = {}) {}
+  constructor(private readonly options: TranscriptOptions = {}) {
+    this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+    this.maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+  }
 
   /** Microseconds since the transcript started (whole microseconds, monotonic). */
   now(): number {
@@ -62,33 +70,64 @@ export class Transcript {
 
   // The hot path (thousands of events a second under load): one clock read, one object, no escaping
   // unless a control character is present; the optional flags are only set when true.
-  private push(dir: Direction, text: string, redacted: boolean, bareLf: boolean): TranscriptEvent {
+  // Returns the event's index in `events`, or -1 when it was counted rather than kept.
+  private push(dir: Direction, text: string, redacted: boolean, bareLf: boolean): number {
+    if (this.full && dir !== 'error') {
+      this.dropped++;
+      this.droppedBytes += text.length;
+      return -1;
+    }
+    const clean = this.intern(escapeControls(text));
+    if (!this.full && (this.events.length + 1 >= this.maxEvents || this.textLength + clean.length > this.maxTextLength)) {
+      this.full = true;
+      this.record(
+        'info',
+        `transcript cap reached (${this.events.length.toLocaleString('en-US')} events, ${this.textLength.toLocaleString('en-US')} characters): later lines are counted, not kept`,
+        false,
+        false,
+      );
+      if (dir !== 'error') {
+        this.dropped++;
+        this.droppedBytes += text.length;
+        return -1;
+      }
+    }
+    return this.record(dir, clean, redacted, bareLf);
+  }
+
+  private record(dir: Direction, text: string, redacted: boolean, bareLf: boolean): number {
     const t = this.now();
-    const event: TranscriptEvent = { t, wall: this.startedAt + t / 1000, dir, tls: this.tls, text: this.intern(escapeControls(text)) };
+    const event: TranscriptEvent = { t, wall: this.startedAt + t / 1000, dir, tls: this.tls, text };
     if (redacted) event.redacted = true;
     if (bareLf) event.bareLf = true;
+    this.textLength += text.length;
     this.events.push(event);
     this.options.onEvent?.(event);
-    return event;
+    return this.events.length - 1;
   }
 
-  /** A line the client sent. `redacted` says the text already holds a redaction marker. */
-  sent(text: string, redacted = false): void {
-    this.push('send', text, redacted, false);
+  /** A line the client sent. `redacted` says the text already holds a redaction marker. Returns its index (-1: not kept). */
+  sent(text: string, redacted = false): number {
+    return this.push('send', text, redacted, false);
   }
 
-  /** A line received from the server. */
-  received(text: string, bareLf = false): void {
-    this.push('recv', text, false, bareLf);
+  /** A line received from the server. Returns its index (-1: not kept). */
+  received(text: string, bareLf = false): number {
+    return this.push('recv', text, false, bareLf);
   }
 
   /** An informational event: connect, TLS start, close, body summary. */
-  info(text: string): void {
-    this.push('info', text, false, false);
+  info(text: string): number {
+    return this.push('info', text, false, false);
   }
 
   /** Something went wrong; the session's error follows in its result. */
-  error(text: string): void {
-    this.push('error', text, false, false);
+  error(text: string): number {
+    return this.push('error', text, false, false);
+  }
+
+  /** Index of the last event kept. */
+  get lastIndex(): number {
+    return this.events.length - 1;
   }
 }

@@ -69,6 +69,18 @@ const ERROR_CODES: Record<ErrorCode, ErrorCodeExplanation> = {
     title: 'Message refused',
     text: 'The server refused the message itself: the DATA or BDAT command, or the reply after the content.',
   },
+  'message-too-large': {
+    title: 'Message too large',
+    text: 'The message is larger than the SIZE limit the server advertises, so it was not sent.',
+  },
+  'delivery-unknown': {
+    title: 'Delivery unknown',
+    text: 'The connection was lost after the whole message was sent and before the server answered: it may have been delivered. Check before sending it again.',
+  },
+  interrupted: {
+    title: 'Interrupted',
+    text: 'The session’s log ends before the session did: the app or the command line was stopped (killed or crashed) while it ran. What is shown is everything recorded until then.',
+  },
   'command-failed': {
     title: 'Command refused',
     text: 'The server answered the command with an error.',
@@ -124,6 +136,14 @@ export function explainVerdict(verdict: Verdict, recipients?: readonly Recipient
       return { title: 'Partly delivered', text: `The server accepted the message for some recipients only${counts}.` };
     case 'none':
       return { title: 'Not delivered', text: `The server accepted the message for no recipient${counts}.` };
+    case 'unknown': {
+      const unknown = recipients?.filter((r) => r.failure === 'unknown').length ?? 0;
+      const which = total ? ` (unknown for ${unknown} of ${total} recipient${total === 1 ? '' : 's'})` : '';
+      return {
+        title: 'Delivery unknown',
+        text: `The connection was lost after the message was sent and before the server answered: it may have been delivered${which}. Check before sending it again.`,
+      };
+    }
   }
 }
 

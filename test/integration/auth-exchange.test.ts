@@ -24,6 +24,11 @@ useFakeServers();
 const USER = 'user@example.org';
 const PASSWORD = 'pencil-Pa55';
 
+/** The session's connection (private): the test pretends the peer has another address. */
+function linkOf(session: SmtpSession): object {
+  return (session as unknown as { connection: object }).connection;
+}
+
 describe('AUTH exchanges against a scripted server', () => {
   it('PLAIN with an initial response', async () => {
     let decoded = '';
@@ -316,7 +321,7 @@ describe('where credentials may be sent in plaintext', () => {
     });
     const session = new SmtpSession(tcp(server, extra));
     await session.open();
-    Object.defineProperty(session.link, 'remoteAddress', { get: () => remote });
+    Object.defineProperty(linkOf(session), 'remoteAddress', { get: () => remote });
     return { server, session };
   }
 
@@ -366,7 +371,7 @@ describe('where credentials may be sent in plaintext', () => {
     });
     const session = new SmtpSession(tcp(server, { tls: 'starttls', tlsOptions: { ca: pki.caCert } }));
     await session.open();
-    Object.defineProperty(session.link, 'remoteAddress', { get: () => '192.0.2.25' });
+    Object.defineProperty(linkOf(session), 'remoteAddress', { get: () => '192.0.2.25' });
     expect((await session.authenticate({ user: USER, password: PASSWORD })).ok).toBe(true);
     await session.quit();
     await scriptsOk(server);

@@ -562,13 +562,20 @@ describe('send: compose and deliver', () => {
     expect(s.messages[0]!.raw.equals(message)).toBe(true);
   });
 
-  it('a message over the advertised SIZE is refused at MAIL FROM, before any data', async () => {
+  it('a message over the advertised SIZE is refused before MAIL FROM (message-too-large); forced, the server decides', async () => {
     const s = await server({ size: 100 });
     const message = Buffer.from('From: a@example.test\r\nTo: b@example.test\r\n\r\n' + 'x'.repeat(200) + '\r\n');
     const record = await send({ connection: at(s), message: { raw: message } });
-    expect(record.result.error?.code).toBe('sender-refused');
-    expect(record.result.error?.replyCode).toBe(552);
-    expect(record.message?.mailParams).toContain(`SIZE=${message.length}`);
+    expect(record.result.error).toMatchObject({ code: 'message-too-large' });
+    expect(record.result.error?.message).toMatch(new RegExp(`${message.length} bytes, larger than the 100 bytes`));
+    // Nothing of the transaction went out: no MAIL FROM at all.
+    expect(record.events.filter((e) => e.dir === 'send').map((e) => e.text.split(' ')[0])).toEqual(['EHLO', 'QUIT']);
+    expect(s.messages).toHaveLength(0);
+
+    const forced = await send({ connection: at(s), message: { raw: message }, options: { force: true } });
+    expect(forced.result.error?.code).toBe('sender-refused');
+    expect(forced.result.error?.replyCode).toBe(552);
+    expect(forced.message?.mailParams).toContain(`SIZE=${message.length}`);
     expect(s.messages).toHaveLength(0);
   });
 

@@ -160,7 +160,7 @@ describe('dispatch', () => {
 
   it('delivers an engine error typed, with its reply code and enhanced code', async () => {
     const error = new SmtpError('auth-failed', 'authentication failed: 535 5.7.8 bad credentials', {
-      reply: { code: 535, enhancedCode: '5.7.8', text: 'bad credentials', lines: [], bareLf: false },
+      reply: { code: 535, enhancedCode: '5.7.8', text: 'bad credentials', lines: [], bareLf: false, quirks: undefined, at: -1 },
       command: 'AUTH PLAIN',
     });
     const result = await dispatch(

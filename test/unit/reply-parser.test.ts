@@ -63,7 +63,10 @@ describe('ReplyParser: well-formed replies', () => {
       lines: [{ raw: '220 mail.example.org ESMTP Postfix (Debian/GNU)', text: 'mail.example.org ESMTP Postfix (Debian/GNU)', bareLf: false }],
       text: 'mail.example.org ESMTP Postfix (Debian/GNU)',
       bareLf: false,
+      // Not recorded anywhere (no onLine): no transcript index; broke no rule: no quirks.
+      at: -1,
     });
+    expect(greeting!.quirks).toBeUndefined();
     expect(ehlo!.code).toBe(250);
     expect(ehlo!.lines).toHaveLength(11);
     expect(ehlo!.lines[2]).toEqual({ raw: '250-SIZE 10240000', text: 'SIZE 10240000', bareLf: false });
@@ -101,12 +104,13 @@ describe('ReplyParser: well-formed replies', () => {
     expect(mixed!.text).toBe('first\nsecond\nthird');
   });
 
-  it('keeps a lone CR as part of the line, not as a terminator', () => {
+  it('keeps a lone CR as part of the line, not as a terminator, and flags it', () => {
     const [reply] = parseAll(Buffer.from(TRANSCRIPTS['lone CR inside a line']!));
     expect(reply!.lines).toEqual([
       { raw: '250-a\rb', text: 'a\rb', bareLf: false },
       { raw: '250 c\r', text: 'c\r', bareLf: false },
     ]);
+    expect(reply!.quirks).toMatchObject({ bareCr: true, bareLf: false, longLine: false });
   });
 
   it('decodes text as UTF-8', () => {
@@ -208,9 +212,11 @@ describe('ReplyParser: malformed replies', () => {
     ['partly numeric code', '2x0 ok\r\n', /code is not three digits/],
     ['empty line', '\r\n', /code is not three digits/],
     ['two-digit bare line', '25\r\n', /code is not three digits/],
-    ['first digit 0', '050 ok\r\n', /start with 1 to 5/],
-    ['first digit 6', '650 ok\r\n', /start with 1 to 5/],
-    ['first digit 9', '999 ok\r\n', /start with 1 to 5/],
+    ['first digit 0', '050 ok\r\n', /start with 2 to 5/],
+    // No SMTP or LMTP command has a 1yz reply.
+    ['first digit 1', '154 wait\r\n', /start with 2 to 5/],
+    ['first digit 6', '650 ok\r\n', /start with 2 to 5/],
+    ['first digit 9', '999 ok\r\n', /start with 2 to 5/],
     ['missing separator', '250ok\r\n', /missing separator after code/],
     ['wrong separator', '250:ok\r\n', /missing separator after code/],
     ['four-digit code', '2500 ok\r\n', /missing separator after code/],

@@ -1,5 +1,5 @@
 import { SmtpError, escapeBytes } from '../errors.js';
-import type { Reply, ReplyLine } from './reply.js';
+import type { Reply, ReplyLine, ReplyQuirks } from './reply.js';
 
 /** Options for {@link ReplyParser}. */
 export interface ReplyParserOptions {
@@ -7,8 +7,11 @@ export interface ReplyParserOptions {
   maxLineLength?: number;
   /** Most lines accepted in one reply (default 512). */
   maxLines?: number;
-  /** Called as each line completes, before the reply it belongs to is complete. */
-  onLine?: (line: ReplyLine) => void;
+  /**
+   * Called as each line completes, before the reply it belongs to is complete; may return where the line was recorded
+   * (a transcript index), which becomes the reply's `at` for its first line.
+   */
+  onLine?: (line: ReplyLine) => number | void;
 }
 
 const LF = 0x0a;
@@ -16,13 +19,15 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const HYPHEN = 0x2d;
 const DIGIT_0 = 0x30;
-const DIGIT_1 = 0x31;
+const DIGIT_2 = 0x32;
 const DIGIT_5 = 0x35;
 const DIGIT_9 = 0x39;
 
 const DEFAULT_MAX_LINE_LENGTH = 8192;
 const DEFAULT_MAX_LINES = 512;
 const INITIAL_PARTIAL_CAPACITY = 256;
+/** RFC 5321 §4.5.3.1.5: the longest reply line a client must accept, CRLF included. Longer ones are flagged. */
+export const REPLY_LINE_LIMIT = 512;
 
 
 /**
@@ -32,7 +37,7 @@ const INITIAL_PARTIAL_CAPACITY = 256;
 export class ReplyParser {
   private readonly maxLineLength: number;
   private readonly maxLines: number;
-  private readonly onLine: ((line: ReplyLine) => void) | undefined;
+  private readonly onLine: ((line: ReplyLine) => number | void) | undefined;
 
   // The unfinished line. A growable buffer (doubling, capped by maxLineLength) keeps a slowly
   // trickled line linear in cost instead of re-concatenating on every chunk.
@@ -43,6 +48,10 @@ export class ReplyParser {
   private lines: ReplyLine[] = [];
   private linesBytes = 0;
   private code = 0;
+  /** Where the current reply's first line was recorded. */
+  private at = -1;
+  /** Rules the current reply broke so far (created on the first one). */
+  private quirks: ReplyQuirks | undefined;
 
   constructor(options: ReplyParserOptions = {}) {
     this.maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
@@ -124,8 +133,9 @@ export class ReplyParser {
     if (contentLength < 3 || !isDigit(d0) || !isDigit(d1) || !isDigit(d2)) {
       throw malformed('code is not three digits', line());
     }
-    if (d0 < DIGIT_1 || d0 > DIGIT_5) {
-      throw malformed('code must start with 1 to 5', line());
+    // RFC 5321 §4.2.1 lists 1yz, but no SMTP or LMTP command has a 1yz reply: it cannot answer anything we send.
+    if (d0 < DIGIT_2 || d0 > DIGIT_5) {
+      throw malformed('code must start with 2 to 5', line());
     }
     let last: boolean;
     if (contentLength === 3) {
@@ -152,16 +162,29 @@ export class ReplyParser {
     // The first four bytes are ASCII, so slicing the decoded string equals decoding the text bytes.
     const raw = buf.toString('utf8', start, start + contentLength);
     const replyLine: ReplyLine = { raw, text: raw.length > 4 ? raw.slice(4) : '', bareLf };
+    // A CR not followed by LF is not a line end (RFC 5321 §2.3.8): it stays in the text, and is flagged.
+    const cr = buf.indexOf(CR, start);
+    const bareCr = cr !== -1 && cr < start + contentLength;
+    if (bareLf || bareCr || length > REPLY_LINE_LIMIT) {
+      const quirks = (this.quirks ??= { bareLf: false, bareCr: false, longLine: false, enhancedMismatch: false });
+      if (bareLf) quirks.bareLf = true;
+      if (bareCr) quirks.bareCr = true;
+      if (length > REPLY_LINE_LIMIT) quirks.longLine = true;
+    }
     this.code = code;
+    const first = this.lines.length === 0;
     this.lines.push(replyLine);
     this.linesBytes += length;
-    this.onLine?.(replyLine);
+    const recorded = this.onLine?.(replyLine);
+    if (first) this.at = typeof recorded === 'number' ? recorded : -1;
     if (!last) return undefined;
 
     const lines = this.lines;
+    const quirks = this.quirks;
     this.lines = [];
     this.linesBytes = 0;
-    return buildReply(code, lines);
+    this.quirks = undefined;
+    return buildReply(code, lines, quirks, this.at);
   }
 
   private tooLong(bytes: Buffer): SmtpError {
@@ -174,18 +197,21 @@ export class ReplyParser {
 }
 
 /** Assemble a reply from its validated lines, picking up an enhanced status code of the reply's class. */
-function buildReply(code: number, lines: ReplyLine[]): Reply {
+function buildReply(code: number, lines: ReplyLine[], quirks: ReplyQuirks | undefined, at: number): Reply {
   let text = lines[0]!.text;
-  let bareLf = lines[0]!.bareLf;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    text += '\n' + line.text;
-    if (line.bareLf) bareLf = true;
+  for (let i = 1; i < lines.length; i++) text += '\n' + lines[i]!.text;
+  const replyClass = Math.floor(code / 100);
+  const enhanced = enhancedCode(lines[0]!.text, replyClass);
+  if (enhanced === undefined) {
+    // "250 5.1.1 …": an enhanced code is there, but of another class (RFC 3463 §2 wants the reply's).
+    const first = lines[0]!.text.charCodeAt(0) - DIGIT_0;
+    if ((first === 2 || first === 4 || first === 5) && first !== replyClass && enhancedCode(lines[0]!.text, first) !== undefined) {
+      quirks ??= { bareLf: false, bareCr: false, longLine: false, enhancedMismatch: false };
+      quirks.enhancedMismatch = true;
+    }
   }
-  const reply: Reply = { code, lines, text, bareLf };
-  const enhanced = enhancedCode(lines[0]!.text, Math.floor(code / 100));
-  if (enhanced !== undefined) reply.enhancedCode = enhanced;
-  return reply;
+  // One shape for every reply (enhancedCode always present, maybe undefined), so readers stay monomorphic.
+  return { code, lines, text, enhancedCode: enhanced, bareLf: quirks?.bareLf ?? false, quirks, at };
 }
 
 /**

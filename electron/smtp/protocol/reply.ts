@@ -10,6 +10,18 @@ export interface ReplyLine {
   bareLf: boolean;
 }
 
+/** What a reply broke of the rules without being unusable: kept as findings. */
+export interface ReplyQuirks {
+  /** Some line ended in a bare LF. */
+  bareLf: boolean;
+  /** Some line holds a CR that is not followed by LF (not a line end, RFC 5321 §2.3.8). */
+  bareCr: boolean;
+  /** Some line is longer than 512 octets with its CRLF (RFC 5321 §4.5.3.1.5). */
+  longLine: boolean;
+  /** The text starts with an enhanced status code of another class than the reply's (RFC 3463 §2). */
+  enhancedMismatch: boolean;
+}
+
 /** A complete SMTP/LMTP reply. */
 export interface Reply {
   code: number;
@@ -20,6 +32,10 @@ export interface Reply {
   enhancedCode?: string;
   /** Whether any line ended in a bare LF (tolerated, flagged). */
   bareLf: boolean;
+  /** Rules the reply broke without being unusable (bare LF among them), or undefined when it broke none. */
+  quirks: ReplyQuirks | undefined;
+  /** Index of its first line in the transcript's events (-1 when not recorded). */
+  at: number;
 }
 
 /** The plain-object form used in session records. */

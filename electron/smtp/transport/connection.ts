@@ -3,10 +3,15 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsInfo } from '../../../shared/session-record.js';
 import { SmtpError, escapeBytes } from '../errors.js';
+import type { FindingLog } from '../findings.js';
 import { ReplyParser } from '../protocol/reply-parser.js';
+import { expectedReplies } from '../protocol/reply-rules.js';
 import type { Reply } from '../protocol/reply.js';
 import type { Transcript } from '../transcript.js';
+import { ReplyLedger, type Answer, type Expectation } from './reply-ledger.js';
 import { describeTls } from './tls-info.js';
+
+export type { Answer, Expectation };
 
 /** Where to connect: a TCP host and port, or a Unix-domain socket. */
 export interface ConnectTarget {
@@ -53,11 +58,15 @@ export interface ConnectionOptions {
    * cheaper way to cancel than an AbortSignal, which the caller may still pass as well.
    */
   onConnecting?: (cancel: () => void) => void;
+  /** The greeting, owed from the first byte. */
+  greeting?: Expectation;
+  /** Where what the server breaks of the rules is noted. */
+  findings?: FindingLog;
 }
 
 /** A pending read, bounded by a stage timeout, the overall deadline and cancellation. */
 interface Waiter {
-  resolve: (reply: Reply) => void;
+  resolve: (answer: Answer) => void;
   reject: (error: SmtpError) => void;
   /** performance.now() at which the read times out. */
   due: number;
@@ -69,6 +78,12 @@ interface Waiter {
 /** Pieces of a pipelined write up to this many bytes are joined into one buffer; larger ones are corked. */
 const JOIN_LIMIT = 16 * 1024;
 
+/**
+ * Most bytes of complete replies held before a reader takes them. Only owed replies are held (a reply nobody owes
+ * ends the session), so this is reached only by a server sending huge replies to a long pipelined group.
+ */
+export const MAX_WAITING_REPLY_BYTES = 1024 * 1024;
+
 const isIp = (host: string | undefined): boolean => !!host && net.isIP(host) !== 0;
 
 /** Strip the brackets users type around IPv6 literals ("[::1]"). */
@@ -76,14 +91,32 @@ export function normaliseHost(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
+/** One reply shown as received, escaped, for an error message. */
+function shownReply(reply: Reply): string {
+  return escapeBytes(reply.lines.map((l) => l.raw).join('\r\n'), 160);
+}
+
+/** The raw bytes of a reply, escaped, for the error's `raw`. */
+function rawReply(reply: Reply): string {
+  return escapeBytes(reply.lines.map((l) => l.raw + (l.bareLf ? '\n' : '\r\n')).join(''));
+}
+
+/** The events of a reply's lines (its first line's index, and the rest after it). */
+function replyEvents(reply: Reply): number[] {
+  if (reply.at < 0) return [];
+  return reply.lines.length === 1 ? [reply.at] : [reply.at, reply.at + reply.lines.length - 1];
+}
+
 /**
- * Owns one socket (plain or TLS): writes lines, parses replies into a queue, upgrades to TLS.
- * Every wait is bounded by a stage timeout and the overall deadline; a fatal failure rejects every wait.
+ * Owns one socket (plain or TLS): writes what the session sends, parses what arrives, upgrades to TLS. Every reply
+ * is matched, as it arrives, to the command it answers (a ReplyLedger): a reply that answers nothing, or that cannot
+ * answer its command, ends the session as a protocol error. Every wait is bounded by a stage timeout and the overall
+ * deadline; a fatal failure rejects every wait.
  */
 export class Connection {
   private socket: net.Socket;
   private readonly parser: ReplyParser;
-  private readonly queue: Reply[] = [];
+  private readonly ledger = new ReplyLedger();
   private waiter: Waiter | undefined;
   /**
    * One timer serves every read: armed for the earliest pending due time and left running when a read
@@ -94,8 +127,15 @@ export class Connection {
   private readTimerDue = 0;
   private failure: SmtpError | undefined;
   private closedByUs = false;
-  /** Pause reading as soon as a reply arrives: used around STARTTLS so nothing is read past the 220. */
-  private pauseOnReply = false;
+  /** STARTTLS was answered 220: nothing more may be read in plaintext; what arrives is counted as injected. */
+  private upgrading = false;
+  /** Replies (complete) that arrived after the 220 to STARTTLS, in its chunk or after it. */
+  private injectedReplies = 0;
+  private injectedBytes = 0;
+  /** ENHANCEDSTATUSCODES was advertised: a reply without an enhanced code is a finding. */
+  private enhancedPromised = false;
+  /** Bytes received so far (the greeting hint wants to know whether anything came). */
+  bytesReceived = 0;
   tlsInfo: TlsInfo | undefined;
 
   private constructor(
@@ -109,6 +149,8 @@ export class Connection {
       maxLines: options.maxLinesPerReply,
       onLine: (line) => transcript.received(line.raw, line.bareLf),
     });
+    // Owed from the first byte: nothing may arrive before it, and it is the only thing that may arrive first.
+    if (options.greeting) this.ledger.owe([options.greeting]);
     this.attach(socket);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -143,6 +185,21 @@ export class Connection {
 
   get localPort(): number | undefined {
     return this.socket.localPort;
+  }
+
+  /** The failure that ended the connection, if it has ended that way. */
+  get failed(): SmtpError | undefined {
+    return this.failure;
+  }
+
+  /** Replies owed by the server and not yet arrived. */
+  get owing(): number {
+    return this.ledger.owing;
+  }
+
+  /** The expectation the next reply will answer. */
+  get awaiting(): Expectation | undefined {
+    return this.ledger.next;
   }
 
   /** Open the socket (and the TLS session for implicit TLS). */
@@ -200,7 +257,7 @@ export class Connection {
       const onError = (err: Error): void => {
         finish(
           connected
-            ? new SmtpError('tls-failed', `TLS handshake with ${where} failed: ${err.message}`, { cause: err })
+            ? handshakeError(`TLS handshake with ${where} failed`, err, 'implicit')
             : new SmtpError('connect-failed', `cannot connect to ${where}: ${err.message}`, { cause: err }),
         );
       };
@@ -250,21 +307,121 @@ export class Connection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.bytesReceived += chunk.length;
+    if (this.upgrading) {
+      // Past the 220 to STARTTLS, before the handshake: whatever comes is not the server's to send.
+      this.injectedBytes += chunk.length;
+      return;
+    }
     let replies: Reply[];
     try {
       replies = this.parser.push(chunk);
     } catch (error) {
       const failure =
         error instanceof SmtpError ? error : new SmtpError('protocol-error', String(error), { raw: escapeBytes(chunk) });
+      if (/longer than/.test(failure.message)) {
+        this.options.findings?.add('reply-line-too-long', failure.message, [this.options.transcript.lastIndex]);
+      }
       this.options.transcript.error(failure.message);
       this.fail(failure);
       return;
     }
-    if (replies.length === 0) return;
-    if (this.pauseOnReply) this.socket.pause();
-    for (const reply of replies) this.queue.push(reply);
+    for (let i = 0; i < replies.length; i++) {
+      const reply = replies[i]!;
+      if (reply.quirks) this.noteQuirks(reply);
+      const arrival = this.ledger.arrive(reply);
+      if (this.enhancedPromised && reply.enhancedCode === undefined && arrival.type !== 'unsolicited' && arrival.type !== 'misfit') {
+        this.noteMissingEnhancedCode(reply, arrival.answer.expected);
+      }
+      if (arrival.type === 'answered') continue;
+      if (arrival.type === 'upgrade') {
+        // Nothing is read past this reply until the handshake; what already came with it is injection.
+        this.upgrading = true;
+        this.socket.pause();
+        this.injectedReplies += replies.length - i - 1;
+        break;
+      }
+      this.violation(reply, arrival.type === 'misfit' ? arrival.expected : undefined, arrival.type === 'unsolicited' ? arrival.after : undefined);
+      return;
+    }
+    if (this.ledger.waitingBytes > MAX_WAITING_REPLY_BYTES) {
+      const error = new SmtpError(
+        'protocol-error',
+        `more than ${MAX_WAITING_REPLY_BYTES} bytes of replies arrived before they were read; the session was stopped`,
+      );
+      this.options.transcript.error(error.message);
+      this.fail(error);
+      return;
+    }
     this.deliver();
   };
+
+  /** The server advertised ENHANCEDSTATUSCODES (after EHLO/LHLO): every later 2xx/4xx/5xx reply must carry one. */
+  expectEnhancedCodes(promised: boolean): void {
+    this.enhancedPromised = promised;
+  }
+
+  /** RFC 2034 §3: once advertised, every reply but the greeting and EHLO's (and 3xx ones, which have no class) has one. */
+  private noteMissingEnhancedCode(reply: Reply, expected: Expectation): void {
+    if (reply.code >= 300 && reply.code < 400) return;
+    if (expected.kind === 'greeting' || expected.kind === 'hello' || reply.quirks?.enhancedMismatch) return;
+    this.options.findings?.add(
+      'no-enhanced-status-codes',
+      `ENHANCEDSTATUSCODES is advertised, yet the reply to ${expected.command} has none: "${shownReply(reply)}"`,
+      replyEvents(reply),
+    );
+  }
+
+  /** Findings for what a usable reply broke of the rules. */
+  private noteQuirks(reply: Reply): void {
+    const findings = this.options.findings;
+    const quirks = reply.quirks;
+    if (!findings || !quirks) return;
+    const events = replyEvents(reply);
+    const shown = shownReply(reply);
+    if (quirks.bareLf) findings.add('bare-lf-in-reply', `a reply line ended in LF without CR: "${shown}"`, events);
+    if (quirks.bareCr) {
+      findings.add('bare-cr-in-reply', `a reply line holds a CR that is not a line end (read as part of the text): "${shown}"`, events);
+    }
+    if (quirks.longLine) {
+      const longest = Math.max(...reply.lines.map((l) => Buffer.byteLength(l.raw) + 2));
+      findings.add('reply-line-too-long', `a reply line is ${longest} octets long with its CRLF (limit 512): "${escapeBytes(reply.lines[0]!.raw, 60)}"`, events);
+    }
+    if (quirks.enhancedMismatch) {
+      findings.add('enhanced-code-mismatch', `reply ${reply.code} carries an enhanced code of another class: "${shown}"`, events);
+    }
+  }
+
+  /** A reply that answers nothing (`expected` undefined) or cannot answer what it was matched to: the session ends. */
+  private violation(reply: Reply, expected: Expectation | undefined, after: Expectation | undefined): void {
+    const events = replyEvents(reply);
+    const shown = shownReply(reply);
+    let error: SmtpError;
+    if (expected) {
+      error = new SmtpError(
+        'protocol-error',
+        `the reply "${shown}" cannot answer ${expected.command} (expected ${expectedReplies(expected.kind, expected.prdr)})`,
+        { reply, raw: rawReply(reply), command: expected.command },
+      );
+    } else {
+      const when = after ? ` (it came after the reply to ${after.command}${after.kind === 'data' ? ', while the message was being sent' : ''})` : ' (before anything was asked)';
+      error = new SmtpError('protocol-error', `the server sent a reply that answers no command: "${shown}"${when}`, {
+        reply,
+        raw: rawReply(reply),
+        command: after?.command,
+      });
+      this.options.findings?.add('unsolicited-reply', `"${shown}"${when}`, events);
+      if (after?.lmtp) {
+        this.options.findings?.add(
+          'lmtp-reply-count',
+          `more replies after the data than the ${after.lmtp.count} owed (one per accepted recipient): "${shown}"`,
+          events,
+        );
+      }
+    }
+    this.options.transcript.error(error.message);
+    this.fail(error);
+  }
 
   private readonly onError = (err: Error): void => {
     this.fail(
@@ -293,10 +450,10 @@ export class Connection {
   private deliver(): void {
     const waiter = this.waiter;
     if (!waiter) return;
-    const reply = this.queue.shift();
-    if (reply) {
+    const answer = this.ledger.take();
+    if (answer) {
       this.waiter = undefined;
-      waiter.resolve(reply);
+      waiter.resolve(answer);
     } else if (this.failure) {
       this.waiter = undefined;
       waiter.reject(this.failure);
@@ -305,7 +462,10 @@ export class Connection {
 
   /** Mark the connection dead: the first failure wins and rejects every wait after it. */
   private fail(error: SmtpError): void {
-    if (!this.failure) this.failure = error;
+    if (!this.failure) {
+      this.failure = error;
+      this.noteShortLmtp(error);
+    }
     this.stopReadTimer();
     this.options.signal?.removeEventListener('abort', this.onAbort);
     if (!this.socket.destroyed) {
@@ -315,27 +475,73 @@ export class Connection {
     this.deliver();
   }
 
-  /** Wait for the next reply, within the stage's timeout and the overall deadline. */
-  readReply(stage: string, timeoutMs: number): Promise<Reply> {
-    const ready = this.queue.shift();
+  /** Lost while LMTP replies after the data were still owed, after some had come: fewer than owed. */
+  private noteShortLmtp(error: SmtpError): void {
+    const next = this.ledger.next?.lmtp;
+    if (!next || next.index === 0 || error.code === 'cancelled') return;
+    this.options.findings?.add(
+      'lmtp-reply-count',
+      `${next.index} of the ${next.count} replies owed after the data (one per accepted recipient) came, then: ${error.message}`,
+      [this.options.transcript.lastIndex],
+    );
+  }
+
+  /** Register replies the server owes for what is about to be written (before writing it). */
+  owe(expectations: readonly Expectation[]): void {
+    this.ledger.owe(expectations);
+  }
+
+  /** The next answer: the reply to the oldest command not yet answered, within its stage's timeout and the deadline. */
+  next(): Promise<Answer> {
+    const ready = this.ledger.take();
     if (ready) return Promise.resolve(ready);
     if (this.failure) return Promise.reject(this.failure);
-    if (this.waiter) return Promise.reject(new Error('readReply called while another read is pending'));
-    return new Promise<Reply>((resolve, reject) => {
-      const { ms, label } = this.budget(stage, timeoutMs);
-      this.waiter = { resolve, reject, due: performance.now() + ms, ms, label, command: stage };
+    if (this.waiter) return Promise.reject(new Error('next() called while another read is pending'));
+    const expected = this.ledger.next;
+    if (!expected) return Promise.reject(new Error('next() called with no reply owed'));
+    return new Promise<Answer>((resolve, reject) => {
+      const { ms, label } = this.budget(expected.stage, expected.timeoutMs);
+      this.waiter = { resolve, reject, due: performance.now() + ms, ms, label, command: expected.command };
       this.armReadTimer();
     });
   }
 
-  /** A reply that has already arrived, without waiting (undefined if none is queued). */
-  takeReply(): Reply | undefined {
-    return this.queue.shift();
+  /** The next reply (see next()). */
+  async nextReply(): Promise<Reply> {
+    return (await this.next()).reply;
   }
 
-  /** How many complete replies have arrived and not been taken yet. */
-  get queuedReplies(): number {
-    return this.queue.length;
+  /** The next `count` replies when all of them have arrived already, taken without a wait; undefined (none taken) otherwise. */
+  ready(count: number): Reply[] | undefined {
+    if (this.ledger.waiting < count) return undefined;
+    const replies: Reply[] = [];
+    for (let i = 0; i < count; i++) replies.push(this.ledger.take()!.reply);
+    return replies;
+  }
+
+  /** Exactly `count` replies, in order. */
+  async replies(count: number): Promise<Reply[]> {
+    const ready = this.ready(count);
+    if (ready) return ready;
+    const replies: Reply[] = [];
+    for (let i = 0; i < count; i++) replies.push((this.ledger.take() ?? (await this.next())).reply);
+    return replies;
+  }
+
+  /** Answers that have arrived and wait to be taken. */
+  get waiting(): number {
+    return this.ledger.waiting;
+  }
+
+  /**
+   * Let replies already on their way be read before going on: two turns of the event loop, so one poll for input
+   * falls between. Before the end of a message is sent, a reply the server sent early (before it had the message)
+   * is then seen as the violation it is, not taken as the answer to the end.
+   */
+  async settle(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.failure) throw this.failure;
   }
 
   /** Make sure the read timer fires no later than the pending read's due time. */
@@ -409,6 +615,13 @@ export class Connection {
     if (!flushed) await this.drain(stage, timeoutMs);
   }
 
+  /** Register what the server owes for these bytes, then write them (see writeParts). */
+  async send(parts: readonly (Buffer | string)[], expectations: readonly Expectation[], stage: string, timeoutMs: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.ledger.owe(expectations);
+    await this.writeParts(parts, stage, timeoutMs);
+  }
+
   /** Wait until the socket's write buffer drains. */
   private drain(stage: string, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -443,33 +656,14 @@ export class Connection {
   }
 
   /**
-   * Send one command line. `shown` is what the transcript records (redacted form);
+   * Send one command line that expects `expected`. `shown` is what the transcript records (redacted form);
    * the real line is only ever written to the socket.
    */
-  async sendLine(line: string, stage: string, timeoutMs: number, shown?: string): Promise<void> {
+  async sendLine(line: string, expected: Expectation, shown?: string): Promise<void> {
+    if (this.failure) throw this.failure;
     this.options.transcript.sent(shown ?? line, shown !== undefined && shown !== line);
-    await this.write(line + '\r\n', stage, timeoutMs);
-  }
-
-  /** Send several command lines in one write (RFC 2920 pipelining); each is recorded in order. */
-  async sendLines(lines: { line: string; shown?: string }[], stage: string, timeoutMs: number): Promise<void> {
-    let data = '';
-    for (const { line, shown } of lines) {
-      this.options.transcript.sent(shown ?? line, shown !== undefined && shown !== line);
-      data += line + '\r\n';
-    }
-    await this.write(data, stage, timeoutMs);
-  }
-
-  /** Arm the STARTTLS guard: reading pauses the moment the next reply arrives. */
-  expectTlsUpgrade(): void {
-    this.pauseOnReply = true;
-  }
-
-  /** The upgrade will not happen (STARTTLS refused): read normally again. */
-  cancelTlsUpgrade(): void {
-    this.pauseOnReply = false;
-    if (!this.failure) this.socket.resume();
+    this.ledger.owe([expected]);
+    await this.write(line + '\r\n', expected.stage, expected.timeoutMs);
   }
 
   /**
@@ -479,12 +673,17 @@ export class Connection {
   async upgradeToTls(settings: TlsSettings, host: string | undefined, timeoutMs: number): Promise<TlsInfo> {
     if (this.failure) throw this.failure;
     const plain = this.socket;
-    const injected = this.parser.pendingBytes + this.queue.length + plain.readableLength;
+    const injected = this.parser.pendingBytes + this.injectedReplies + this.injectedBytes + this.ledger.waiting + plain.readableLength;
     if (injected > 0) {
       const error = new SmtpError(
         'tls-failed',
         'the server sent data after its reply to STARTTLS and before the TLS handshake (possible response injection); aborting',
         { stage: 'starttls', command: 'STARTTLS' },
+      );
+      this.options.findings?.add(
+        'plaintext-after-starttls',
+        `${this.injectedReplies > 0 ? `${this.injectedReplies} more replies` : 'bytes'} arrived after "220" to STARTTLS, before the handshake; the session was stopped`,
+        [this.options.transcript.lastIndex],
       );
       this.options.transcript.error(error.message);
       this.fail(error);
@@ -500,7 +699,7 @@ export class Connection {
       this.fail(failure);
       throw failure;
     }
-    this.pauseOnReply = false;
+    this.upgrading = false;
     this.detach(plain);
     const secure = tls.connect({ socket: plain, ...connectOptions });
     await new Promise<void>((resolve, reject) => {
@@ -518,8 +717,7 @@ export class Connection {
         } else resolve();
       };
       const onSecure = (): void => finish();
-      const onError = (err: Error): void =>
-        finish(new SmtpError('tls-failed', `TLS handshake failed: ${err.message}`, { cause: err, command: 'STARTTLS' }));
+      const onError = (err: Error): void => finish(handshakeError('TLS handshake failed', err, 'starttls'));
       // A cancellation destroys the plain socket under the handshake; report the cancellation, not the close.
       const onClose = (): void =>
         finish(
@@ -598,6 +796,26 @@ export class Connection {
     this.socket.destroy();
     this.options.transcript.info('connection closed');
   }
+}
+
+/**
+ * A failed TLS handshake as the engine's error. When the server answered in plaintext (OpenSSL's "wrong version
+ * number" and friends: its greeting read as a TLS record), the message says so and suggests STARTTLS.
+ */
+function handshakeError(prefix: string, err: Error, via: 'implicit' | 'starttls'): SmtpError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const plaintext =
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    /wrong version number|packet length too long|unknown protocol|http request/i.test(err.message);
+  if (plaintext && via === 'implicit') {
+    return new SmtpError('tls-failed', `${prefix}: the server did not answer in TLS (${err.message.trim()})`, {
+      cause: err,
+      hint: 'this port speaks plaintext SMTP, not implicit TLS: try STARTTLS (--tls starttls), or no TLS',
+      suggestTls: 'starttls',
+    });
+  }
+  return new SmtpError('tls-failed', `${prefix}: ${err.message}`, { cause: err, ...(via === 'starttls' ? { command: 'STARTTLS' } : {}) });
 }
 
 /** The name the certificate is checked against: the SNI override, else the host the user typed. */

@@ -1,4 +1,4 @@
-import type { PeerCertificate, DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { CertificateInfo, TlsInfo } from '../../../shared/session-record.js';
 
 function formatName(name: PeerCertificate['subject'] | undefined): string {
@@ -29,7 +29,7 @@ function describeCertificate(cert: PeerCertificate): CertificateInfo {
  */
 export function peerChain(socket: TLSSocket, known?: DetailedPeerCertificate): CertificateInfo[] {
   const chain: CertificateInfo[] = [];
-  let cert = known ?? (socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined);
+  let cert: DetailedPeerCertificate | undefined = known ?? (socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined);
   const seen = new Set<string>();
   while (cert && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
@@ -59,5 +59,10 @@ export function describeTls(
   };
   if (servername) info.servername = servername;
   if (!socket.authorized && socket.authorizationError) info.authorizationError = String(socket.authorizationError);
+  if (servername && info.peerCertificate.length > 0) {
+    // The name check, also when the chain did not verify (Node skips it then): the finding needs it either way.
+    const leaf = knownCertificate ?? socket.getPeerCertificate();
+    if (leaf && Object.keys(leaf).length > 0) info.nameMatches = checkServerIdentity(servername, leaf) === undefined;
+  }
   return info;
 }

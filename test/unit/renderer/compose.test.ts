@@ -394,7 +394,19 @@ describe('outcome grid', () => {
 
   it('a recipient accepted but never given the message is "not delivered"', () => {
     const rows = outcomeRows(record([{ address: 'x@x.example', accepted: true, rcpt: reply(250, 'OK'), delivered: false }]));
-    expect(rows[0]).toMatchObject({ status: 'unknown', label: 'Not delivered' });
+    expect(rows[0]).toMatchObject({ status: 'not-sent', label: 'Not delivered' });
+  });
+
+  it('a recipient whose answer never came after the message was sent is "unknown", not refused', () => {
+    const rows = outcomeRows(
+      record([{ address: 'x@x.example', accepted: true, rcpt: reply(250, 'OK'), delivered: false, failure: 'unknown' }], {
+        result: { ok: false, verdict: 'unknown' },
+      }),
+    );
+    expect(rows[0]).toMatchObject({ status: 'unknown', label: 'Unknown' });
+    expect(rows[0]?.explanation).toMatch(/may have been delivered/);
+    const summary = verdictSummary(record([{ address: 'x@x.example', accepted: true, rcpt: reply(250, 'OK'), delivered: false, failure: 'unknown' }], { result: { ok: false, verdict: 'unknown' } }));
+    expect(summary).toMatchObject({ verdict: 'unknown', tone: 'unknown', title: 'Delivery unknown' });
   });
 
   it('verdict words: all, partly, none', () => {

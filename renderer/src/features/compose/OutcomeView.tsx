@@ -20,13 +20,14 @@ function Reply({ reply, context }: { reply: ReplyInfo; context: string }) {
   );
 }
 
-const TONE_CLASS = { ok: 'ok', partial: 'warn', error: 'error' } as const;
+const TONE_CLASS = { ok: 'ok', partial: 'warn', error: 'error', unknown: 'unknown' } as const;
 
 const STATUS_MARK: Record<OutcomeRow['status'], string> = {
   delivered: '✓',
   temporary: '↻',
   permanent: '✕',
   unknown: '?',
+  'not-sent': '✕',
 };
 
 /** One row per recipient: the RCPT TO reply, the reply after the data, and what it means. */

@@ -6,8 +6,12 @@ import type { RecipientOutcome, ReplyInfo, SessionRecord, Verdict } from '../../
  * record, no DOM.
  */
 
-/** delivered; failed for now (4xx, the sender may retry); failed for good (5xx); unknown (the transaction broke off). */
-export type OutcomeStatus = 'delivered' | 'temporary' | 'permanent' | 'unknown';
+/**
+ * delivered; failed for now (4xx, the sender may retry); failed for good (5xx); unknown (the link was lost after the
+ * message was sent and before the server answered: it may have been delivered); not-sent (the transaction broke off
+ * before the end of the message).
+ */
+export type OutcomeStatus = 'delivered' | 'temporary' | 'permanent' | 'unknown' | 'not-sent';
 
 export interface OutcomeRow {
   address: string;
@@ -28,7 +32,7 @@ export interface OutcomeRow {
 
 export interface VerdictSummary {
   verdict: Verdict;
-  tone: 'ok' | 'partial' | 'error';
+  tone: 'ok' | 'partial' | 'error' | 'unknown';
   /** "Delivered to all 3 recipients". */
   title: string;
   /** What stopped it, when something did. */
@@ -67,6 +71,14 @@ function explain(r: RecipientOutcome, lmtp: boolean): { status: OutcomeStatus; l
           explanation: `Refused at RCPT TO (${klass(r.rcpt.code)}, permanent): the server will not take mail for this recipient.`,
         };
   }
+  if (r.failure === 'unknown') {
+    return {
+      status: 'unknown',
+      label: 'Unknown',
+      explanation:
+        'Accepted at RCPT TO; the connection was lost after the message was sent and before the server answered for this recipient: it may have been delivered.',
+    };
+  }
   if (r.data) {
     const temporary = r.failure === 'temporary' || (r.failure === undefined && r.data.code < 500);
     const after = lmtp ? 'after the data, for this mailbox (LMTP)' : 'after the data';
@@ -83,7 +95,7 @@ function explain(r: RecipientOutcome, lmtp: boolean): { status: OutcomeStatus; l
         };
   }
   return {
-    status: 'unknown',
+    status: 'not-sent',
     label: 'Not delivered',
     explanation: 'Accepted at RCPT TO, but the transaction stopped before the server took the message.',
   };
@@ -140,5 +152,16 @@ export function verdictSummary(record: SessionRecord, requestError?: ErrorDto): 
         delivered,
         total,
       };
+    case 'unknown': {
+      const unknown = recipients.filter((r) => r.failure === 'unknown').length;
+      return {
+        verdict,
+        tone: 'unknown',
+        title: unknown === 1 && total === 1 ? 'Delivery unknown' : `Delivery unknown for ${plural(unknown)}`,
+        detail: detail ?? 'The connection was lost after the message was sent and before the server answered: it may have been delivered. Check before sending it again.',
+        delivered,
+        total,
+      };
+    }
   }
 }
