@@ -1,3 +1,4 @@
+import { inertLines, inertText } from './inert-text.js';
 import type { Capability, ReplyInfo, SessionRecord, TranscriptEvent } from './session-record.js';
 import { describeTarget, formatRelative, formatWallTime } from './transcript-format.js';
 
@@ -14,8 +15,8 @@ export function escapeHtml(value: unknown): string {
 }
 
 const STYLE = `
-:root { color-scheme: light dark; --fg: #1d232a; --muted: #5b6570; --bg: #fff; --line: #d8dde3; --ok: #17733a; --bad: #b3261e; --send: #0b57d0; --recv: #1d232a; --info: #5b6570; --alt: #f5f7f9; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e4e8ec; --muted: #9aa4ae; --bg: #15191d; --line: #333b43; --ok: #5fcf86; --bad: #ff8a80; --send: #8ab4f8; --recv: #e4e8ec; --info: #9aa4ae; --alt: #1c2126; } }
+:root { color-scheme: light dark; --fg: #1d232a; --muted: #5b6570; --bg: #fff; --line: #d8dde3; --ok: #17733a; --bad: #b3261e; --unknown: #7a6a3a; --send: #0b57d0; --recv: #1d232a; --info: #5b6570; --alt: #f5f7f9; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e4e8ec; --muted: #9aa4ae; --bg: #15191d; --line: #333b43; --ok: #5fcf86; --bad: #ff8a80; --unknown: #d2c49a; --send: #8ab4f8; --recv: #e4e8ec; --info: #9aa4ae; --alt: #1c2126; } }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 24px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 h1 { font-size: 20px; margin: 0 0 4px; }
@@ -23,6 +24,10 @@ h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 .muted { color: var(--muted); }
 .ok { color: var(--ok); font-weight: 600; }
 .bad { color: var(--bad); font-weight: 600; }
+.unknown { color: var(--unknown); font-weight: 600; }
+.sev-error { color: var(--bad); font-weight: 600; }
+.sev-warning { color: var(--unknown); font-weight: 600; }
+.sev-info { color: var(--muted); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: 4px 0; }
 th, td { text-align: left; vertical-align: top; padding: 3px 8px; border-bottom: 1px solid var(--line); }
 th { font-weight: 600; white-space: nowrap; }
@@ -40,13 +45,17 @@ footer { margin-top: 32px; font-size: 12px; color: var(--muted); }
 
 const row = (label: string, value: string): string => `<tr><th>${escapeHtml(label)}</th><td>${value}</td></tr>`;
 const kv = (rows: (string | undefined)[]): string => `<table class="kv">${rows.filter(Boolean).join('')}</table>`;
-const text = (value: unknown): string => escapeHtml(value);
-const code = (value: unknown): string => `<code>${escapeHtml(value)}</code>`;
+// Every value is made inert (controls and bidi overrides shown as escapes), then HTML-escaped.
+const text = (value: unknown): string => escapeHtml(inertText(String(value ?? '')));
+const code = (value: unknown): string => `<code>${escapeHtml(inertText(String(value ?? '')))}</code>`;
+// A reply's lines stay lines (a line break is harmless in HTML); each is made inert.
+const codeLines = (value: string): string => `<code>${escapeHtml(inertLines(value))}</code>`;
 const yesNo = (value: boolean): string => (value ? '<span class="ok">yes</span>' : '<span class="bad">no</span>');
 
+/** A reply as the server sent it: the text already starts with the enhanced code when there is one. */
 function reply(info: ReplyInfo | undefined): string {
   if (!info) return '';
-  return code(`${info.code}${info.enhancedCode ? ` ${info.enhancedCode}` : ''} ${info.text}`);
+  return codeLines(`${info.code} ${info.text}`);
 }
 
 function capabilityTable(list: Capability[]): string {
@@ -59,7 +68,9 @@ function summary(record: SessionRecord): string {
   const r = record.result;
   const outcome = r.ok
     ? `<span class="ok">ok</span>`
-    : `<span class="bad">failed</span>${r.error ? ` — ${code(r.error.code)} ${text(r.error.message)}` : ''}`;
+    : r.interrupted
+      ? `<span class="unknown">interrupted</span>${r.error ? ` — ${text(r.error.message)}` : ''}`
+      : `<span class="bad">failed</span>${r.error ? ` — ${code(r.error.code)} ${text(r.error.message)}` : ''}`;
   const t = record.target ?? {};
   return kv([
     row('Target', code(describeTarget(record))),
@@ -67,8 +78,9 @@ function summary(record: SessionRecord): string {
     row('Started', text(record.startedAt)),
     row('Duration', text(`${Number(record.durationMs ?? 0).toFixed(1)} ms`)),
     row('Result', outcome + (r.verdict ? ` (verdict: ${text(r.verdict)})` : '')),
-    r.error?.replyCode !== undefined ? row('Reply', code(`${r.error.replyCode}${r.error.enhancedCode ? ` ${r.error.enhancedCode}` : ''} ${r.error.replyText ?? ''}`)) : undefined,
+    r.error?.replyCode !== undefined ? row('Reply', codeLines(`${r.error.replyCode} ${r.error.replyText ?? ''}`)) : undefined,
     r.error?.command ? row('Command', code(r.error.command)) : undefined,
+    r.error?.hint ? row('Hint', text(r.error.hint)) : undefined,
     row('EHLO name', code(t.ehloName)),
     t.remoteAddress ? row('Remote', code(`${t.remoteAddress}${t.remotePort !== undefined ? ` port ${t.remotePort}` : ''}`)) : undefined,
     t.localAddress ? row('Local', code(`${t.localAddress}${t.localPort !== undefined ? ` port ${t.localPort}` : ''}`)) : undefined,
@@ -141,13 +153,14 @@ function messageSection(record: SessionRecord): string {
         row('Size', text(`${m.size} bytes (${m.wireBytes} on the wire, ${m.method})`)),
         m.messageId ? row('Message-ID', code(m.messageId)) : undefined,
         m.mailParams?.length ? row('MAIL parameters', code(m.mailParams.join(' '))) : undefined,
+        m.prdr ? row('PRDR', `${reply(m.prdr.intro)}; final ${m.prdr.final ? reply(m.prdr.final) : text('never came')}`) : undefined,
       ]);
   }
   if (record.recipients?.length) {
     const rows = record.recipients
       .map(
         (r) =>
-          `<tr><td>${code(r.address)}</td><td>${reply(r.rcpt)}</td><td>${reply(r.data)}</td><td>${yesNo(r.delivered)}${r.failure ? ` (${text(r.failure)})` : ''}</td></tr>`,
+          `<tr><td>${code(r.address)}</td><td>${reply(r.rcpt)}</td><td>${reply(r.data)}</td><td>${deliveredCell(r)}</td></tr>`,
       )
       .join('');
     out += `<h2>Recipients</h2><table><thead><tr><th>Address</th><th>RCPT reply</th><th>Data reply</th><th>Delivered</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -157,6 +170,22 @@ function messageSection(record: SessionRecord): string {
     out += `<h2>Commands</h2><table><thead><tr><th>Command</th><th>Reply</th></tr></thead><tbody>${rows}</tbody></table>`;
   }
   return out;
+}
+
+/** Delivered: yes; no (temporary/permanent); or unknown — the answer never came, it may have been delivered. */
+function deliveredCell(r: NonNullable<SessionRecord['recipients']>[number]): string {
+  if (r.failure === 'unknown') return '<span class="unknown">unknown</span> (may have been delivered)';
+  return `${yesNo(r.delivered)}${r.failure ? ` (${text(r.failure)})` : ''}`;
+}
+
+/** The findings: named evidence of how the server behaved. */
+function findingsSection(record: SessionRecord): string {
+  const findings = record.findings ?? [];
+  if (findings.length === 0) return record.findings ? '<h2>Findings</h2><p class="muted">None.</p>' : '';
+  const rows = findings
+    .map((f) => `<tr><td class="sev-${escapeHtml(f.severity)}">${text(f.severity)}</td><td>${code(f.id)}</td><td>${text(f.title)}</td><td>${text(f.detail)}</td></tr>`)
+    .join('');
+  return `<h2>Findings</h2><table><thead><tr><th>Severity</th><th>Id</th><th>Finding</th><th>Seen</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const DIR_LABEL: Record<TranscriptEvent['dir'], string> = { send: 'C', recv: 'S', info: '*', error: '!' };
@@ -203,6 +232,7 @@ export function htmlReportHead(record: SessionRecord, eventCount: number): strin
     capabilityTable(record.capabilities ?? []),
     before,
     tlsSection(record),
+    findingsSection(record),
     authSection(record),
     messageSection(record),
     `<h2>Transcript</h2><p class="muted">${eventCount} lines; times are UTC; secrets were redacted when captured.</p>` +

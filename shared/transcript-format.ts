@@ -1,3 +1,4 @@
+import { inertText } from './inert-text.js';
 import type { SessionRecord, TranscriptEvent } from './session-record.js';
 
 /** Pure formatters for transcripts, shared by the CLI and the app's export. No Node or DOM APIs. */
@@ -30,9 +31,9 @@ export function describeTarget(record: SessionRecord): string {
 
 const DIR_LABEL: Record<TranscriptEvent['dir'], string> = { send: 'C:', recv: 'S:', info: '* ', error: '! ' };
 
-/** One event for a terminal: relative time, TLS marker, direction, text. */
+/** One event for a terminal: relative time, TLS marker, direction, text (made inert, whatever log it came from). */
 export function formatEventLine(event: TranscriptEvent): string {
-  return `${formatRelative(event.t).padStart(11)} ${event.tls ? 'T' : ' '} ${DIR_LABEL[event.dir]} ${event.text}`;
+  return `${formatRelative(event.t).padStart(11)} ${event.tls ? 'T' : ' '} ${DIR_LABEL[event.dir]} ${inertText(event.text)}`;
 }
 
 // smtplib's debug output shows Python reprs; our texts are already escaped, so only quotes need care.
@@ -53,20 +54,37 @@ export function formatTextTranscript(record: SessionRecord): string {
 
 /** The two header lines (only the record's fields other than `events` are read). */
 export function textTranscriptHead(record: SessionRecord): string {
-  return `# ${record.tool} ${record.operation} ${describeTarget(record)}\n# started ${record.startedAt}; times are UTC; secrets are redacted\n`;
+  return `# ${record.tool} ${record.operation} ${inertText(describeTarget(record))}\n# started ${record.startedAt}; times are UTC; secrets are redacted\n`;
 }
 
-/** One event's line. */
+/** One event's line (its text made inert, whatever log it came from). */
 export function textTranscriptLine(e: TranscriptEvent): string {
   const time = formatWallTime(e.wall);
   const tls = e.tls ? ' [tls]' : '';
-  if (e.dir === 'send') return `${time} send:${tls} ${pyRepr(e.text, false)}\n`;
-  if (e.dir === 'recv') return `${time} reply:${tls} ${pyRepr(e.text, true)}\n`;
-  return `${time} ${e.dir}:${tls} ${e.text}\n`;
+  const text = inertText(e.text);
+  if (e.dir === 'send') return `${time} send:${tls} ${pyRepr(text, false)}\n`;
+  if (e.dir === 'recv') return `${time} reply:${tls} ${pyRepr(text, true)}\n`;
+  return `${time} ${e.dir}:${tls} ${text}\n`;
 }
 
-/** The result line. */
-export function textTranscriptEnd(record: SessionRecord): string {
+/** How a session ended, in one line: ok, interrupted (its log ends early), or failed with the error. */
+export function resultLine(record: Pick<SessionRecord, 'result'>): string {
   const r = record.result;
-  return `# result: ${r.ok ? 'ok' : `failed (${r.error?.code}): ${r.error?.message}`}${r.verdict ? `; verdict: ${r.verdict}` : ''}\n`;
+  const outcome = r.ok
+    ? 'ok'
+    : r.interrupted
+      ? `interrupted: ${r.error?.message ?? 'the session log ends before the session did'}`
+      : `failed (${r.error?.code}): ${r.error?.message}`;
+  return inertText(`${outcome}${r.verdict ? `; verdict: ${r.verdict}` : ''}`);
+}
+
+/** The findings and the result line. */
+export function textTranscriptEnd(record: SessionRecord): string {
+  const findings = (record.findings ?? [])
+    .map((f) => `# finding: [${f.severity}] ${f.id}: ${inertText(f.title)} — ${inertText(f.detail)}\n`)
+    .join('');
+  const dropped = record.eventsDropped
+    ? `# transcript cap: ${record.eventsDropped.count} later events counted, not kept\n`
+    : '';
+  return `${dropped}${findings}# result: ${resultLine(record)}\n`;
 }

@@ -35,12 +35,16 @@ message:
   --envelope-from A  --envelope-to B (repeatable)
   --dsn-ret full|hdrs  --dsn-notify never|success,failure,delay  --dsn-envid ID  --dsn-orcpt
   --smtputf8  --utf8-headers  --bdat off|auto|on  --mail-param P  --rcpt-param P (repeatable)
-  --force-params (send parameters the server did not advertise)  --no-pipelining
+  --force-params (send parameters, BDAT or a message over SIZE the server did not advertise)
+  --no-pipelining  --force-pipelining (pipeline even when PIPELINING is not advertised)
+  --prdr (ask for per-recipient replies after the data when the server offers PRDR)
+  --allow-long-lines (send a --message-file with lines over 998 octets as it is)
 load test (send):
   --count N (send the message N times on one connection, each message's end pipelined with the next)
   --window N (BDAT: whole messages sent ahead of their replies, default 1)  --on-failure continue|stop
 output:
-  --json (print the session record)  --export FILE (.json record, .txt transcript)
+  --json (print the session record)  --export FILE (.json record, .txt transcript, .html report; FILE.partial
+    holds the transcript while the session runs)
   --capture-data (every body line in the transcript)  --quiet (no live transcript)
 `;
 
@@ -95,6 +99,9 @@ const OPTIONS = {
   'rcpt-param': { type: 'string', multiple: true },
   'force-params': { type: 'boolean' },
   'no-pipelining': { type: 'boolean' },
+  'force-pipelining': { type: 'boolean' },
+  prdr: { type: 'boolean' },
+  'allow-long-lines': { type: 'boolean' },
   count: { type: 'string' },
   window: { type: 'string' },
   'on-failure': { type: 'string' },
@@ -265,7 +272,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     bdat: oneOf(values.bdat, ['off', 'auto', 'on'], 'bdat') ?? 'auto',
     smtpUtf8: values.smtputf8 ?? false,
     force: values['force-params'] ?? false,
-    pipelining: !values['no-pipelining'],
+    pipelining: values['force-pipelining'] ? 'force' : !values['no-pipelining'],
+    prdr: values.prdr ?? false,
     mailParams: values['mail-param'] ?? [],
     rcptParams: values['rcpt-param'] ?? [],
     ...(ret || values['dsn-envid'] || dsnNotify || values['dsn-orcpt']
@@ -290,6 +298,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     if (window !== undefined) options.window = window;
     if (onFailure !== undefined) options.onFailure = onFailure;
   }
+  if (values['no-pipelining'] && values['force-pipelining']) throw new UsageError('give either --no-pipelining or --force-pipelining, not both');
   const envelope = {
     ...(values['envelope-from'] !== undefined ? { from: values['envelope-from'] } : {}),
     ...(values['envelope-to'] ? { to: values['envelope-to'] } : {}),
@@ -301,7 +310,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     }
     return {
       command,
-      request: { ...base, message: { raw: { path: values['message-file'] } }, envelope, options },
+      request: { ...base, message: { raw: { path: values['message-file'] } }, envelope, options, allowLongLines: values['allow-long-lines'] ?? false },
       output,
     };
   }

@@ -1,38 +1,66 @@
-import { writeFileSync } from 'node:fs';
 import type { SessionRecord } from '../../shared/session-record.js';
-import { formatEventLine, formatTextTranscript } from '../../shared/transcript-format.js';
+import { inertText } from '../../shared/inert-text.js';
+import { describeTarget, formatEventLine } from '../../shared/transcript-format.js';
 import { SmtpError } from '../smtp/errors.js';
 import { probe, raw, send, verify } from '../smtp/operations.js';
+import { defaultPort } from '../smtp/session.js';
 import { Transcript } from '../smtp/transcript.js';
 import { parseCommandLine, USAGE, UsageError, type Parsed } from './args.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { ExportFile, exportKind } from './export-file.js';
 import { formatSummary } from './summary.js';
 
-/** Write the session log: the JSON record for .json, a timestamped transcript for .txt. */
-export function exportRecord(record: SessionRecord, path: string): void {
-  if (path.endsWith('.json')) writeFileSync(path, JSON.stringify(record, null, 2) + '\n');
-  else if (path.endsWith('.txt') || path.endsWith('.log')) writeFileSync(path, formatTextTranscript(record));
-  else throw new UsageError(`--export: the file name must end in .json or .txt (got ${path})`);
+/** Where the CLI writes. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/**
+ * A stream that stops being written once its reader has gone (`smtp-lens … | head -1`): EPIPE ends the output
+ * quietly instead of crashing the run with an unhandled error.
+ */
+function quietOnClose(stream: NodeJS.WritableStream): { write: (text: string) => void; closed: () => boolean } {
+  let closed = false;
+  // EPIPE (the reader went away) or any other write failure: stop writing, let the session end on its own.
+  stream.on?.('error', () => {
+    closed = true;
+  });
+  return {
+    write: (text) => {
+      if (closed) return;
+      try {
+        stream.write(text);
+      } catch {
+        closed = true;
+      }
+    },
+    closed: () => closed,
+  };
 }
 
 /** Run the command line; resolves to the exit status. */
-export async function run(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const stdout = quietOnClose(io.stdout);
+  const stderr = quietOnClose(io.stderr);
   let parsed: Parsed;
   try {
     parsed = parseCommandLine(argv);
   } catch (error) {
     if (error instanceof UsageError || error instanceof SmtpError) {
-      io.stderr.write(`smtp-lens: ${error.message}\n\n${USAGE}`);
+      stderr.write(`smtp-lens: ${inertText(error.message)}\n\n${USAGE}`);
       return EXIT.usage;
     }
     throw error;
   }
   if (parsed.command === 'help') {
-    io.stdout.write(USAGE);
+    stdout.write(USAGE);
     return EXIT.ok;
   }
-  if (parsed.output.exportPath && !/\.(json|txt|log)$/.test(parsed.output.exportPath)) {
-    io.stderr.write(`smtp-lens: --export: the file name must end in .json or .txt\n`);
+  const exportPath = parsed.output.exportPath;
+  const kind = exportPath === undefined ? undefined : exportKind(exportPath);
+  if (exportPath !== undefined && !kind) {
+    stderr.write(`smtp-lens: --export: the file name must end in .json, .txt or .html\n`);
     return EXIT.usage;
   }
 
@@ -41,7 +69,14 @@ export async function run(argv: string[], io = { stdout: process.stdout, stderr:
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const live = !parsed.output.json && !parsed.output.quiet;
-  const transcript = new Transcript(live ? { onEvent: (e) => io.stdout.write(formatEventLine(e) + '\n') } : {});
+  const exportFile = exportPath && kind ? new ExportFile(exportPath, kind, exportHead(parsed)) : undefined;
+  if (exportFile?.problem) stderr.write(`smtp-lens: ${exportFile.problem}; the export is written when the session ends\n`);
+  const transcript = new Transcript({
+    onEvent: (event) => {
+      if (live) stdout.write(formatEventLine(event) + '\n');
+      exportFile?.onEvent(event);
+    },
+  });
   const connection = { ...parsed.request.connection, transcript, signal: controller.signal };
 
   let record: SessionRecord;
@@ -65,16 +100,36 @@ export async function run(argv: string[], io = { stdout: process.stdout, stderr:
     process.off('SIGTERM', onSignal);
   }
 
-  if (parsed.output.json) io.stdout.write(JSON.stringify(record, null, 2) + '\n');
-  else io.stdout.write(formatSummary(record));
-  if (parsed.output.exportPath) {
+  if (parsed.output.json) stdout.write(JSON.stringify(record, null, 2) + '\n');
+  else stdout.write(formatSummary(record));
+  if (exportFile) {
     try {
-      exportRecord(record, parsed.output.exportPath);
+      exportFile.finish(record);
     } catch (error) {
-      io.stderr.write(`smtp-lens: cannot write ${parsed.output.exportPath}: ${(error as Error).message}\n`);
+      stderr.write(`smtp-lens: cannot write ${exportFile.path}: ${(error as Error).message}\n`);
       return EXIT.internal;
     }
   }
-  if (record.result.error && !parsed.output.json) io.stderr.write(`smtp-lens: ${record.result.error.message}\n`);
-  return exitCodeFor(record.result.error?.code);
+  const error = record.result.error;
+  if (error && !parsed.output.json) {
+    stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
+    if (error.hint) stderr.write(`smtp-lens: hint: ${inertText(error.hint)}\n`);
+  }
+  return exitCodeFor(error?.code);
+}
+
+/** The head of the partial export: what runs against what, before the record exists. */
+function exportHead(parsed: Exclude<Parsed, { command: 'help' }>): string {
+  const c = parsed.request.connection;
+  const target = describeTarget({
+    target: {
+      protocol: c.protocol ?? 'smtp',
+      tls: c.tls ?? 'off',
+      ehloName: '',
+      ...(c.socketPath !== undefined
+        ? { socketPath: c.socketPath }
+        : { host: c.host, port: c.port ?? defaultPort(c.protocol ?? 'smtp', c.tls ?? 'off') }),
+    },
+  } as SessionRecord);
+  return `# smtp-lens ${parsed.command} ${inertText(target)}\n# started ${new Date().toISOString()}; times are UTC; secrets are redacted\n`;
 }

@@ -1,15 +1,26 @@
 import type { ReplyInfo, SessionRecord } from '../../shared/session-record.js';
+import { inertText } from '../../shared/inert-text.js';
 
 // The text already carries the enhanced code when the server sent one.
-const reply = (r: ReplyInfo | undefined): string => (r ? `${r.code} ${r.text}`.trimEnd() : '-');
+const reply = (r: ReplyInfo | undefined): string => (r ? `${r.code} ${r.text}`.trimEnd().replace(/\n/g, ' / ') : '-');
 
-/** A human summary of a session record, printed after the live transcript. */
+const STATUS: Record<string, string> = {
+  temporary: 'TEMPORARY FAILURE',
+  permanent: 'REFUSED',
+  unknown: 'UNKNOWN (may have been delivered)',
+};
+
+/**
+ * A human summary of a session record, printed after the live transcript. Every line is made inert: server text
+ * (greeting, capabilities, certificate names, replies) cannot move the cursor, recolour the terminal, set its title
+ * or reorder text with bidi controls, and cannot add a line of its own.
+ */
 export function formatSummary(record: SessionRecord): string {
   const out: string[] = [''];
   const row = (label: string, value: string): void => {
     out.push(`${(label + ':').padEnd(14)}${value}`);
   };
-  if (record.greeting) row('Greeting', reply(record.greeting).replace(/\n/g, ' / '));
+  if (record.greeting) row('Greeting', reply(record.greeting));
   if (record.helloVerb) row('Hello', `${record.helloVerb} accepted`);
   if (record.capabilities.length) {
     row('Capabilities', '');
@@ -40,42 +51,59 @@ export function formatSummary(record: SessionRecord): string {
   }
   if (record.auth) {
     const a = record.auth;
-    row('Auth', `${a.mechanism} ${a.ok ? 'succeeded' : 'FAILED'}: ${a.code ?? ''} ${a.text ?? ''} (${a.durationMs.toFixed(1)} ms)`);
+    row('Auth', `${a.mechanism} ${a.ok ? 'succeeded' : 'FAILED'}: ${a.code ?? ''} ${(a.text ?? '').replace(/\n/g, ' / ')} (${a.durationMs.toFixed(1)} ms)`);
+    if (a.serverError) {
+      const e = a.serverError;
+      const fields = (['status', 'schemes', 'scope'] as const).filter((k) => e[k] !== undefined).map((k) => `${k} ${e[k]}`);
+      out.push(`  server said: ${fields.length ? fields.join(', ') : e.text}`);
+    }
   }
-  for (const c of record.commands ?? []) row('Command', `${c.command} -> ${reply(c.reply).replace(/\n/g, ' / ')}`);
+  for (const c of record.commands ?? []) row('Command', `${c.command} -> ${reply(c.reply)}`);
   if (record.message) {
     const m = record.message;
     row('Message', `${m.size} bytes via ${m.method}${m.messageId ? `, Message-ID ${m.messageId}` : ''}`);
     row('Envelope', `<${m.envelopeFrom}> -> ${m.envelopeTo.map((a) => `<${a}>`).join(', ')}`);
+    if (m.prdr) row('PRDR', `${reply(m.prdr.intro)}; final ${m.prdr.final ? reply(m.prdr.final) : 'never came'}`);
   }
   if (record.batch) {
     const b = record.batch;
     const how = [b.method, b.pipelined ? 'pipelined' : 'one at a time', ...(b.method === 'BDAT' && b.window > 1 ? [`window ${b.window}`] : [])];
     row(
       'Batch',
-      `${b.attempted} messages: ${b.delivered} delivered, ${b.partial} partial, ${b.failed} failed` +
+      `${b.attempted} messages: ${b.delivered} delivered, ${b.partial} partial, ${b.failed} failed${b.unknown ? `, ${b.unknown} unknown (may have been delivered)` : ''}` +
         ` in ${(b.durationMs / 1000).toFixed(3)} s (${b.messagesPerSecond.toLocaleString('en-US')} msg/s; ${how.join(', ')})` +
         (b.stopped ? '; stopped at the first failure' : ''),
     );
     for (const f of b.failures.slice(0, 10)) {
-      const why = f.error ? `[${f.error.code}] ${f.error.message}` : `partial: refused ${f.recipients.filter((r) => !r.delivered).map((r) => r.address).join(', ')}`;
+      const why = f.error
+        ? `[${f.error.code}] ${f.error.message}`
+        : f.verdict === 'unknown'
+          ? 'unknown: the connection was lost after it was sent, before its reply'
+          : `partial: refused ${f.recipients.filter((r) => !r.delivered).map((r) => r.address).join(', ')}`;
       out.push(`  message ${f.index + 1}: ${why}`);
     }
-    if (b.failed + b.partial > Math.min(10, b.failures.length)) out.push(`  … ${b.failed + b.partial - Math.min(10, b.failures.length)} more`);
+    const notDelivered = b.failed + b.partial + (b.unknown ?? 0);
+    if (notDelivered > Math.min(10, b.failures.length)) out.push(`  … ${notDelivered - Math.min(10, b.failures.length)} more`);
   }
   if (record.recipients?.length) {
     row('Recipients', '');
     for (const r of record.recipients) {
-      const status = r.delivered ? 'delivered' : r.failure === 'temporary' ? 'TEMPORARY FAILURE' : 'REFUSED';
+      const status = r.delivered ? 'delivered' : STATUS[r.failure ?? 'permanent'] ?? 'REFUSED';
       out.push(`  ${r.address}  ${status}  rcpt ${reply(r.rcpt)}${r.data ? `  data ${reply(r.data)}` : ''}`);
     }
   }
+  if (record.eventsDropped) {
+    row('Transcript', `${record.eventsDropped.count.toLocaleString('en-US')} later lines counted, not kept (the transcript's cap)`);
+  }
   const r = record.result;
-  row(
-    'Result',
-    r.ok
-      ? `OK${r.verdict ? ` (${r.verdict})` : ''}`
-      : `FAILED [${r.error?.code}] ${r.error?.message}${r.error?.raw ? `\n  raw: ${r.error.raw}` : ''}`,
-  );
-  return out.join('\n') + '\n';
+  row('Result', r.ok ? `OK${r.verdict ? ` (${r.verdict})` : ''}` : `FAILED [${r.error?.code}] ${r.error?.message}${r.verdict ? ` (verdict: ${r.verdict})` : ''}`);
+  if (!r.ok && r.error?.raw) out.push(`  raw: ${r.error.raw}`);
+  if (!r.ok && r.error?.hint) out.push(`  hint: ${r.error.hint}`);
+  const findings = record.findings ?? [];
+  if (findings.length) {
+    row('Findings', '');
+    const width = Math.max(...findings.map((f) => f.severity.length));
+    for (const f of findings) out.push(`  ${f.severity.toUpperCase().padEnd(width)}  ${f.id}: ${f.title} — ${f.detail}`);
+  }
+  return out.map((line) => inertText(line)).join('\n') + '\n';
 }

@@ -4,7 +4,7 @@ import { FATAL_ERRORS, SmtpError } from './errors.js';
 import { MailBatch, type BatchMessage, type BatchOptions } from './mail-batch.js';
 import { composeMessage, type ComposeInput, type Envelope } from './message/compose.js';
 import { rawMessage } from './message/envelope.js';
-import { measureSource, type MessageSource } from './message/message-source.js';
+import { MAX_LINE_OCTETS, measureBuffers, measureSource, type MessageSource } from './message/message-source.js';
 import { replyInfo } from './protocol/reply.js';
 import { SmtpSession, type AuthOptions, type SessionOptions } from './session.js';
 import { MailTransaction, assertEnvelope, type SendOptions } from './transaction.js';
@@ -29,6 +29,8 @@ export interface MessageRequest {
   message: { compose: ComposeInput } | { raw: Buffer | { path: string } };
   /** Overrides of the envelope derived from the headers. */
   envelope?: { from?: string; to?: string[] };
+  /** Send an existing message with lines over 998 octets as it is (RFC 5321 §4.5.3.1.6 forbids them). */
+  allowLongLines?: boolean;
 }
 
 /** Compose or read the message and check its envelope; throws invalid-input for bad input. */
@@ -48,10 +50,16 @@ export async function prepareMessage(request: MessageRequest): Promise<PreparedM
     // one is: SIZE= and BODY=8BITMIME are decided before MAIL FROM, and a big file read mid-session
     // would leave the server idle.
     let source = raw.source;
+    const measured = source.parts ? measureBuffers(source.parts) : await measureSource(source);
     if (source.size === undefined || source.eightBit === undefined) {
-      const measured = await measureSource(source);
       const open = source.open.bind(source);
       source = { size: measured.size, eightBit: measured.eightBit, open };
+    }
+    if (measured.longestLine > MAX_LINE_OCTETS && !request.allowLongLines) {
+      throw new SmtpError(
+        'invalid-input',
+        `the message has a line of ${measured.longestLine} octets; SMTP allows ${MAX_LINE_OCTETS} (RFC 5321 §4.5.3.1.6), and servers may cut or refuse it (allow long lines to send it as it is)`,
+      );
     }
     prepared = { source, envelope: raw.envelope, needsSmtpUtf8: raw.needsSmtpUtf8 };
   }

@@ -56,7 +56,7 @@ describe('message sources', () => {
     expect(lf.size).toBe(6);
     const eight = bufferSource(Buffer.from('Subject: x\r\n\r\nGrüße\r\n', 'utf8'));
     expect(eight.eightBit).toBe(true);
-    expect(await measureSource(eight)).toEqual({ size: eight.size, eightBit: true });
+    expect(await measureSource(eight)).toEqual({ size: eight.size, eightBit: true, longestLine: 'Subject: x'.length });
   });
 
   it('measureSource handles a CRLF split across chunks and bare CRs', async () => {
@@ -69,7 +69,7 @@ describe('message sources', () => {
       },
     };
     // a CRLF b CR(->CRLF) c CR(->CRLF)
-    expect(await measureSource(source)).toEqual({ size: 9, eightBit: false });
+    expect(await measureSource(source)).toEqual({ size: 9, eightBit: false, longestLine: 1 });
   });
 
   it('fileSource streams the file and refuses it once it changed', async () => {

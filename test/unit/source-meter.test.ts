@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { SourceMeter } from '../../electron/smtp/message/message-source.js';
 
-/** The definition, a byte at a time: every CRLF, bare LF and bare CR counts as CRLF; any byte ≥ 0x80 is 8-bit. */
-function reference(bytes: Buffer): { size: number; eightBit: boolean } {
+/**
+ * The definition, a byte at a time: every CRLF, bare LF and bare CR counts as CRLF; any byte ≥ 0x80 is 8-bit; a line
+ * is the octets between line breaks.
+ */
+function reference(bytes: Buffer): { size: number; eightBit: boolean; longestLine: number } {
   let size = 0;
+  let line = 0;
+  let longestLine = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (b === 0x0d) {
+    if (b === 0x0d || b === 0x0a) {
       size += 2;
-      if (bytes[i + 1] === 0x0a) i++;
-    } else if (b === 0x0a) size += 2;
-    else size += 1;
+      if (b === 0x0d && bytes[i + 1] === 0x0a) i++;
+      longestLine = Math.max(longestLine, line);
+      line = 0;
+    } else {
+      size += 1;
+      line++;
+    }
   }
-  return { size, eightBit: bytes.some((b) => b >= 0x80) };
+  return { size, eightBit: bytes.some((b) => b >= 0x80), longestLine: Math.max(longestLine, line) };
 }
 
 /** A deterministic pseudo-random generator, so a failure can be replayed. */
@@ -48,9 +57,16 @@ describe('SourceMeter', () => {
     const meter = new SourceMeter();
     meter.update(new Uint8Array([0x61, 0x0d]));
     meter.update(new Uint8Array(0));
-    expect(meter.result()).toEqual({ size: 3, eightBit: false });
+    expect(meter.result()).toEqual({ size: 3, eightBit: false, longestLine: 1 });
     meter.update(new Uint8Array([0x0a, 0x80]));
-    expect(meter.result()).toEqual({ size: 4, eightBit: true });
+    expect(meter.result()).toEqual({ size: 4, eightBit: true, longestLine: 1 });
+  });
+
+  it('measures a line that spans chunks, and one longer than RFC 5321 allows', () => {
+    const meter = new SourceMeter();
+    meter.update(Buffer.from('short\r\n' + 'x'.repeat(600)));
+    meter.update(Buffer.from('y'.repeat(1400) + '\r\nend'));
+    expect(meter.result().longestLine).toBe(2000);
   });
 });
 

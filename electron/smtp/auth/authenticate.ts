@@ -18,6 +18,29 @@ const MAX_CHALLENGES = 16;
 
 const b64 = (data: Buffer): string => data.toString('base64');
 
+/** The JSON error XOAUTH2 (and OAUTHBEARER) servers send in a 334, decoded; a text that is not JSON is kept as is. */
+export function decodeServerError(text: string): NonNullable<AuthResult['serverError']> {
+  const decoded: NonNullable<AuthResult['serverError']> = { text };
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === 'object' && value !== null) {
+      const fields = value as Record<string, unknown>;
+      for (const key of ['status', 'schemes', 'scope'] as const) {
+        if (typeof fields[key] === 'string' || typeof fields[key] === 'number') decoded[key] = String(fields[key]);
+      }
+    }
+  } catch {
+    // Not JSON: the text is what the server said.
+  }
+  return decoded;
+}
+
+/** The server's error in a few words: "status 401, schemes Bearer, scope https://mail.example/". */
+export function describeServerError(error: NonNullable<AuthResult['serverError']>): string {
+  const parts = (['status', 'schemes', 'scope'] as const).filter((k) => error[k] !== undefined).map((k) => `${k} ${error[k]}`);
+  return parts.length ? parts.join(', ') : error.text;
+}
+
 /** How an exchange ended: the record's result, and the typed error when it did not succeed. */
 export interface AuthOutcome {
   result: AuthResult;
@@ -38,7 +61,8 @@ export async function authenticate(
   const steps: AuthStep[] = [];
   const mechanism = client.name;
   const command = `AUTH ${mechanism}`;
-  const finish = (reply: Reply, error?: SmtpError): AuthOutcome => {
+  const finish = (reply: Reply, failure?: SmtpError): AuthOutcome => {
+    let error = failure;
     const result: AuthResult = {
       mechanism,
       ok: !error,
@@ -49,6 +73,11 @@ export async function authenticate(
     };
     if (reply.enhancedCode) result.enhancedCode = reply.enhancedCode;
     if (client.serverVerified !== undefined) result.serverSignatureVerified = client.serverVerified;
+    if (client.errorDetail !== undefined) result.serverError = decodeServerError(client.errorDetail);
+    if (error && result.serverError) {
+      const said = describeServerError(result.serverError);
+      error = new SmtpError(error.code, `${error.message} (the server said: ${said})`, { reply, command, cause: error.cause });
+    }
     return error ? { result, error } : { result };
   };
   const exchange = async (line: string, shown: string): Promise<Reply> => {

@@ -23,11 +23,16 @@ export interface MessageSource {
   readonly parts?: readonly Buffer[];
 }
 
-/** What one pass over the bytes tells: the size as sent and whether any byte is ≥ 0x80. */
+/** What one pass over the bytes tells: the size as sent, whether any byte is ≥ 0x80, and the longest line. */
 export interface SourceMeasure {
   size: number;
   eightBit: boolean;
+  /** Octets of the longest line, without its line break (RFC 5321 §4.5.3.1.6 allows 998). */
+  longestLine: number;
 }
+
+/** RFC 5321 §4.5.3.1.6: the longest text line, without its CRLF. */
+export const MAX_LINE_OCTETS = 998;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -43,6 +48,9 @@ export class SourceMeter {
   private eightBit = false;
   // A CR at the end of a chunk is only known to be bare once the next chunk starts.
   private pendingCr = false;
+  /** Octets of the line under way (it may span chunks) and of the longest one so far. */
+  private lineLength = 0;
+  private longestLine = 0;
 
   /** Feed the next chunk of the message. */
   update(chunk: Uint8Array): void {
@@ -63,11 +71,33 @@ export class SourceMeter {
     }
     this.size = size;
     this.pendingCr = buf[length - 1] === CR;
+    this.measureLines(buf);
+  }
+
+  /** Lines end at every CR and every LF (a CRLF ends one line, then an empty one that counts for nothing). */
+  private measureLines(buf: Buffer): void {
+    let at = 0;
+    let cr = buf.indexOf(CR);
+    let lf = buf.indexOf(LF);
+    while (cr !== -1 || lf !== -1) {
+      const end = cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+      const line = this.lineLength + (end - at);
+      if (line > this.longestLine) this.longestLine = line;
+      this.lineLength = 0;
+      at = end + 1;
+      if (end === cr) cr = buf.indexOf(CR, at);
+      if (end === lf) lf = buf.indexOf(LF, at);
+    }
+    this.lineLength += buf.length - at;
   }
 
   /** The totals so far, treating a trailing CR as bare. */
   result(): SourceMeasure {
-    return { size: this.size + (this.pendingCr ? 1 : 0), eightBit: this.eightBit };
+    return {
+      size: this.size + (this.pendingCr ? 1 : 0),
+      eightBit: this.eightBit,
+      longestLine: Math.max(this.longestLine, this.lineLength),
+    };
   }
 }
 
