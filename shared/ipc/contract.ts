@@ -52,9 +52,14 @@ export interface SavedSessionSummary {
   operation: SessionRecord['operation'];
   target: string;
   startedAt: string;
-  /** ok, failed, or open when the log has no end (the app was killed or the session is live). */
-  status: 'ok' | 'failed' | 'open';
+  /**
+   * ok, failed, open (the session is live: its log has no end yet), or interrupted (its log has no end and nothing
+   * writes it: the app or CLI was killed or crashed while it ran).
+   */
+  status: 'ok' | 'failed' | 'open' | 'interrupted';
   errorCode?: string;
+  /** The delivery verdict of a send: delivered, partial, none, or unknown. */
+  verdict?: SessionRecord['result']['verdict'];
   events: number;
   bytes: number;
 }
@@ -66,7 +71,7 @@ export interface SavedSessionSummary {
  */
 export interface OpenedSession {
   record: SessionRecord;
-  /** ok/failed from the end line's result; open when the log has no end (the app was killed or the session is live). */
+  /** ok/failed from the end line's result; open while the session is live; interrupted when its log ended early. */
   status: SavedSessionSummary['status'];
   /** Lines of the log that could not be read and were skipped, so far. */
   damagedLines: number;

@@ -20,7 +20,7 @@ export interface ParsedLine {
 /** What reading a log gives: the rebuilt record and how the log ended. */
 export interface OpenedSessionLog {
   record: SessionRecord;
-  /** ok/failed from the end line's result; open when the log has no end. */
+  /** ok/failed from the end line's result; open when the log has no end and is being written, interrupted when not. */
   status: SavedSessionSummary['status'];
   /** Lines that could not be read and were skipped (a truncated last line counts). */
   damagedLines: number;
@@ -61,6 +61,27 @@ export function statusOf(record: RecordWithoutEvents): 'ok' | 'failed' {
   return record.result?.ok ? 'ok' : 'failed';
 }
 
+/** What an interrupted session's result says. */
+export const INTERRUPTED_MESSAGE =
+  'the session log ends without its closing entry: the session was stopped (the app or the command line was killed, or crashed) while it ran; everything recorded until then is kept';
+
+/**
+ * The record of a log that ends without its end line while nothing writes it any more: its result says
+ * `interrupted`, never the `ok` of the last snapshot. A send under way keeps the verdict it had, or `unknown`.
+ */
+export function markInterrupted<T extends Pick<RecordWithoutEvents, 'result' | 'operation' | 'message'>>(record: T): T {
+  const verdict = record.result?.verdict ?? (record.operation === 'send' || record.message ? 'unknown' : undefined);
+  return {
+    ...record,
+    result: {
+      ok: false,
+      interrupted: true,
+      ...(verdict ? { verdict } : {}),
+      error: { code: 'interrupted', message: INTERRUPTED_MESSAGE },
+    },
+  };
+}
+
 /** Rebuilds a record from a log's lines, given one at a time in order. */
 export class LogRebuilder {
   private damaged = 0;
@@ -91,10 +112,16 @@ export class LogRebuilder {
     }
   }
 
-  /** The record; throws AppError('storage-failed') when the log has no readable start line. */
-  finish(): OpenedSessionLog {
+  /**
+   * The record; throws AppError('storage-failed') when the log has no readable start line. `live`: the log is being
+   * written now, so a missing end line means "still open", not "interrupted".
+   */
+  finish(live = false): OpenedSessionLog {
     const { start, latest } = this;
     if (!start || !latest) throw new AppError('storage-failed', `the session log ${this.id} has no readable start`);
+    if (!this.ended && !live) {
+      return { record: { ...markInterrupted(latest), events: this.events } as SessionRecord, status: 'interrupted', damagedLines: this.damaged };
+    }
     return {
       record: { ...latest, events: this.events } as SessionRecord,
       status: this.ended ? statusOf(latest) : 'open',
@@ -103,9 +130,9 @@ export class LogRebuilder {
   }
 }
 
-/** Rebuild a record from a log's text: the latest snapshot/end record and every event in order. */
-export function rebuild(id: string, text: string): OpenedSessionLog {
+/** Rebuild a record from a log's text: the latest snapshot/end record and every event in order (`live`: see finish). */
+export function rebuild(id: string, text: string, live = false): OpenedSessionLog {
   const rebuilder = new LogRebuilder(id);
   for (const line of text.split('\n')) rebuilder.add(line);
-  return rebuilder.finish();
+  return rebuilder.finish(live);
 }

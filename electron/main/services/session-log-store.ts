@@ -8,7 +8,7 @@ import type { OpenedSession, SavedSessionSummary, SessionEventsPage } from '../.
 import type { SessionRecord, Target, TranscriptEvent } from '../../../shared/session-record.js';
 import { AppError } from './app-error.js';
 import { describeError, errorCode } from './atomic-file.js';
-import { LogRebuilder, parseLine, statusOf, type OpenedSessionLog, type RecordWithoutEvents } from './session-log-format.js';
+import { LogRebuilder, markInterrupted, parseLine, statusOf, type OpenedSessionLog, type RecordWithoutEvents } from './session-log-format.js';
 import { SessionLogPager } from './session-log-pager.js';
 import { openLogFile as openLog, readFirstLine, readLastLine, readLatestRecordLine, readLines } from './session-log-reader.js';
 import type { SessionLogStoreApi, SessionLogWriter, SessionRecordStream } from './types.js';
@@ -29,7 +29,7 @@ export { rebuild, type OpenedSessionLog } from './session-log-format.js';
  * least every 100 ms, whenever the buffer passes 256 KB, before every snapshot, and on close.
  *
  * Reading tolerates what a kill leaves behind: a truncated or garbled last line, no end line (status
- * 'open'). Logs are read as streams, never whole: `read`/`open` rebuild the whole record,
+ * 'open' while this store writes the log, 'interrupted' otherwise: its record's result then says so, never 'ok'). Logs are read as streams, never whole: `read`/`open` rebuild the whole record,
  * `openPaged` gives the record as the log ends with its first events and `readEvents` the rest page by
  * page (the app opening a saved session), and `stream` the record's head with its events page by page
  * (exports of any size). Records reach this store already redacted by the engine;
@@ -341,7 +341,7 @@ export class SessionLogStore implements SessionLogStoreApi {
       const { size } = await handle.stat();
       const rebuilder = new LogRebuilder(id);
       for await (const line of readLines(handle, 0, size)) rebuilder.add(line.text);
-      return rebuilder.finish();
+      return rebuilder.finish(this.isWriting(id));
     } catch (error) {
       if (error instanceof AppError) throw error;
       throw new AppError('storage-failed', `could not read the session log ${id}: ${describeError(error)}`, { cause: error });
@@ -374,7 +374,7 @@ export class SessionLogStore implements SessionLogStoreApi {
       ino: head.ino,
       // Counting a log without an end line takes a full read: this was one.
       onEnd: (events) => {
-        if (status === 'open' && !this.writers.get(id)?.isOpen) this.countCache.set(id, { size, mtimeMs, events });
+        if ((status === 'open' || status === 'interrupted') && !this.writers.get(id)?.isOpen) this.countCache.set(id, { size, mtimeMs, events });
       },
     });
     const page = await pager.page(0, limit, SESSION_PAGE);
@@ -474,10 +474,12 @@ export class SessionLogStore implements SessionLogStoreApi {
           : cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs
             ? cached.events
             : undefined;
-      const record = latest?.record ?? start.record;
+      const latestRecord = latest?.record ?? start.record;
+      const interrupted = !ended && !live?.isOpen;
+      const record = interrupted ? markInterrupted(latestRecord) : latestRecord;
       return {
         record,
-        status: ended ? statusOf(record) : 'open',
+        status: ended ? statusOf(record) : interrupted ? 'interrupted' : 'open',
         ...(expected !== undefined ? { expected } : {}),
         size: info.size,
         mtimeMs: info.mtimeMs,
@@ -535,6 +537,11 @@ export class SessionLogStore implements SessionLogStoreApi {
     for (const pager of this.loads.values()) if (pager.id === id) pager.dispose();
   }
 
+  /** Whether this store is writing the log now (a log without an end line is then open, not interrupted). */
+  private isWriting(id: string): boolean {
+    return this.writers.get(id)?.isOpen ?? false;
+  }
+
   async flushAll(): Promise<void> {
     const results = await Promise.allSettled([...this.writers.values()].map((w) => w.flush()));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -565,9 +572,11 @@ export class SessionLogStore implements SessionLogStoreApi {
       } else if (live?.isOpen) {
         events = live.eventCount;
       } else {
+        status = 'interrupted';
         events = await this.countEvents(id, path, size, mtimeMs);
       }
       const errorCodeOf = status === 'failed' ? record.result?.error?.code : undefined;
+      const verdict = status === 'interrupted' ? markInterrupted(record).result.verdict : record.result?.verdict;
       return {
         id,
         operation: record.operation ?? start.record.operation,
@@ -575,6 +584,7 @@ export class SessionLogStore implements SessionLogStoreApi {
         startedAt: record.startedAt ?? start.record.startedAt,
         status,
         ...(errorCodeOf ? { errorCode: errorCodeOf } : {}),
+        ...(verdict ? { verdict } : {}),
         events,
         bytes: size,
       };

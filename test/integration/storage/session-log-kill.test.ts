@@ -9,7 +9,8 @@ import { SessionLogStore } from '../../../electron/main/services/session-log-sto
 
 /**
  * A session log written by a process that is then killed with SIGKILL: everything flushed before the
- * kill is there when the log is opened again, and the log reads as 'open'.
+ * kill is there when the log is opened again, and the log reads as 'interrupted' — never as the 'ok' of its last
+ * snapshot — in the listing, the record and every export.
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -70,18 +71,25 @@ async function runAndKill(batches: number, perBatch: number): Promise<ChildRun> 
 }
 
 describe('a session log survives its writer being killed', () => {
-  it('keeps every flushed event and reads as open', async () => {
+  it('keeps every flushed event and reads as interrupted', async () => {
     const { id, flushed } = await runAndKill(10, 50);
     const store = new SessionLogStore(dir);
     const opened = await store.read(id);
-    expect(opened.status).toBe('open');
+    expect(opened.status).toBe('interrupted');
+    // The last snapshot said ok; the session never ended, so its result says interrupted.
+    expect(opened.record.result).toMatchObject({ ok: false, interrupted: true, error: { code: 'interrupted' } });
+    const paged = await store.openPaged(id);
+    expect(paged.status).toBe('interrupted');
+    expect(paged.record.result.ok).toBe(false);
+    const streamed = await store.stream(id);
+    expect(streamed.head.result).toMatchObject({ ok: false, interrupted: true });
     expect(opened.record.greeting).toEqual({ code: 220, text: 'child ready' });
     const texts = opened.record.events.map((e) => e.text);
     expect(texts.length).toBeGreaterThanOrEqual(flushed);
     expect(texts.slice(0, flushed)).toEqual(Array.from({ length: flushed }, (_, i) => `event ${i}`));
 
     const [summary] = await store.list();
-    expect(summary).toMatchObject({ id, status: 'open', operation: 'session', target: '127.0.0.1:2525' });
+    expect(summary).toMatchObject({ id, status: 'interrupted', operation: 'session', target: '127.0.0.1:2525' });
     expect(summary!.events).toBeGreaterThanOrEqual(flushed);
   });
 
@@ -92,9 +100,9 @@ describe('a session log survives its writer being killed', () => {
     await fs.appendFile(path, '{"type":"events","events":[{"t":1,"wall":1,"dir":"send","tls":false,"te');
     const store = new SessionLogStore(dir);
     const opened = await store.read(id);
-    expect(opened.status).toBe('open');
+    expect(opened.status).toBe('interrupted');
     expect(opened.damagedLines).toBe(1);
     expect(opened.record.events.slice(0, flushed).map((e) => e.text)).toEqual(Array.from({ length: flushed }, (_, i) => `event ${i}`));
-    expect((await store.list())[0]).toMatchObject({ id, status: 'open' });
+    expect((await store.list())[0]).toMatchObject({ id, status: 'interrupted' });
   });
 });

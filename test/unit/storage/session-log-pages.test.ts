@@ -142,7 +142,7 @@ describe('openPaged / readEvents: pages', () => {
 });
 
 describe('openPaged / readEvents: damaged and unfinished logs', () => {
-  it('skips a garbled middle line and a truncated last line, counting each once; no end line: status open', async () => {
+  it('skips a garbled middle line and a truncated last line, counting each once; no end line and no writer: status interrupted', async () => {
     const writer = store.create(sampleRecord());
     writer.appendEvents(events(0, 30));
     await writer.flush();
@@ -158,11 +158,12 @@ describe('openPaged / readEvents: damaged and unfinished logs', () => {
     (writer as unknown as { closeFd(): void }).closeFd();
 
     const whole = await store.read(writer.id);
-    expect(whole).toMatchObject({ status: 'open', damagedLines: 2 });
+    expect(whole).toMatchObject({ status: 'interrupted', damagedLines: 2 });
+    expect(whole.record.result).toMatchObject({ ok: false, interrupted: true });
     expect(whole.record.events).toEqual(events(0, 90));
 
     const opened = await store.openPaged(writer.id, 20);
-    expect(opened.status).toBe('open');
+    expect(opened.status).toBe('interrupted');
     expect(opened.record.greeting).toEqual({ code: 220, text: 'snap 2' });
     // Without an end line the count is not known before one full reading.
     expect(opened.more?.expectedEvents).toBeUndefined();
@@ -178,7 +179,7 @@ describe('openPaged / readEvents: damaged and unfinished logs', () => {
 
     // Now the count is known (and the listing shows it).
     expect((await store.openPaged(writer.id, 20)).more?.expectedEvents).toBe(90);
-    expect((await store.list())[0]).toMatchObject({ status: 'open', events: 90 });
+    expect((await store.list())[0]).toMatchObject({ status: 'interrupted', events: 90 });
   });
 
   it('keeps the record of the last readable snapshot when the end line is cut short', async () => {
@@ -187,7 +188,8 @@ describe('openPaged / readEvents: damaged and unfinished logs', () => {
     await fs.writeFile(pathOf(id), text.slice(0, text.lastIndexOf('{"type":"end"') + 30));
     const opened = await store.openPaged(id, 20);
     const whole = rebuild(id, text.slice(0, text.lastIndexOf('{"type":"end"') + 30));
-    expect(opened.status).toBe('open');
+    expect(opened.status).toBe('interrupted');
+    expect(whole.status).toBe('interrupted');
     expect(opened.record.greeting).toEqual(whole.record.greeting);
     expect(opened.record.greeting).toEqual({ code: 220, text: 'middle' });
     const { all, pages } = await readAll(id, 20, 70);

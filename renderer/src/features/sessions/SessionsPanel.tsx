@@ -4,7 +4,7 @@ import { ConfirmButton } from '../../app/ConfirmButton.js';
 import { ErrorNote } from '../../app/ErrorNote.js';
 import type { ExportFormat } from '../../lib/api.js';
 import { useAppStore } from '../../store/index.js';
-import { filterSessions, formatLocalTime, formatSize, STATUS_LABELS } from './sessions-view.js';
+import { filterSessions, formatLocalTime, formatSize, statusPill } from './sessions-view.js';
 
 const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'html', label: 'HTML report' },
@@ -135,7 +135,7 @@ function SessionRow({ summary: s, format }: { summary: SavedSessionSummary; form
       <td>{s.operation}</td>
       <td className="mono">{s.target || <span className="subtle">—</span>}</td>
       <td>
-        <span className={`status-pill ${s.status}`}>{live ? 'Live' : STATUS_LABELS[s.status]}</span>
+        <span className={`status-pill ${live ? 'open' : statusPill(s).tone}`}>{live ? 'Live' : statusPill(s).label}</span>
       </td>
       <td className="mono">{s.errorCode ?? ''}</td>
       <td className="num">{s.events}</td>

@@ -23,9 +23,20 @@ export function filterSessions(list: readonly SavedSessionSummary[], query: stri
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...list];
   return list.filter((s) => {
-    const text = `${s.target} ${s.operation} ${s.status} ${s.errorCode ?? ''} ${formatLocalTime(s.startedAt)}`.toLowerCase();
+    const text = `${s.target} ${s.operation} ${s.status} ${statusPill(s).label} ${s.errorCode ?? ''} ${formatLocalTime(s.startedAt)}`.toLowerCase();
     return words.every((w) => text.includes(w));
   });
 }
 
-export const STATUS_LABELS: Record<SavedSessionSummary['status'], string> = { ok: 'OK', failed: 'Failed', open: 'Open' };
+export const STATUS_LABELS: Record<SavedSessionSummary['status'], string> = { ok: 'OK', failed: 'Failed', open: 'Open', interrupted: 'Interrupted' };
+
+/**
+ * How a saved session's status reads in the history: its label and the pill's tone. A send delivered to some
+ * recipients only is "Partly delivered" (amber), one whose outcome is unknown "Unknown" (amber-grey), not "Failed".
+ */
+export function statusPill(s: Pick<SavedSessionSummary, 'status' | 'verdict'>): { label: string; tone: string } {
+  if (s.status === 'interrupted') return { label: 'Interrupted', tone: 'interrupted' };
+  if (s.status === 'failed' && s.verdict === 'partial') return { label: 'Partly delivered', tone: 'partial' };
+  if (s.status === 'failed' && s.verdict === 'unknown') return { label: 'Unknown', tone: 'unknown' };
+  return { label: STATUS_LABELS[s.status], tone: s.status };
+}
