@@ -98,6 +98,8 @@ export class LiveSession {
   private error: SmtpError | undefined;
   private verdict: Verdict | undefined;
   private transaction: MailTransaction | undefined;
+  /** The transaction's outcome was put in doubt by a reply out of turn after it (once is enough). */
+  private doubted = false;
   private batch: MailBatch | undefined;
   private readonly commands: CommandExchange[] = [];
   state: LiveState = 'connecting';
@@ -146,6 +148,7 @@ export class LiveSession {
         const fatal = ENDS_SESSION(this.error.code) || !session.isConnected || opening;
         this.setState(fatal ? 'failed' : 'ready');
       }
+      this.reviewDoubt(session);
       return this.record();
     };
     const next = this.queue.then(run, run);
@@ -238,6 +241,20 @@ export class LiveSession {
     });
   }
 
+  /**
+   * A reply out of turn right after the answer to the end of the last message (even at QUIT) means that answer may
+   * have been sent early: the message's outcome becomes unknown, and that is the session's result.
+   */
+  private reviewDoubt(session: SmtpSession): void {
+    const why = session.endAnswerDoubt;
+    const transaction = this.transaction;
+    if (!why || this.doubted || !transaction?.endSent || transaction.verdict === 'unknown') return;
+    this.doubted = true;
+    this.error = transaction.doubt(why);
+    this.verdict = 'unknown';
+    this.transcript.error(this.error.message);
+  }
+
   /** Abort whatever is running; the connection is dropped. */
   cancel(): void {
     this.session?.cancel();
@@ -249,6 +266,7 @@ export class LiveSession {
       // A refused greeting still gets QUIT (RFC 5321 §3.1); any live session ends politely.
       if (this.session && this.state !== 'closed') await this.session.quit();
       if (this.state !== 'failed') this.setState('closed');
+      if (this.session) this.reviewDoubt(this.session);
       return this.record();
     };
     const next = this.queue.then(run, run);
@@ -343,11 +361,13 @@ function asBatchMessages(
   })();
 }
 
+/** The target of a session that could not start: as given, but a host that was refused as a URL is left out (it may hold a password). */
 function fallbackTarget(options: SessionOptions): SessionRecord['target'] {
+  const host = options.host !== undefined && /[/@\s]/.test(options.host) ? undefined : options.host;
   return {
     protocol: options.protocol ?? 'smtp',
     tls: options.tls ?? 'off',
     ehloName: options.ehloName ?? '',
-    ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : { host: options.host, port: options.port }),
+    ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : { host, port: options.port }),
   };
 }

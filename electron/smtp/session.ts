@@ -68,7 +68,7 @@ const isLoopback = (address: string | undefined): boolean => {
 
 /** A greeting later than this is a finding. */
 const GREETING_DELAY_MS = 2000;
-/** With no byte at all after this long, the transcript suggests implicit TLS. */
+/** With no byte at all after this long (or half the greeting timeout, if shorter), the transcript suggests implicit TLS. */
 const SILENT_GREETING_HINT_MS = 3000;
 
 /** One line of a pipelined group and the reply (or replies, for the end of a message) it expects. */
@@ -179,6 +179,11 @@ export class SmtpSession {
     return this.connection?.isTls ?? false;
   }
 
+  /** Set when a reply out of turn followed the answer to the end of a message (see Connection.endAnswerDoubt). */
+  get endAnswerDoubt(): string | undefined {
+    return this.connection?.endAnswerDoubt;
+  }
+
   /** What the server is owed a reply to and has not answered yet (0 when nothing is outstanding). */
   get owing(): number {
     return this.connection?.owing ?? 0;
@@ -238,10 +243,11 @@ export class SmtpSession {
     const connectedAt = performance.now();
     // A port that says nothing may be waiting for a TLS ClientHello: say so while the wait goes on.
     const implicitHint = this.tlsMode === 'implicit' ? undefined : 'this port may expect implicit TLS (SMTPS, usually port 465): try --tls implicit';
+    const hintAfter = Math.min(SILENT_GREETING_HINT_MS, Math.round(this.timeouts.greeting / 2));
     const hintTimer = implicitHint
       ? setTimeout(() => {
-          if (conn.bytesReceived === 0 && conn.isOpen) this.transcript.info(`no greeting after ${SILENT_GREETING_HINT_MS / 1000} s: ${implicitHint}`);
-        }, SILENT_GREETING_HINT_MS)
+          if (conn.bytesReceived === 0 && conn.isOpen) this.transcript.info(`no greeting after ${(hintAfter / 1000).toFixed(1)} s: ${implicitHint}`);
+        }, hintAfter)
       : undefined;
     hintTimer?.unref();
     let greeting: Reply;

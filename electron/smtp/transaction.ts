@@ -736,6 +736,23 @@ export class MailTransaction {
     }
   }
 
+  /**
+   * The answer to the end of the message is in doubt (a reply out of turn followed it): what it said cannot be
+   * trusted, so every accepted recipient's outcome is unknown. Returns the error that says so.
+   */
+  doubt(why: string): SmtpError {
+    for (const recipient of this.recipients) {
+      if (!recipient.accepted) continue;
+      recipient.delivered = false;
+      recipient.failure = 'unknown';
+    }
+    this.verdict = 'unknown';
+    return new SmtpError(
+      'delivery-unknown',
+      `the server's replies are out of step (${why}): the reply taken as the answer to the end of the message may have been sent before the server had it, so whether the message was delivered is unknown`,
+    );
+  }
+
   /** The link was lost after the end was sent (outside readFinals): every accepted recipient's outcome is unknown. */
   markUnknown(): void {
     for (const recipient of this.recipients) {

@@ -49,6 +49,8 @@ const POSITIVE: Record<ReplyKind, readonly (number | '2xx')[]> = {
 
 /** Whether a reply code can answer a command of this kind (`prdr`: the end of the data asked for PRDR, so 353 fits). */
 export function replyFits(kind: ReplyKind, code: number, prdr = false): boolean {
+  // QUIT has one answer (RFC 5321 §4.3.2: 221); anything else is a reply meant for something else.
+  if (kind === 'quit') return code === 221;
   if (code >= 400 && code < 600) return true;
   if (code >= 300 && code < 400 && kind === 'any') return true;
   if (prdr && kind === 'data-end' && code === 353) return true;
@@ -98,5 +100,5 @@ export function kindOfCommand(line: string): ReplyKind {
 export function expectedReplies(kind: ReplyKind, prdr = false): string {
   const codes = POSITIVE[kind].map(String);
   if (prdr && kind === 'data-end') codes.push('353');
-  return `${codes.join(' or ')}, or a refusal (4xx/5xx)`;
+  return kind === 'quit' ? codes.join(' or ') : `${codes.join(' or ')}, or a refusal (4xx/5xx)`;
 }

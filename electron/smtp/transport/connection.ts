@@ -134,6 +134,11 @@ export class Connection {
   private injectedBytes = 0;
   /** ENHANCEDSTATUSCODES was advertised: a reply without an enhanced code is a finding. */
   private enhancedPromised = false;
+  /**
+   * A reply out of turn came right after the answer to the end of a message: that answer may itself have been sent
+   * early (before the server had the message), so what it said about delivery is in doubt.
+   */
+  endAnswerDoubt: string | undefined;
   /** Bytes received so far (the greeting hint wants to know whether anything came). */
   bytesReceived = 0;
   tlsInfo: TlsInfo | undefined;
@@ -392,7 +397,10 @@ export class Connection {
     }
   }
 
-  /** A reply that answers nothing (`expected` undefined) or cannot answer what it was matched to: the session ends. */
+  /**
+   * A reply that answers nothing (`expected` undefined) or cannot answer what it was matched to: the session ends.
+   * Right after the answer to the end of a message, it also casts doubt on that answer (see `endAnswerDoubt`).
+   */
   private violation(reply: Reply, expected: Expectation | undefined, after: Expectation | undefined): void {
     const events = replyEvents(reply);
     const shown = shownReply(reply);
@@ -403,6 +411,7 @@ export class Connection {
         `the reply "${shown}" cannot answer ${expected.command} (expected ${expectedReplies(expected.kind, expected.prdr)})`,
         { reply, raw: rawReply(reply), command: expected.command },
       );
+      this.options.findings?.add('unsolicited-reply', `"${shown}" cannot answer ${expected.command}`, events);
     } else {
       const when = after ? ` (it came after the reply to ${after.command}${after.kind === 'data' ? ', while the message was being sent' : ''})` : ' (before anything was asked)';
       error = new SmtpError('protocol-error', `the server sent a reply that answers no command: "${shown}"${when}`, {
@@ -419,6 +428,8 @@ export class Connection {
         );
       }
     }
+    const last = this.ledger.lastAnswered;
+    if (last && (last.kind === 'data-end' || last.kind === 'prdr-recipient')) this.endAnswerDoubt ??= error.message;
     this.options.transcript.error(error.message);
     this.fail(error);
   }
