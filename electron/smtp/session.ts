@@ -379,8 +379,8 @@ export class SmtpSession {
         command: 'STARTTLS',
       });
     }
+    // The TLS findings were noted as the handshake finished (onTls), also when verification then failed.
     this.tlsInfo = await conn.upgradeToTls(this.tlsSettings, this.target.host, this.timeouts.tlsHandshake);
-    noteTls(this.findings, this.tlsInfo, this.transcript.lastIndex);
     const before = this.capabilities.list();
     this.capabilitiesBeforeTls = before;
     // RFC 3207 §4.2: forget everything learnt before TLS, greet again.

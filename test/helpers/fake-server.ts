@@ -127,11 +127,11 @@ export class FakeConnection {
   }
 
   /** Take over the socket with TLS (server side), after the script sent its 220 to STARTTLS. */
-  async startTls(options: { key: string; cert: string }): Promise<tls.TLSSocket> {
+  async startTls(options: { key: string; cert: string } & Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>): Promise<tls.TLSSocket> {
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
-    const secure = new tls.TLSSocket(plain, { isServer: true, key: options.key, cert: options.cert });
+    const secure = new tls.TLSSocket(plain, { isServer: true, ...options });
     await new Promise<void>((resolve, reject) => {
       secure.once('secure', resolve);
       secure.once('error', reject);
@@ -166,8 +166,8 @@ export interface FakeServer {
 export interface FakeServerOptions {
   /** Listen on a Unix socket in a fresh temp folder instead of TCP. */
   unix?: boolean;
-  /** Implicit TLS with these credentials. */
-  tls?: { key: string; cert: string };
+  /** Implicit TLS with these credentials (and versions, ciphers). */
+  tls?: { key: string; cert: string } & Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
   host?: string;
 }
 
@@ -187,7 +187,7 @@ export async function startFakeServer(
     });
   };
   const server = options.tls
-    ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
+    ? tls.createServer({ ...options.tls }, onSocket)
     : net.createServer(onSocket);
   let dir: string | undefined;
   let path: string | undefined;
