@@ -127,15 +127,38 @@ export class MailTransaction {
   endSent = false;
   private plan: TransactionPlan | undefined;
 
+  /** The message's bytes, let go once the transaction is over (a session kept open must not hold every message). */
+  private messageSource: MessageSource | undefined;
+
   constructor(
     private readonly session: SmtpSession,
     private readonly envelope: Envelope,
-    private readonly source: MessageSource,
+    source: MessageSource,
     private readonly options: SendOptions = {},
-  ) {}
+  ) {
+    this.messageSource = source;
+  }
+
+  private get source(): MessageSource {
+    if (!this.messageSource) throw new Error('the transaction is over: its message was released');
+    return this.messageSource;
+  }
+
+  /** Drop the message's bytes: nothing of this transaction sends them again. */
+  release(): void {
+    this.messageSource = undefined;
+  }
 
   /** Run it; returns when the server has answered the end of the message, throws a typed error otherwise. */
   async run(): Promise<void> {
+    try {
+      await this.runOnce();
+    } finally {
+      this.release();
+    }
+  }
+
+  private async runOnce(): Promise<void> {
     const plan = await this.prepare();
     const { session } = this;
     let replies: EnvelopeReplies;

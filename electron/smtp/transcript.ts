@@ -8,6 +8,11 @@ export interface TranscriptOptions {
   maxEvents?: number;
   /** Most characters of event text kept (default 32 Mi); later events are counted, not kept. */
   maxTextLength?: number;
+  /**
+   * Keep the events in `events` (default true). An app session streams them to its log and the renderer, so main
+   * need not hold them as well: then `events` stays empty, and indices still count every event.
+   */
+  retain?: boolean;
 }
 
 /** The marker that stands where a secret was; only its length is kept. */
@@ -42,6 +47,9 @@ export class Transcript {
   private readonly texts = new Map<string, string>();
   private readonly maxEvents: number;
   private readonly maxTextLength: number;
+  private readonly retain: boolean;
+  /** Events recorded (kept or, when not retained, only streamed): the next event's index. */
+  private count = 0;
   private textLength = 0;
   private full = false;
   /** Events counted but not kept, past the caps. */
@@ -53,6 +61,7 @@ export class Transcript {
   constructor(private readonly options: TranscriptOptions = {}) {
     this.maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
     this.maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+    this.retain = options.retain ?? true;
   }
 
   /** Microseconds since the transcript started (whole microseconds, monotonic). */
@@ -78,11 +87,11 @@ export class Transcript {
       return -1;
     }
     const clean = this.intern(escapeControls(text));
-    if (!this.full && (this.events.length + 1 >= this.maxEvents || this.textLength + clean.length > this.maxTextLength)) {
+    if (!this.full && (this.count + 1 >= this.maxEvents || this.textLength + clean.length > this.maxTextLength)) {
       this.full = true;
       this.record(
         'info',
-        `transcript cap reached (${this.events.length.toLocaleString('en-US')} events, ${this.textLength.toLocaleString('en-US')} characters): later lines are counted, not kept`,
+        `transcript cap reached (${this.count.toLocaleString('en-US')} events, ${this.textLength.toLocaleString('en-US')} characters): later lines are counted, not kept`,
         false,
         false,
       );
@@ -101,9 +110,9 @@ export class Transcript {
     if (redacted) event.redacted = true;
     if (bareLf) event.bareLf = true;
     this.textLength += text.length;
-    this.events.push(event);
+    if (this.retain) this.events.push(event);
     this.options.onEvent?.(event);
-    return this.events.length - 1;
+    return this.count++;
   }
 
   /** A line the client sent. `redacted` says the text already holds a redaction marker. Returns its index (-1: not kept). */
@@ -126,8 +135,8 @@ export class Transcript {
     return this.push('error', text, false, false);
   }
 
-  /** Index of the last event kept. */
+  /** Index of the last event recorded. */
   get lastIndex(): number {
-    return this.events.length - 1;
+    return this.count - 1;
   }
 }

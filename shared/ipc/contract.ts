@@ -104,6 +104,10 @@ export interface SessionEventsPage {
   bytes: number;
 }
 
+/**
+ * A live session (`session.start`): its transcript is streamed on the `transcript` event channel as it happens, and
+ * the records its steps answer with carry no events (main does not keep them; the session log on disk has them).
+ */
 export interface StartedSession {
   sessionId: string;
   record: SessionRecord;

@@ -205,12 +205,24 @@ export class SessionService {
     const { message, options } = this.messageRequest(request.message);
     // Composing reads every attachment and checks the envelope; bad input sends nothing.
     const prepared = await prepareMessage(message);
+    const progress = this.progressFor(entry);
+    try {
+      return await this.step(entry, (live) => live.send(prepared, { ...options, onProgress: progress.report }));
+    } finally {
+      // Nothing of the send outlives it: a session kept open must not hold its messages.
+      progress.dispose();
+      if (entry.progress === progress) entry.progress = undefined;
+    }
+  }
+
+  /** A session's progress events, throttled. Made here, apart from the message, so that no closure keeps the message alive. */
+  private progressFor(entry: Entry): ProgressThrottle {
     entry.progress?.dispose();
     const progress = new ProgressThrottle((bytesSent, totalBytes) => {
       this.safeEmit(() => this.options.emit('progress', { sessionId: entry.id, bytesSent, totalBytes }));
     }, this.progressIntervalMs);
     entry.progress = progress;
-    return this.step(entry, (live) => live.send(prepared, { ...options, onProgress: progress.report }));
+    return progress;
   }
 
   async verify(request: ParsedRequestOf<'session.verify'>): Promise<SessionRecord> {
@@ -309,6 +321,9 @@ export class SessionService {
         if (entry) this.onEvent(entry, event);
         else early.push(event);
       },
+      // A live session's events go to its log and, batched, to the renderer: main keeps none of them, so neither a
+      // long session nor many open ones make it grow (and no step's answer carries the transcript again).
+      retain: !stream,
     });
     const live = new LiveSession({ ...options, transcript }, operation, {
       onState: (state, error) => {

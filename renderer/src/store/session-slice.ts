@@ -233,7 +233,8 @@ export const createSessionSlice =
         const final = closed.ok ? closed.value : (record ?? get().session.record);
         if (final) {
           patch({ record: final });
-          get().loadTranscript(final, id);
+          // A live session: its lines came as batches, the record carries none.
+          get().loadTranscript(final, id, undefined, true);
         }
         finish({ activity, open: false, state: get().session.state === 'failed' ? 'failed' : 'closed' });
         return final;

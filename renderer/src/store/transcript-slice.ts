@@ -58,7 +58,11 @@ export interface TranscriptSlice {
    * `opened`: the record is a saved session's (`sessions.open`). When more of its events follow (`opened.more`), a
    * load begins: its token is returned, and the pages go to `appendTranscriptPage` with it.
    */
-  loadTranscript(record: SessionRecord, sessionId?: string, opened?: Pick<OpenedSession, 'damagedLines' | 'more'>): number | undefined;
+  /**
+   * Show a record's transcript. `streamed`: the record is a live session's, whose events arrived as batches (its
+   * `events` are empty): the session's buffer is the transcript.
+   */
+  loadTranscript(record: SessionRecord, sessionId?: string, opened?: Pick<OpenedSession, 'damagedLines' | 'more'>, streamed?: boolean): number | undefined;
   /**
    * A page of the load `token`: appended, and the progress updated. Returns false (and does nothing) when that load
    * is not the one shown any more, or has ended.
@@ -219,7 +223,7 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
       update({ sessionId, awaitingSession: false, buffer, version: buffer.version, ...view });
     },
 
-    loadTranscript(record, sessionId, opened) {
+    loadTranscript(record, sessionId, opened, streamed) {
       if (opened?.more && sessionId !== undefined) {
         // The first page now, the rest appended as it comes, into a buffer of its own: not kept by session id, so
         // that pushed batches (a live session of that id in another window) never land between its pages.
@@ -240,12 +244,17 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
       }
       const { transcript } = get();
       const same = sessionId !== undefined && sessionId === transcript.sessionId;
-      let buffer = sessionId !== undefined ? buffers.get(sessionId) : undefined;
+      const known = sessionId !== undefined ? buffers.get(sessionId) : undefined;
+      let buffer: TranscriptBuffer;
       // A live buffer that already holds every line of the record is the record's transcript: keep it (and what
-      // was derived from it). Otherwise the record's array is shown, not copied.
-      if (!buffer || buffer.length !== record.events.length) {
-        if (buffer) buffer.load(record.events);
-        else buffer = TranscriptBuffer.from(record.events);
+      // was derived from it); so is a streamed session's. Otherwise the record's array is shown, not copied.
+      if (known && (streamed || known.length === record.events.length)) {
+        buffer = known;
+      } else {
+        if (known && !streamed) {
+          known.load(record.events);
+          buffer = known;
+        } else buffer = streamed ? new TranscriptBuffer() : TranscriptBuffer.from(record.events);
         if (sessionId !== undefined) remember(sessionId, buffer);
       }
       // A saved session read whole: only damaged lines are worth a word.
