@@ -29,10 +29,41 @@ export function hasUnsafeText(text: string): boolean {
   return HAS_UNSAFE.test(text);
 }
 
+// The unsafe set without LF: what `inertLines` changes.
+const HAS_UNSAFE_BUT_LF = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 /** Like `inertText`, but a line break between lines of a multi-line text stays a line break (for block display). */
 export function inertLines(text: string): string {
+  if (!HAS_UNSAFE_BUT_LF.test(text)) return text;
   return text
     .split('\n')
     .map((line) => inertText(line))
     .join('\n');
+}
+
+/**
+ * Make every string in a value inert, in place (the value is the caller's own, e.g. just parsed): texts keep their
+ * line breaks (`inertLines`), transcript events' texts are single lines (`inertText`). Returns the value.
+ */
+export function inertInPlace<T>(value: T): T {
+  walk(value, 0);
+  return value;
+}
+
+function walk(value: unknown, depth: number): void {
+  if (depth > 32 || typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'string') value[i] = inertLines(item);
+      else walk(item, depth + 1);
+    }
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    if (typeof item === 'string') object[key] = key === 'text' && 'dir' in object ? inertText(item) : inertLines(item);
+    else walk(item, depth + 1);
+  }
 }

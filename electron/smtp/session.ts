@@ -242,7 +242,7 @@ export class SmtpSession {
     if (!target.ehloName) target.ehloName = this.defaultEhloName();
     const connectedAt = performance.now();
     // A port that says nothing may be waiting for a TLS ClientHello: say so while the wait goes on.
-    const implicitHint = this.tlsMode === 'implicit' ? undefined : 'this port may expect implicit TLS (SMTPS, usually port 465): try --tls implicit';
+    const implicitHint = this.tlsMode === 'implicit' ? undefined : 'this port may expect implicit TLS (SMTPS, usually port 465): try implicit TLS (--tls implicit)';
     const hintAfter = Math.min(SILENT_GREETING_HINT_MS, Math.round(this.timeouts.greeting / 2));
     const hintTimer = implicitHint
       ? setTimeout(() => {

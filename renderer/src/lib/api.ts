@@ -25,6 +25,7 @@ import type {
   ProfileInput,
   TestServerOptions,
 } from '../../../shared/ipc/schemas.js';
+import { inertInPlace } from '../../../shared/inert-text.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import { downloadFile, startDownload } from './download.js';
 import { createWebBridge, downloadHref, type LocationLike, type WebBridge } from './web-bridge.js';
@@ -82,11 +83,31 @@ const internalError = (err: unknown): ErrorDto => ({
   message: err instanceof Error ? err.message : String(err),
 });
 
+/**
+ * Channels whose answers carry what a server said (records, transcripts): their strings are made inert here, once,
+ * so no component shows a server's controls or bidi overrides raw. Saved-session exports are made by main from the
+ * log and keep the exact text.
+ */
+const SERVER_TEXT = new Set<RequestChannel>([
+  'session.probe',
+  'session.start',
+  'session.authenticate',
+  'session.send',
+  'session.verify',
+  'session.raw',
+  'session.close',
+  'sessions.open',
+  'sessions.events',
+  'sessions.list',
+]);
+
 /** Call one request channel. Never rejects: a thrown error (a broken bridge) becomes an 'internal' Result error. */
 export async function call<C extends RequestChannel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseMap[C]>> {
   try {
     const method = getBridge()[channel] as unknown as (request: RequestOf<C>) => Promise<Result<ResponseMap[C]>>;
-    return await method(request);
+    const result = await method(request);
+    // The answer is ours (parsed from the socket, or cloned by IPC): safe to change in place.
+    return SERVER_TEXT.has(channel) || !result.ok ? inertInPlace(result) : result;
   } catch (err) {
     return { ok: false, error: internalError(err) };
   }
@@ -94,6 +115,8 @@ export async function call<C extends RequestChannel>(channel: C, request: Reques
 
 /** Subscribe to an event pushed by main or the web host; returns the unsubscribe function. */
 export function subscribe<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void {
+  // Transcript lines and session errors carry server text: inert before anyone sees them.
+  if (channel === 'transcript' || channel === 'session-state') return getBridge().on(channel, (payload) => listener(inertInPlace(payload)));
   return getBridge().on(channel, listener);
 }
 

@@ -11,8 +11,10 @@ export function ErrorDetails({ title, error, labelFor }: { title: string; error:
   const reply = replySummary(error);
   const plain = explainErrorCode(error.code);
   const hasDetails = reply !== '' || error.command !== undefined || error.raw !== undefined || error.stage !== undefined;
+  // An outcome nobody knows is not a failure: amber-grey, like its row in the grid.
+  const tone = error.code === 'delivery-unknown' || error.code === 'interrupted' ? 'unknown' : 'error';
   return (
-    <div className="compose-error banner error" role="alert" data-error-code={error.code}>
+    <div className={`compose-error banner ${tone}`} role="alert" data-error-code={error.code}>
       <strong>{title}</strong>
       <span className="error-message">{error.message}</span>
       <p className="hint">{plain.text}</p>

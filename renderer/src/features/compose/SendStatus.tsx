@@ -61,7 +61,7 @@ export function SendStatus() {
     <div className="compose-result">
       {send.error && !partial ? (
         <ErrorDetails
-          title={FAILED_TITLE[send.failedStep ?? 'send']}
+          title={send.error.code === 'delivery-unknown' ? 'Whether the message was delivered is unknown' : FAILED_TITLE[send.failedStep ?? 'send']}
           error={send.error}
           {...(send.failedStep === 'form' ? { labelFor: fieldLabel } : {})}
         />

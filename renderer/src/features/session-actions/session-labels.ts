@@ -21,9 +21,15 @@ export const STATE_LABELS: Record<SessionState, string> = {
   failed: 'Failed',
 };
 
-/** The indicator: a dot class and a word. */
-export function sessionIndicator(session: Pick<SessionView, 'status' | 'state' | 'open' | 'activity' | 'source' | 'cancelling'>): {
-  dot: SessionState | 'idle';
+/**
+ * The indicator: a dot class and a word. `verdict`: the delivery verdict of the last step — a session that ended
+ * with the delivery unknown says so (amber-grey) rather than a bare "Failed".
+ */
+export function sessionIndicator(
+  session: Pick<SessionView, 'status' | 'state' | 'open' | 'activity' | 'source' | 'cancelling'>,
+  verdict?: string,
+): {
+  dot: SessionState | 'idle' | 'unknown';
   label: string;
 } {
   if (session.status === 'idle') return { dot: 'idle', label: 'No session' };
@@ -34,6 +40,7 @@ export function sessionIndicator(session: Pick<SessionView, 'status' | 'state' |
     return { dot, label: session.activity ? ACTIVITY_LABELS[session.activity] : 'Working…' };
   }
   if (session.open) return { dot: 'ready', label: 'Open — ready for commands' };
+  if (session.state === 'failed' && verdict === 'unknown') return { dot: 'unknown', label: 'Link lost — delivery unknown' };
   if (session.state) return { dot: session.state, label: STATE_LABELS[session.state] };
   return { dot: 'idle', label: 'No session' };
 }

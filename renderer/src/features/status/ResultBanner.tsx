@@ -54,7 +54,7 @@ function Verdict({ record }: { record: SessionRecord }) {
   const verdict = record.result.verdict;
   if (!verdict) return null;
   const words = explainVerdict(verdict, record.recipients);
-  const tone = verdict === 'delivered' ? 'ok' : verdict === 'partial' ? 'warn' : 'error';
+  const tone = verdict === 'delivered' ? 'ok' : verdict === 'partial' ? 'warn' : verdict === 'unknown' ? 'unknown' : 'error';
   return (
     <p className="result-verdict" data-verdict={verdict}>
       <span className={`badge ${tone}`}>{words.title}</span> {words.text}
@@ -79,14 +79,43 @@ function OkBanner({ record }: { record: SessionRecord }) {
   );
 }
 
+const TLS_SWITCH: Record<NonNullable<ErrorDto['suggestTls']>, string> = {
+  off: 'Switch to no TLS',
+  starttls: 'Switch to STARTTLS',
+  'starttls-optional': 'Switch to STARTTLS if offered',
+  implicit: 'Switch to implicit TLS',
+};
+
+/** What to try next, and for a TLS mode that would fit the port better, a button that sets it in the form. */
+function TlsHint({ hint, suggestTls }: { hint: string; suggestTls: ErrorDto['suggestTls'] }) {
+  const setField = useAppStore((s) => s.setConnectionField);
+  const current = useAppStore((s) => s.connection.tls);
+  return (
+    <p className="result-hint" data-hint>
+      <span className="badge accent">hint</span> {hint}
+      {suggestTls && suggestTls !== current ? (
+        <>
+          {' '}
+          <button type="button" className="small" onClick={() => setField('tls', suggestTls)}>
+            {TLS_SWITCH[suggestTls]}
+          </button>
+        </>
+      ) : null}
+    </p>
+  );
+}
+
 function ErrorBanner({ error, record }: { error: ErrorDto; record: SessionRecord | undefined }) {
   const words = explainErrorCode(error.code);
   const reply = error.replyCode !== undefined ? explainReplyCode(error.replyCode) : undefined;
   const enhanced = error.enhancedCode ? explainEnhanced(error.enhancedCode) : null;
   const replyLines = formatReplyLines(error.replyCode, error.enhancedCode, error.replyText);
   const hasRaw = replyLines !== '' || !!error.command || !!error.raw || !!error.stage;
-  // A partial delivery is not a failure of everything: amber, as the outcome grid shows it, not red.
-  const tone = record?.result.verdict === 'partial' ? 'warn' : 'error';
+  // A partial delivery is not a failure of everything: amber, as the outcome grid shows it, not red; an outcome
+  // nobody knows (the message may have been delivered, or the session was interrupted) is amber-grey.
+  const verdict = record?.result.verdict;
+  const tone =
+    verdict === 'partial' ? 'warn' : verdict === 'unknown' || error.code === 'delivery-unknown' || error.code === 'interrupted' ? 'unknown' : 'error';
   return (
     <div className={`banner ${tone} result-banner`} role="alert" data-result="error" data-error-code={error.code}>
       <strong className="result-title">{words.title}</strong>
@@ -113,6 +142,7 @@ function ErrorBanner({ error, record }: { error: ErrorDto; record: SessionRecord
         <p className="hint">{words.text}</p>
       )}
       <IssueList error={error} />
+      {error.hint ? <TlsHint hint={error.hint} suggestTls={error.suggestTls} /> : null}
       {hasRaw ? (
         <details className="result-raw">
           <summary>Show raw reply</summary>

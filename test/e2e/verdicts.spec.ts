@@ -1,0 +1,217 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
+import { field, openTab, probe, resultBanner, screenshot } from './steps.js';
+
+/**
+ * The app against servers that misbehave: server text is inert on screen, a TLS mode that does not fit the port gets
+ * a hint with a one-click switch, an outcome nobody knows is shown as unknown (amber-grey, not refused), and a
+ * session whose log ended early is "Interrupted" in the history.
+ */
+
+const servers: Server[] = [];
+test.afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+});
+
+/** A scripted server on loopback: `script` gets each socket and a line reader. */
+async function scripted(script: (socket: Socket, line: () => Promise<string>, until: (text: string) => Promise<void>) => Promise<void>): Promise<number> {
+  const server = createServer((socket) => {
+    let buffer = '';
+    let wake: (() => void) | undefined;
+    socket.on('data', (d: Buffer) => {
+      buffer += d.toString('latin1');
+      wake?.();
+    });
+    socket.on('error', () => {});
+    const next = async (take: () => string | undefined): Promise<string> => {
+      for (;;) {
+        const got = take();
+        if (got !== undefined) return got;
+        await new Promise<void>((r) => (wake = r));
+      }
+    };
+    const line = () =>
+      next(() => {
+        const at = buffer.indexOf('\r\n');
+        if (at < 0) return undefined;
+        const text = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        return text;
+      });
+    const until = async (text: string) => {
+      await next(() => {
+        const at = buffer.indexOf(text);
+        if (at < 0) return undefined;
+        buffer = buffer.slice(at + text.length);
+        return '';
+      });
+    };
+    script(socket, line, until).catch(() => socket.destroy());
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Screenshots at the two window sizes, light and dark: `<name>-1440`, `<name>-1440-dark`, `<name>-1024`, `<name>-1024-dark`. */
+async function screenshotsAtBothSizes(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await screenshot(page, `${name}-${width}${scheme === 'dark' ? '-dark' : ''}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 860 });
+}
+
+async function pointAt(page: Page, port: number): Promise<void> {
+  await field.host(page).fill('127.0.0.1');
+  await field.port(page).fill(String(port));
+}
+
+const HOSTILE = '\x1b[31mRED\x1b[0m \x1b]0;pwned\x07 nel\u0085 bidi\u202Eevil';
+
+test('server text with ESC, OSC, C1 and a bidi override is shown as visible escapes', async ({ app }) => {
+  const { page } = app;
+  const port = await scripted(async (socket, line) => {
+    socket.write(`220 ${HOSTILE}\r\n`);
+    await line();
+    socket.write(`250-fake.test ${HOSTILE}\r\n250-X-${HOSTILE}\r\n250 PIPELINING\r\n`);
+    await line();
+    socket.end('221 bye\r\n');
+  });
+  await pointAt(page, port);
+  await probe(page, 'ok');
+  const text = async (): Promise<string> => page.locator('body').innerText();
+  for (const tab of ['Overview', 'Transcript'] as const) {
+    await openTab(page, tab);
+    const shown = await text();
+    expect(shown, tab).toContain('\\x1b[31mRED');
+    expect(shown, tab).toContain('<U+202E>evil');
+    expect(shown, tab).toContain('<U+0085>');
+    for (const raw of ['\x1b', '\x07', '\u0085', '\u202e']) expect(shown.includes(raw), `${tab} shows ${JSON.stringify(raw)} raw`).toBe(false);
+  }
+  await openTab(page, 'Overview');
+  await screenshot(page, 'hostile-text');
+  expect(app.errors).toEqual([]);
+});
+
+test('implicit TLS against a plaintext port: the hint, and a switch to STARTTLS that sets the form', async ({ app }) => {
+  const { page } = app;
+  const port = await scripted(async (socket) => {
+    socket.write('220 plain.test ESMTP\r\n');
+    await new Promise((r) => setTimeout(r, 2000));
+    socket.destroy();
+  });
+  await pointAt(page, port);
+  await field.tls(page).selectOption('implicit');
+  await field.port(page).fill(String(port));
+  const banner = await probe(page, 'error');
+  await expect(banner).toHaveAttribute('data-error-code', 'tls-failed');
+  const hint = banner.locator('[data-hint]');
+  await expect(hint).toContainText('this port speaks plaintext SMTP, not implicit TLS');
+  await screenshotsAtBothSizes(page, 'tls-hint');
+  await hint.getByRole('button', { name: 'Switch to STARTTLS' }).click();
+  // The form's TLS select (the TLS panel of the Overview is labelled "TLS" too).
+  await expect(page.locator('select[name="tls"]')).toHaveValue('starttls');
+  // The port was typed: it stays.
+  await expect(field.port(page)).toHaveValue(String(port));
+  await expect(hint.getByRole('button')).toHaveCount(0);
+  expect(app.errors).toEqual([]);
+});
+
+test('the connection lost after the message was sent: the outcome is unknown, in amber-grey, not refused', async ({ app }) => {
+  const { page } = app;
+  const port = await scripted(async (socket, line, until) => {
+    socket.write('220 drop.test ESMTP\r\n');
+    await line();
+    socket.write('250-drop.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n');
+    for (let i = 0; i < 4; i++) await line();
+    socket.write('250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 go ahead\r\n');
+    await until('\r\n.\r\n');
+    socket.destroy();
+  });
+  await pointAt(page, port);
+  const compose = await openTab(page, 'Compose');
+  await compose.getByLabel('From', { exact: true }).fill('ann@example.test');
+  await compose.getByLabel('To', { exact: true }).fill('bob@example.test, carol@example.test');
+  await compose.getByLabel('Subject', { exact: true }).fill('dropped after the dot');
+  await compose.getByLabel('Plain-text body').fill('Was it delivered?');
+  await compose.getByRole('button', { name: 'Send', exact: true }).click();
+  const outcome = compose.getByRole('region', { name: 'Delivery outcome' });
+  const verdict = outcome.locator('[data-verdict]');
+  await expect(verdict).toHaveAttribute('data-verdict', 'unknown', { timeout: 30_000 });
+  await expect(verdict).toContainText('Delivery unknown for 2 recipients');
+  await expect(verdict).toHaveClass(/\bunknown\b/);
+  const rows = outcome.getByRole('table', { name: 'Recipients' }).locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  for (let i = 0; i < 2; i++) {
+    await expect(rows.nth(i)).toHaveAttribute('data-status', 'unknown');
+    await expect(rows.nth(i)).toContainText('Unknown');
+    await expect(rows.nth(i)).toContainText('may have been delivered');
+  }
+  const banner = resultBanner(page);
+  await expect(banner).toHaveAttribute('data-error-code', 'delivery-unknown');
+  await expect(banner).toHaveClass(/\bunknown\b/);
+  await expect(banner).not.toHaveClass(/\berror\b/);
+  await outcome.scrollIntoViewIfNeeded();
+  await screenshotsAtBothSizes(page, 'delivery-unknown');
+  expect(app.errors).toEqual([]);
+});
+
+/** A session log as a killed app leaves it: a start line, some events, no end line. */
+async function writeInterruptedLog(dataDir: string): Promise<void> {
+  const sessions = path.join(dataDir, 'sessions');
+  await mkdir(sessions, { recursive: true });
+  const id = '20261201T101500000Z-0abcdef01234';
+  const record = {
+    version: 1,
+    tool: 'smtp-lens',
+    operation: 'send',
+    startedAt: '2026-12-01T10:15:00.000Z',
+    durationMs: 0,
+    target: { protocol: 'smtp', tls: 'off', host: 'mx.example.test', port: 25, ehloName: 'client.test' },
+    capabilities: [],
+    result: { ok: true },
+  };
+  const events = ['220 mx.example.test ESMTP', 'EHLO client.test', '250 mx.example.test', 'DATA', '354 go ahead'].map((text, i) => ({
+    t: i * 1000,
+    wall: Date.parse(record.startedAt) + i,
+    dir: i % 2 === 0 ? 'recv' : 'send',
+    tls: false,
+    text,
+  }));
+  await writeFile(
+    path.join(sessions, `${id}.jsonl`),
+    `${JSON.stringify({ type: 'start', version: 1, id, record })}\n${JSON.stringify({ type: 'snapshot', record })}\n${JSON.stringify({ type: 'events', events })}\n`,
+  );
+}
+
+test.describe('a saved session whose log ends early', () => {
+  test.use({ dataDirSetup: { prepare: writeInterruptedLog } });
+
+  test('is "Interrupted" in the history, and its result says so when opened', async ({ app }) => {
+    const { page } = app;
+    const sessions = await openTab(page, 'Sessions');
+    const row = sessions.locator('tr[data-status="interrupted"]');
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('.status-pill')).toHaveText('Interrupted');
+    await expect(row.locator('.status-pill')).toHaveClass(/\binterrupted\b/);
+    await screenshotsAtBothSizes(page, 'sessions-interrupted');
+    await row.getByRole('button', { name: /^Open the session/ }).click();
+    const banner = resultBanner(page);
+    await expect(banner).toHaveAttribute('data-error-code', 'interrupted');
+    await expect(banner).toHaveClass(/\bunknown\b/);
+    await expect(banner).toContainText('Interrupted');
+    await expect(banner).toContainText('Delivery unknown');
+    expect(app.errors).toEqual([]);
+  });
+});
