@@ -634,6 +634,7 @@ daemon_smtp_ports = ${ports.eximSmtp} : ${ports.eximSmtps}
 tls_on_connect_ports = ${ports.eximSmtps}
 domainlist local_domains = ${EXIM_DOMAIN}
 acl_smtp_rcpt = acl_rcpt
+acl_smtp_data_prdr = acl_prdr
 chunking_advertise_hosts = *
 prdr_enable = true
 smtputf8_advertise_hosts = *
@@ -656,6 +657,13 @@ acl_rcpt:
   deny   domains = +local_domains
          message = 5.1.1 no such user here
   deny   message = 5.7.1 relaying not permitted
+
+# PRDR: after the data, once per recipient. bob refuses a message whose Subject says "prdr-refuse".
+acl_prdr:
+  deny   local_parts = bob
+         condition = \${if match{\$h_subject:}{prdr-refuse}}
+         message = 5.7.1 bob does not take this one
+  accept
 
 begin routers
 maildir_users:
