@@ -49,3 +49,45 @@ describe('enhanced status codes in replies', () => {
     }
   });
 });
+
+describe('Transcript: bounded', () => {
+  it('past its event cap it counts events instead of keeping them, says so once, and still keeps errors', () => {
+    const seen: string[] = [];
+    const transcript = new Transcript({ maxEvents: 10, onEvent: (e) => seen.push(e.text) });
+    for (let i = 0; i < 25; i++) transcript.received(`250 line ${i}`);
+    transcript.error('the server closed the connection');
+    const texts = transcript.events.map((e) => e.text);
+    expect(texts).toHaveLength(11);
+    expect(texts[9]).toMatch(/^transcript cap reached \(9 events, \d+ characters\): later lines are counted, not kept$/);
+    expect(texts.at(-1)).toBe('the server closed the connection');
+    expect(texts.filter((t) => t.startsWith('transcript cap'))).toHaveLength(1);
+    expect(transcript.dropped).toBe(16);
+    expect(transcript.droppedBytes).toBe(Array.from({ length: 16 }, (_, i) => `250 line ${i + 9}`.length).reduce((a, b) => a + b, 0));
+    // What is streamed is what is kept: the renderer and the log see the same bounded transcript.
+    expect(seen).toEqual(texts);
+  });
+
+  it('past its text cap likewise', () => {
+    const transcript = new Transcript({ maxTextLength: 1000 });
+    for (let i = 0; i < 50; i++) transcript.sent('x'.repeat(90));
+    expect(transcript.events.length).toBeLessThanOrEqual(12);
+    expect(transcript.events.reduce((n, e) => n + e.text.length, 0)).toBeLessThan(1200);
+    expect(transcript.dropped).toBeGreaterThan(35);
+  });
+
+  it('a streaming transcript keeps no events, and its indices still count every one', () => {
+    const streamed: number[] = [];
+    const transcript = new Transcript({ retain: false, onEvent: (e) => streamed.push(e.t) });
+    expect(transcript.sent('EHLO x')).toBe(0);
+    expect(transcript.received('250 ok')).toBe(1);
+    expect(transcript.lastIndex).toBe(1);
+    expect(transcript.events).toEqual([]);
+    expect(streamed).toHaveLength(2);
+  });
+
+  it('controls, C1 and bidi overrides become visible escapes at capture', () => {
+    const transcript = new Transcript();
+    transcript.received('220 \x1b[31mred\x1b]0;title\x07 \u0085 \u202Eevil \u2066iso\u2069');
+    expect(transcript.events[0]!.text).toBe('220 \\x1b[31mred\\x1b]0;title\\x07 <U+0085> <U+202E>evil <U+2066>iso<U+2069>');
+  });
+});
