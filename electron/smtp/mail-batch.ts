@@ -281,17 +281,17 @@ export class MailBatch {
    */
   private async chainData(tx: MailTransaction, index: number, previous: HeldTail | undefined): Promise<HeldTail | undefined> {
     const session = this.session;
-    const commands = tx.commands();
+    const group = tx.commands();
     if (previous) {
       this.chained = true;
       // Replies already on their way are let in before the end of n-1 goes (see MailTransaction.sendEnd).
       await session.settle();
       session.transcript.sent('.');
       previous.tx.endSent = true;
-      await session.sendGroup({ before: { bytes: previous.parts, expect: previous.tx.endExpectations(previous.accepted) }, commands }, 'mail');
+      await session.sendGroup({ before: { bytes: previous.parts, expect: previous.tx.endExpectations(previous.accepted) }, ...group }, 'mail');
       await this.completeHeld(previous, true);
     } else {
-      await session.sendGroup({ commands }, 'mail');
+      await session.sendGroup(group, 'mail');
     }
     try {
       // The common case takes no wait at all: the replies came together, everything was accepted and
@@ -333,9 +333,11 @@ export class MailBatch {
     const session = this.session;
     const whole = await tx.wholeBdat();
     tx.endSent = true;
+    const group = tx.commands();
     await session.sendGroup(
       {
-        commands: [...tx.commands(), { line: whole.line, expect: tx.endExpectations('from-group') }],
+        commands: [...group.commands, { line: whole.line, expect: tx.endExpectations('from-group') }],
+        bytes: Buffer.concat([group.bytes, Buffer.from(`${whole.line}\r\n`, 'latin1')]),
         after: whole.parts,
         onRecorded: whole.record,
       },

@@ -594,6 +594,8 @@ export class SmtpSession {
     group: {
       before?: GroupBytes;
       commands: readonly GroupCommand[];
+      /** The command lines' bytes, CRLF after each, when the caller has them made already (they are not checked again). */
+      bytes?: Buffer;
       after?: readonly Buffer[];
       /** Called once the command lines are in the transcript (what `after` holds is recorded by the caller then). */
       onRecorded?: () => void;
@@ -608,15 +610,17 @@ export class SmtpSession {
       parts.push(...group.before.bytes);
     }
     let lines = '';
+    const made = group.bytes;
     for (const command of group.commands) {
-      assertWireSafe(command.line, 'command');
+      if (!made) assertWireSafe(command.line, 'command');
       this.transcript.sent(command.shown ?? command.line, command.shown !== undefined && command.shown !== command.line);
       if (Array.isArray(command.expect)) expectations.push(...(command.expect as readonly Expectation[]));
       else expectations.push(command.expect as Expectation);
-      lines += command.line + '\r\n';
+      if (!made) lines += command.line + '\r\n';
     }
     group.onRecorded?.();
-    if (lines) parts.push(Buffer.from(lines, 'utf8'));
+    if (made) parts.push(made);
+    else if (lines) parts.push(Buffer.from(lines, 'utf8'));
     if (group.after) parts.push(...group.after);
     await conn.send(parts, expectations, stageName(stage), this.timeouts[stage]);
   }

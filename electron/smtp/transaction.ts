@@ -64,8 +64,10 @@ export interface TransactionPlan {
   prdr: boolean;
   /** The message is larger than the SIZE the server advertised (sent because forced). */
   sizeExceeded?: { size: number; limit: number };
-  /** The pipelined command group as lines and as bytes, made once (the plan is shared by a message sent again). */
-  group?: { lines: string[]; bytes: Buffer };
+  /** The pipelined command group with its expectations and bytes, made once (the plan is shared by a message sent again). */
+  group?: { commands: GroupCommand[]; bytes: Buffer };
+  /** The expectations of the end of the message, by the number of accepted recipients, made once each. */
+  ends?: Map<number | 'from-group', Expectation[]>;
   /** A small in-memory DATA body as last encoded, with a copy of the bytes it was encoded from. */
   encodedBody?: EncodedBody;
 }
@@ -163,9 +165,9 @@ export class MailTransaction {
     const { session } = this;
     let replies: EnvelopeReplies;
     if (plan.pipelining) {
-      const commands = this.commands();
-      await session.sendGroup({ commands }, 'mail');
-      replies = this.envelopeFrom(await session.replies(commands.length));
+      const group = this.commands();
+      await session.sendGroup(group, 'mail');
+      replies = this.envelopeFrom(await session.replies(group.commands.length));
     } else {
       const mail = await session.command(plan.mailLine, 'mail', undefined, 'mail');
       const rcpts: Reply[] = [];
@@ -249,24 +251,20 @@ export class MailTransaction {
     this.summary = { ...earlier.summary, wireBytes: 0 };
   }
 
-  /** The pipelined command group: MAIL, every RCPT, and DATA unless the body goes by BDAT. */
-  commandGroup(): { lines: string[]; bytes: Buffer } {
+  /**
+   * The pipelined group — MAIL, every RCPT, and DATA unless the body goes by BDAT — with the reply each expects and
+   * the group's bytes, made once per plan (a message sent many times reuses them; expectations are never changed).
+   */
+  commands(): { commands: GroupCommand[]; bytes: Buffer } {
     const plan = this.plan!;
     if (!plan.group) {
-      const lines = plan.useBdat ? [plan.mailLine, ...plan.rcptLines] : [plan.mailLine, ...plan.rcptLines, 'DATA'];
-      plan.group = { lines, bytes: Buffer.from(lines.map((line) => line + '\r\n').join(''), 'utf8') };
+      const { session } = this;
+      const commands: GroupCommand[] = [{ line: plan.mailLine, expect: session.expect('mail', 'MAIL FROM:', 'mail') }];
+      for (const line of plan.rcptLines) commands.push({ line, expect: session.expect('rcpt', 'RCPT TO:', 'rcpt') });
+      if (!plan.useBdat) commands.push({ line: 'DATA', expect: session.expect('data', 'DATA', 'dataInit') });
+      plan.group = { commands, bytes: Buffer.from(commands.map((c) => c.line + '\r\n').join(''), 'utf8') };
     }
     return plan.group;
-  }
-
-  /** The pipelined group as commands with the reply each expects. */
-  commands(): GroupCommand[] {
-    const { session } = this;
-    const plan = this.plan!;
-    const commands: GroupCommand[] = [{ line: plan.mailLine, expect: session.expect('mail', 'MAIL FROM:', 'mail') }];
-    for (const line of plan.rcptLines) commands.push({ line, expect: session.expect('rcpt', 'RCPT TO:', 'rcpt') });
-    if (!plan.useBdat) commands.push({ line: 'DATA', expect: session.expect('data', 'DATA', 'dataInit') });
-    return commands;
   }
 
   /** The replies of commands(), by position. */
@@ -460,6 +458,17 @@ export class MailTransaction {
    * earlier replies (a whole message pipelined before its envelope was answered).
    */
   endExpectations(accepted: number | 'from-group'): Expectation[] {
+    const plan = this.plan!;
+    plan.ends ??= new Map();
+    let ends = plan.ends.get(accepted);
+    if (!ends) {
+      ends = this.makeEndExpectations(accepted);
+      plan.ends.set(accepted, ends);
+    }
+    return ends;
+  }
+
+  private makeEndExpectations(accepted: number | 'from-group'): Expectation[] {
     const { session } = this;
     const plan = this.plan!;
     const command = plan.useBdat ? 'BDAT LAST' : 'final dot';

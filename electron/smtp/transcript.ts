@@ -87,19 +87,28 @@ export class Transcript {
       return -1;
     }
     const clean = this.intern(escapeControls(text));
-    if (!this.full && (this.count + 1 >= this.maxEvents || this.textLength + clean.length > this.maxTextLength)) {
-      this.full = true;
-      this.record(
-        'info',
-        `transcript cap reached (${this.count.toLocaleString('en-US')} events, ${this.textLength.toLocaleString('en-US')} characters): later lines are counted, not kept`,
-        false,
-        false,
-      );
-      if (dir !== 'error') {
-        this.dropped++;
-        this.droppedBytes += text.length;
-        return -1;
-      }
+    if (this.count + 1 >= this.maxEvents || this.textLength + clean.length > this.maxTextLength) {
+      if (!this.full) return this.reachCap(dir, clean, redacted, bareLf, text.length);
+    }
+    const t = this.now();
+    const event: TranscriptEvent = { t, wall: this.startedAt + t / 1000, dir, tls: this.tls, text: clean };
+    if (redacted) event.redacted = true;
+    if (bareLf) event.bareLf = true;
+    this.textLength += clean.length;
+    if (this.retain) this.events.push(event);
+    this.options.onEvent?.(event);
+    return this.count++;
+  }
+
+  /** The cap is reached: say so in one event, then count this one (an error is still kept). */
+  private reachCap(dir: Direction, clean: string, redacted: boolean, bareLf: boolean, length: number): number {
+    const notice = `transcript cap reached (${this.count.toLocaleString('en-US')} events, ${this.textLength.toLocaleString('en-US')} characters): later lines are counted, not kept`;
+    this.record('info', notice, false, false);
+    this.full = true;
+    if (dir !== 'error') {
+      this.dropped++;
+      this.droppedBytes += length;
+      return -1;
     }
     return this.record(dir, clean, redacted, bareLf);
   }
