@@ -24,11 +24,6 @@ export function inertText(text: string): string {
   return text.replace(UNSAFE, escapeOne);
 }
 
-/** Whether `text` holds anything `inertText` would escape. */
-export function hasUnsafeText(text: string): boolean {
-  return HAS_UNSAFE.test(text);
-}
-
 // The unsafe set without LF: what `inertLines` changes.
 const HAS_UNSAFE_BUT_LF = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 

@@ -1,5 +1,6 @@
 import type { ReplyInfo, SessionRecord } from '../../shared/session-record.js';
 import { inertText } from '../../shared/inert-text.js';
+import { describeServerError } from '../smtp/auth/authenticate.js';
 
 // The text already carries the enhanced code when the server sent one.
 const reply = (r: ReplyInfo | undefined): string => (r ? `${r.code} ${r.text}`.trimEnd().replace(/\n/g, ' / ') : '-');
@@ -52,11 +53,7 @@ export function formatSummary(record: SessionRecord): string {
   if (record.auth) {
     const a = record.auth;
     row('Auth', `${a.mechanism} ${a.ok ? 'succeeded' : 'FAILED'}: ${a.code ?? ''} ${(a.text ?? '').replace(/\n/g, ' / ')} (${a.durationMs.toFixed(1)} ms)`);
-    if (a.serverError) {
-      const e = a.serverError;
-      const fields = (['status', 'schemes', 'scope'] as const).filter((k) => e[k] !== undefined).map((k) => `${k} ${e[k]}`);
-      out.push(`  server said: ${fields.length ? fields.join(', ') : e.text}`);
-    }
+    if (a.serverError) out.push(`  server said: ${describeServerError(a.serverError)}`);
   }
   for (const c of record.commands ?? []) row('Command', `${c.command} -> ${reply(c.reply)}`);
   if (record.message) {

@@ -23,15 +23,6 @@ export class FindingLog {
     this.byId.set(id, { finding: { id, severity, title, detail, events: kept.slice(0, MAX_EVENTS) }, occurrences: 1 });
   }
 
-  has(id: FindingId): boolean {
-    return this.byId.has(id);
-  }
-
-  /** Forget a finding that turned out not to apply (e.g. a count that came right in the end). */
-  remove(id: FindingId): void {
-    this.byId.delete(id);
-  }
-
   /** The findings as plain data, copies the caller may keep. */
   list(): Finding[] {
     return [...this.byId.values()].map(({ finding, occurrences }) => ({
@@ -39,9 +30,5 @@ export class FindingLog {
       detail: occurrences > 1 ? `${finding.detail} (seen ${occurrences} times)` : finding.detail,
       events: [...finding.events],
     }));
-  }
-
-  get size(): number {
-    return this.byId.size;
   }
 }

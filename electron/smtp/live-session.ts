@@ -6,7 +6,7 @@ import { composeMessage, type ComposeInput, type Envelope } from './message/comp
 import { rawMessage } from './message/envelope.js';
 import { MAX_LINE_OCTETS, measureBuffers, measureSource, type MessageSource } from './message/message-source.js';
 import { replyInfo } from './protocol/reply.js';
-import { SmtpSession, type AuthOptions, type SessionOptions } from './session.js';
+import { SmtpSession, isUrlLikeHost, type AuthOptions, type SessionOptions } from './session.js';
 import { MailTransaction, assertEnvelope, type SendOptions } from './transaction.js';
 import { Transcript } from './transcript.js';
 
@@ -363,7 +363,7 @@ function asBatchMessages(
 
 /** The target of a session that could not start: as given, but a host that was refused as a URL is left out (it may hold a password). */
 function fallbackTarget(options: SessionOptions): SessionRecord['target'] {
-  const host = options.host !== undefined && /[/@\s]/.test(options.host) ? undefined : options.host;
+  const host = options.host !== undefined && isUrlLikeHost(options.host) ? undefined : options.host;
   return {
     protocol: options.protocol ?? 'smtp',
     tls: options.tls ?? 'off',

@@ -4,7 +4,7 @@ import type { Envelope } from './message/compose.js';
 import type { MessageSource } from './message/message-source.js';
 import { FATAL_ERRORS } from './errors.js';
 import type { SmtpSession } from './session.js';
-import { MailTransaction, type SendOptions, type TransactionPlan } from './transaction.js';
+import { MailTransaction, acceptedIn, type SendOptions, type TransactionPlan } from './transaction.js';
 
 /** One message of a batch: its envelope and bytes (the same source may be given many times). */
 export interface BatchMessage {
@@ -373,8 +373,9 @@ export class MailBatch {
     const { tx } = flight;
     const session = this.session;
     try {
-      const replies = tx.envelopeFrom(await session.replies(tx.groupSize));
-      const accepted = replies.mail.code === 250 ? replies.rcpts.filter((r) => r.code === 250 || r.code === 251).length : 0;
+      const group = await session.replies(tx.groupSize);
+      const replies = tx.envelopeFrom(group);
+      const accepted = acceptedIn(group, replies.rcpts.length);
       // As endExpectations('from-group') owes them: for LMTP one per accepted recipient (one when none was).
       const finals = await tx.readFinals(session.protocol === 'lmtp' ? Math.max(1, accepted) : accepted);
       // No clean-up here: the rest of the window is on the wire already (see drainInFlight).

@@ -85,12 +85,14 @@ export interface GroupBytes {
   expect: readonly Expectation[];
 }
 
-/**
- * Refuse a host that is really a URL, or carries credentials (`smtp://user:pass@host`): nothing of it is repeated,
- * so a password typed there reaches no transcript, record or error.
- */
+/** Whether a host as given is really a URL, or carries credentials (`smtp://user:pass@host`), rather than a name or address. */
+export function isUrlLikeHost(host: string): boolean {
+  return /[/@\s]/.test(host);
+}
+
+/** Refuse a URL-like host; nothing of it is repeated, so a password typed there reaches no transcript, record or error. */
 function assertPlainHost(host: string): void {
-  if (/[/@\s]/.test(host) || host.includes('://')) {
+  if (isUrlLikeHost(host)) {
     throw new SmtpError(
       'invalid-input',
       'the host must be a host name or an IP address, not a URL (and credentials never go in it: use the user and password settings)',
@@ -182,11 +184,6 @@ export class SmtpSession {
   /** Set when a reply out of turn followed the answer to the end of a message (see Connection.endAnswerDoubt). */
   get endAnswerDoubt(): string | undefined {
     return this.connection?.endAnswerDoubt;
-  }
-
-  /** What the server is owed a reply to and has not answered yet (0 when nothing is outstanding). */
-  get owing(): number {
-    return this.connection?.owing ?? 0;
   }
 
   /** An expectation for a reply of `kind` to `command`, timed by `stage`'s timeout (a timeout names the command). */

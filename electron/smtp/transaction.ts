@@ -110,7 +110,7 @@ export function assertEnvelope(envelope: Envelope): void {
 }
 
 /** Accepted recipients counted from a group's envelope replies (MAIL first, then each RCPT). */
-function acceptedIn(earlier: readonly Reply[], recipients: number): number {
+export function acceptedIn(earlier: readonly Reply[], recipients: number): number {
   if (earlier[0]?.code !== 250) return 0;
   let accepted = 0;
   for (let i = 1; i <= recipients && i < earlier.length; i++) if (earlier[i]!.code === 250 || earlier[i]!.code === 251) accepted++;

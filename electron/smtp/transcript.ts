@@ -87,17 +87,10 @@ export class Transcript {
       return -1;
     }
     const clean = this.intern(escapeControls(text));
-    if (this.count + 1 >= this.maxEvents || this.textLength + clean.length > this.maxTextLength) {
-      if (!this.full) return this.reachCap(dir, clean, redacted, bareLf, text.length);
+    if (!this.full && (this.count + 1 >= this.maxEvents || this.textLength + clean.length > this.maxTextLength)) {
+      return this.reachCap(dir, clean, redacted, bareLf, text.length);
     }
-    const t = this.now();
-    const event: TranscriptEvent = { t, wall: this.startedAt + t / 1000, dir, tls: this.tls, text: clean };
-    if (redacted) event.redacted = true;
-    if (bareLf) event.bareLf = true;
-    this.textLength += clean.length;
-    if (this.retain) this.events.push(event);
-    this.options.onEvent?.(event);
-    return this.count++;
+    return this.record(dir, clean, redacted, bareLf);
   }
 
   /** The cap is reached: say so in one event, then count this one (an error is still kept). */

@@ -58,12 +58,6 @@ describe('ReplyLedger: which reply answers which command', () => {
     expect(ledger.arrive(reply('454 not now')).type).toBe('answered');
   });
 
-  it('abandon() gives back what will never be answered', () => {
-    const ledger = new ReplyLedger();
-    ledger.owe([expect_('data-end', 'final dot'), expect_('quit', 'QUIT')]);
-    expect(ledger.abandon().map((e) => e.command)).toEqual(['final dot', 'QUIT']);
-    expect(ledger.owing).toBe(0);
-  });
 });
 
 describe('reply rules (RFC 5321 §4.3.2)', () => {

@@ -192,21 +192,6 @@ export class Connection {
     return this.socket.localPort;
   }
 
-  /** The failure that ended the connection, if it has ended that way. */
-  get failed(): SmtpError | undefined {
-    return this.failure;
-  }
-
-  /** Replies owed by the server and not yet arrived. */
-  get owing(): number {
-    return this.ledger.owing;
-  }
-
-  /** The expectation the next reply will answer. */
-  get awaiting(): Expectation | undefined {
-    return this.ledger.next;
-  }
-
   /** Open the socket (and the TLS session for implicit TLS). */
   static async open(options: ConnectionOptions): Promise<Connection> {
     const { target, transcript } = options;
@@ -495,11 +480,6 @@ export class Connection {
       `${next.index} of the ${next.count} replies owed after the data (one per accepted recipient) came, then: ${error.message}`,
       [this.options.transcript.lastIndex],
     );
-  }
-
-  /** Register replies the server owes for what is about to be written (before writing it). */
-  owe(expectations: readonly Expectation[]): void {
-    this.ledger.owe(expectations);
   }
 
   /** The next answer: the reply to the oldest command not yet answered, within its stage's timeout and the deadline. */

@@ -146,12 +146,4 @@ export class ReplyLedger {
     }
     return answer;
   }
-
-  /** Forget what is owed (the connection is gone): returns the expectations that will never be answered. */
-  abandon(): Expectation[] {
-    const lost = this.owed.slice(this.owedHead).map((o) => o.expectation);
-    this.owed = [];
-    this.owedHead = 0;
-    return lost;
-  }
 }
