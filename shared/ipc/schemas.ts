@@ -120,6 +120,8 @@ export const ComposeSchema = z
     utf8Headers: z.boolean().default(false),
     bdat: z.enum(['off', 'auto', 'on']).default('auto'),
     forceParams: z.boolean().default(false),
+    /** Ask for per-recipient replies after the data (PRDR) when the server advertises it. */
+    prdr: z.boolean().default(false),
   })
   .strict();
 export type ComposeSettings = z.input<typeof ComposeSchema>;

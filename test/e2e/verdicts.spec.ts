@@ -167,6 +167,44 @@ test('the connection lost after the message was sent: the outcome is unknown, in
   expect(app.errors).toEqual([]);
 });
 
+test('compose with PRDR: each recipient answered on its own after the data, one refused', async ({ app }) => {
+  const { page } = app;
+  let mail = '';
+  const port = await scripted(async (socket, line, until) => {
+    socket.write('220 prdr.test ESMTP\r\n');
+    await line();
+    socket.write('250-prdr.test\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250 PRDR\r\n');
+    mail = await line();
+    for (let i = 0; i < 3; i++) await line();
+    socket.write('250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 go ahead\r\n');
+    await until('\r\n.\r\n');
+    socket.write('353 PRDR content analysis beginning\r\n250 2.0.0 ok for bob\r\n550 5.7.1 carol does not want it\r\n250 2.0.0 OK\r\n');
+    await line();
+    socket.end('221 2.0.0 bye\r\n');
+  });
+  await pointAt(page, port);
+  const compose = await openTab(page, 'Compose');
+  await compose.getByLabel('From', { exact: true }).fill('ann@example.test');
+  await compose.getByLabel('To', { exact: true }).fill('bob@example.test, carol@example.test');
+  await compose.getByLabel('Subject', { exact: true }).fill('per recipient');
+  await compose.getByLabel('Plain-text body').fill('One of you will refuse this.');
+  await compose.getByText('Envelope, DSN and extensions').click();
+  await compose.getByLabel('Ask for PRDR').check();
+  await compose.getByRole('button', { name: 'Send', exact: true }).click();
+  const outcome = compose.getByRole('region', { name: 'Delivery outcome' });
+  await expect(outcome.locator('[data-verdict]')).toHaveAttribute('data-verdict', 'partial', { timeout: 30_000 });
+  expect(mail).toBe('MAIL FROM:<ann@example.test> PRDR');
+  const rows = outcome.getByRole('table', { name: 'Recipients' }).locator('tbody tr');
+  await expect(rows.nth(0)).toHaveAttribute('data-status', 'delivered');
+  await expect(rows.nth(0)).toContainText('Accepted for this recipient after the data (PRDR)');
+  await expect(rows.nth(1)).toHaveAttribute('data-status', 'permanent');
+  await expect(rows.nth(1)).toContainText('carol does not want it');
+  await expect(rows.nth(1)).toContainText('after the data, for this recipient (PRDR)');
+  await outcome.scrollIntoViewIfNeeded();
+  await screenshotsAtBothSizes(page, 'compose-prdr');
+  expect(app.errors).toEqual([]);
+});
+
 /** A session log as a killed app leaves it: a start line, some events, no end line. */
 async function writeInterruptedLog(dataDir: string): Promise<void> {
   const sessions = path.join(dataDir, 'sessions');

@@ -53,7 +53,7 @@ describe('main keeps no transcripts and no messages of open sessions', () => {
       expect(record.result.ok).toBe(true);
       const sent = await sessions.send({
         sessionId,
-        message: { from: 'a@example.org', to: ['b@example.org'], cc: [], bcc: [], replyTo: [], subject: 'big', text, headers: [], attachments: [], utf8Headers: false, smtpUtf8: false, bdat: 'auto', forceParams: false },
+        message: { from: 'a@example.org', to: ['b@example.org'], cc: [], bcc: [], replyTo: [], subject: 'big', text, headers: [], attachments: [], utf8Headers: false, smtpUtf8: false, bdat: 'auto', forceParams: false, prdr: false },
       } as Parameters<SessionService['send']>[0]);
       expect(sent.result).toMatchObject({ ok: true, verdict: 'delivered' });
       // The step's answer carries no transcript: it was streamed.

@@ -459,7 +459,7 @@ export class SessionService {
       ...(m.envelopeFrom !== undefined ? { from: m.envelopeFrom } : {}),
       ...(m.envelopeTo !== undefined ? { to: m.envelopeTo } : {}),
     };
-    const options: SendOptions = { smtpUtf8: m.smtpUtf8, bdat: m.bdat, force: m.forceParams };
+    const options: SendOptions = { smtpUtf8: m.smtpUtf8, bdat: m.bdat, force: m.forceParams, prdr: m.prdr };
     if (m.dsn) {
       options.dsn = {
         ...(m.dsn.ret !== undefined ? { ret: m.dsn.ret } : {}),

@@ -198,6 +198,7 @@ describe('form to ComposeSettings', () => {
       utf8Headers: false,
       bdat: 'auto',
       forceParams: false,
+      prdr: false,
     });
   });
 
@@ -395,6 +396,24 @@ describe('outcome grid', () => {
   it('a recipient accepted but never given the message is "not delivered"', () => {
     const rows = outcomeRows(record([{ address: 'x@x.example', accepted: true, rcpt: reply(250, 'OK'), delivered: false }]));
     expect(rows[0]).toMatchObject({ status: 'not-sent', label: 'Not delivered' });
+  });
+
+  it('PRDR: each recipient has its own reply after the data, explained as such', () => {
+    const rows = outcomeRows(
+      record(
+        [
+          { address: 'b@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(250, 'ok for b'), delivered: true },
+          { address: 'c@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(550, 'no'), delivered: false, failure: 'permanent' },
+        ],
+        { message: { envelopeFrom: 'a@x.example', envelopeTo: ['b@x.example', 'c@x.example'], size: 1, wireBytes: 1, method: 'DATA', mailParams: ['PRDR'], prdr: { intro: reply(353, 'PRDR'), final: reply(250, 'OK') } } },
+      ),
+    );
+    expect(rows.map((r) => [r.status, r.perRecipientData])).toEqual([
+      ['delivered', true],
+      ['permanent', true],
+    ]);
+    expect(rows[0]!.explanation).toBe('Accepted for this recipient after the data (PRDR).');
+    expect(rows[1]!.explanation).toMatch(/then refused after the data, for this recipient \(PRDR\)/);
   });
 
   it('a recipient whose answer never came after the message was sent is "unknown", not refused', () => {

@@ -176,6 +176,20 @@ export function EnvelopeOptions({ check, defaults, disabled }: EnvelopeOptionsPr
         </div>
         <div className="field checkbox">
           <input
+            id={f('prdr')}
+            type="checkbox"
+            checked={form.prdr}
+            aria-describedby={f('prdr-hint')}
+            onChange={(e) => setField('prdr', e.target.checked)}
+          />
+          <label htmlFor={f('prdr')}>Ask for PRDR</label>
+          <p id={f('prdr-hint')} className="hint">
+            Per-recipient replies after the data (draft-hall-prdr), when the server advertises PRDR: each recipient can be
+            accepted or refused on its own after the content is seen.
+          </p>
+        </div>
+        <div className="field checkbox">
+          <input
             id={f('force')}
             type="checkbox"
             checked={form.forceParams}
@@ -206,6 +220,7 @@ function isChanged(form: ComposeForm): boolean {
     form.smtpUtf8 ||
     form.utf8Headers ||
     form.bdat !== 'auto' ||
-    form.forceParams
+    form.forceParams ||
+    form.prdr
   );
 }

@@ -39,7 +39,7 @@ export function OutcomeGrid({ rows }: { rows: OutcomeRow[] }) {
         <tr>
           <th scope="col">Recipient</th>
           <th scope="col">RCPT TO reply</th>
-          <th scope="col">{sharedData ? 'Reply after the data' : 'Reply after the data (LMTP, per recipient)'}</th>
+          <th scope="col">{sharedData ? 'Reply after the data' : 'Reply after the data (per recipient)'}</th>
           <th scope="col">Result</th>
         </tr>
       </thead>

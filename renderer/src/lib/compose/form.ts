@@ -50,6 +50,8 @@ export interface ComposeForm {
   utf8Headers: boolean;
   bdat: 'off' | 'auto' | 'on';
   forceParams: boolean;
+  /** Ask for per-recipient replies after the data (PRDR). */
+  prdr: boolean;
 }
 
 export const DEFAULT_DSN_FORM: DsnForm = {
@@ -79,6 +81,7 @@ export const DEFAULT_COMPOSE_FORM: ComposeForm = {
   utf8Headers: false,
   bdat: 'auto',
   forceParams: false,
+  prdr: false,
 };
 
 /** Everything the form's fields say about themselves, for showing next to each field as the user types. */
@@ -315,6 +318,7 @@ export function toComposeSettings(form: ComposeForm, attachments: readonly Attac
     utf8Headers: form.utf8Headers,
     bdat: form.bdat,
     forceParams: form.forceParams,
+    prdr: form.prdr,
   };
   if (form.html.trim() !== '') settings.html = form.html;
   if (check.envelopeFrom) settings.envelopeFrom = check.envelopeFrom.address;

@@ -49,12 +49,18 @@ export function formatReply(reply: ReplyInfo | undefined): string {
 
 const klass = (code: number): string => `${Math.floor(code / 100)}xx`;
 
-function explain(r: RecipientOutcome, lmtp: boolean): { status: OutcomeStatus; label: string; explanation: string } {
+/** `perRecipient`: each recipient got its own reply after the data, by LMTP or by PRDR. */
+function explain(r: RecipientOutcome, perRecipient: 'LMTP' | 'PRDR' | undefined): { status: OutcomeStatus; label: string; explanation: string } {
   if (r.delivered) {
     return {
       status: 'delivered',
       label: 'Delivered',
-      explanation: lmtp ? 'Accepted for this mailbox after the data (LMTP).' : 'The server accepted the message for this recipient.',
+      explanation:
+        perRecipient === 'LMTP'
+          ? 'Accepted for this mailbox after the data (LMTP).'
+          : perRecipient === 'PRDR'
+            ? 'Accepted for this recipient after the data (PRDR).'
+            : 'The server accepted the message for this recipient.',
     };
   }
   if (!r.accepted) {
@@ -81,7 +87,8 @@ function explain(r: RecipientOutcome, lmtp: boolean): { status: OutcomeStatus; l
   }
   if (r.data) {
     const temporary = r.failure === 'temporary' || (r.failure === undefined && r.data.code < 500);
-    const after = lmtp ? 'after the data, for this mailbox (LMTP)' : 'after the data';
+    const after =
+      perRecipient === 'LMTP' ? 'after the data, for this mailbox (LMTP)' : perRecipient === 'PRDR' ? 'after the data, for this recipient (PRDR)' : 'after the data';
     return temporary
       ? {
           status: 'temporary',
@@ -104,13 +111,15 @@ function explain(r: RecipientOutcome, lmtp: boolean): { status: OutcomeStatus; l
 /** One row per envelope recipient, in the order they were sent. */
 export function outcomeRows(record: SessionRecord): OutcomeRow[] {
   const lmtp = record.target.protocol === 'lmtp';
+  // With PRDR, as with LMTP, each recipient has its own reply after the data.
+  const perRecipient = lmtp ? 'LMTP' : record.message?.prdr ? 'PRDR' : undefined;
   return (record.recipients ?? []).map((r) => ({
     address: r.address,
     rcpt: r.rcpt,
     accepted: r.accepted,
     ...(r.data ? { data: r.data } : {}),
-    perRecipientData: lmtp,
-    ...explain(r, lmtp),
+    perRecipientData: perRecipient !== undefined,
+    ...explain(r, perRecipient),
   }));
 }
 
