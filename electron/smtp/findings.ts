@@ -10,12 +10,15 @@ const MAX_EVENTS = 20;
 export class FindingLog {
   private readonly byId = new Map<FindingId, { finding: Finding; occurrences: number }>();
 
-  /** Note a finding; `events` are transcript indices (negative ones, for events not kept, are ignored). */
-  add(id: FindingId, detail: string, events: readonly number[] = []): void {
+  /**
+   * Note a finding; `events` are transcript indices (negative ones, for events not kept, are ignored). `again`: a
+   * second sighting counts as an occurrence (false for what is read off a capability list advertised again).
+   */
+  add(id: FindingId, detail: string, events: readonly number[] = [], again = true): void {
     const known = this.byId.get(id);
     const kept = events.filter((e) => e >= 0);
     if (known) {
-      known.occurrences++;
+      if (again) known.occurrences++;
       for (const e of kept) if (known.finding.events.length < MAX_EVENTS && !known.finding.events.includes(e)) known.finding.events.push(e);
       return;
     }

@@ -17,15 +17,15 @@ export function noteCapabilities(findings: FindingLog, caps: Capabilities, encry
   if (!encrypted) {
     const clear = caps.authMechanisms.filter((m) => PASSWORD_IN_CLEAR.includes(m));
     if (clear.length > 0) {
-      findings.add('auth-before-tls', `AUTH ${clear.join(' ')} is offered on an unencrypted connection`, events);
+      findings.add('auth-before-tls', `AUTH ${clear.join(' ')} is offered on an unencrypted connection`, events, false);
     }
   } else if (caps.has('STARTTLS')) {
-    findings.add('starttls-offered-after-tls', 'the EHLO reply inside TLS still lists STARTTLS', events);
+    findings.add('starttls-offered-after-tls', 'the EHLO reply inside TLS still lists STARTTLS', events, false);
   }
   if (!caps.has('ENHANCEDSTATUSCODES')) {
-    findings.add('no-enhanced-status-codes', 'ENHANCEDSTATUSCODES is not advertised', events);
+    findings.add('no-enhanced-status-codes', 'ENHANCEDSTATUSCODES is not advertised', events, false);
   }
-  if (caps.has('PRDR')) findings.add('prdr-offered', 'PRDR is advertised', events);
+  if (caps.has('PRDR')) findings.add('prdr-offered', 'PRDR is advertised', events, false);
 }
 
 /** What changed between the capability lists before and after STARTTLS (STARTTLS itself is meant to go). */
