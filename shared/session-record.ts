@@ -28,6 +28,23 @@ export interface Target {
 
 export type Direction = 'send' | 'recv' | 'info' | 'error';
 
+/**
+ * Where a session is while it runs: connecting, the TLS handshake, waiting for a reply (named by the command it
+ * answers: "greeting", "EHLO", "final dot"), or sending a message's body. `timeoutMs`: how long the wait may take.
+ */
+export interface SessionStage {
+  name: 'connect' | 'tls-handshake' | 'reply' | 'body';
+  /** For a reply: the command it answers ("greeting", "EHLO", "MAIL FROM:", "final dot"). */
+  command?: string;
+  timeoutMs?: number;
+}
+
+/** What to try next while a wait goes on (a silent port that may expect implicit TLS). */
+export interface SessionHint {
+  text: string;
+  suggestTls?: TlsMode;
+}
+
 export interface TranscriptEvent {
   /** Microseconds since the session started, from a monotonic clock. */
   t: number;
@@ -221,6 +238,8 @@ export interface SessionRecord {
   findings?: Finding[];
   /** Transcript events not kept because the session passed the transcript's cap (counted, not stored). */
   eventsDropped?: { count: number; bytes: number };
+  /** Set when `events` is left out (a live session's answers: its events were streamed): how many there are. */
+  eventCount?: number;
   events: TranscriptEvent[];
   result: SessionResult;
 }

@@ -255,6 +255,11 @@ export class LiveSession {
     this.transcript.error(this.error.message);
   }
 
+  /** A TLS client key to present, given before the session connects (a key kept in a store, looked up late). */
+  useClientKey(key: string): void {
+    this.session?.useClientKey(key);
+  }
+
   /** Abort whatever is running; the connection is dropped. */
   cancel(): void {
     this.session?.cancel();
@@ -316,6 +321,8 @@ export class LiveSession {
       result,
     };
     if (this.transcript.dropped > 0) record.eventsDropped = { count: this.transcript.dropped, bytes: this.transcript.droppedBytes };
+    // Streamed, not kept: the record says how many there are.
+    if (!this.transcript.retains) record.eventCount = this.transcript.recorded;
     if (session?.greeting) record.greeting = replyInfo(session.greeting);
     if (session?.helloVerb) record.helloVerb = session.helloVerb;
     if (session?.capabilitiesBeforeTls) record.capabilitiesBeforeTls = session.capabilitiesBeforeTls;

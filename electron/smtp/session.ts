@@ -4,6 +4,8 @@ import type {
   AuthResult,
   Capability,
   Protocol,
+  SessionHint,
+  SessionStage,
   Target,
   TlsInfo,
   TlsMode,
@@ -45,6 +47,10 @@ export interface SessionOptions {
   allowPlaintextAuth?: boolean;
   maxLineLength?: number;
   maxLinesPerReply?: number;
+  /** Told where the session is each time it starts to wait: connecting, a TLS handshake, a reply (for a live status line). */
+  onStage?: (stage: SessionStage) => void;
+  /** Told a hint while a wait goes on (a port that sends nothing may expect implicit TLS). */
+  onHint?: (hint: SessionHint) => void;
 }
 
 export interface AuthOptions {
@@ -191,6 +197,12 @@ export class SmtpSession {
     return { command, kind, stage: command, timeoutMs: this.timeouts[stage], ...extra };
   }
 
+  /** The TLS client key to present with the configured certificate; only before connecting. */
+  useClientKey(key: string): void {
+    if (this.connection) throw new SmtpError('invalid-input', 'the session is connected already: too late for a client key');
+    this.tlsSettings.key = key;
+  }
+
   /** Connect and read the greeting; implicit TLS is negotiated before it. */
   async connect(): Promise<Reply> {
     const { target } = this;
@@ -200,6 +212,7 @@ export class SmtpSession {
       throw error;
     }
     const greetingExpected = this.expect('greeting', 'greeting', 'greeting');
+    this.options.onStage?.({ name: 'connect', timeoutMs: this.timeouts.connect });
     this.connection = await Connection.open({
       target: { host: target.host, port: target.port, socketPath: target.socketPath, sourceAddress: this.options.sourceAddress },
       transcript: this.transcript,
@@ -220,6 +233,7 @@ export class SmtpSession {
       onConnecting: (cancel) => {
         this.cancelConnect = cancel;
       },
+      onStage: this.options.onStage,
     })
       .catch((error: unknown) => {
         if (error instanceof SmtpError) this.transcript.error(error.message);
@@ -243,7 +257,9 @@ export class SmtpSession {
     const hintAfter = Math.min(SILENT_GREETING_HINT_MS, Math.round(this.timeouts.greeting / 2));
     const hintTimer = implicitHint
       ? setTimeout(() => {
-          if (conn.bytesReceived === 0 && conn.isOpen) this.transcript.info(`no greeting after ${(hintAfter / 1000).toFixed(1)} s: ${implicitHint}`);
+          if (conn.bytesReceived !== 0 || !conn.isOpen) return;
+          this.transcript.info(`no greeting after ${(hintAfter / 1000).toFixed(1)} s: ${implicitHint}`);
+          this.options.onHint?.({ text: `No greeting yet: ${implicitHint}`, suggestTls: 'implicit' });
         }, hintAfter)
       : undefined;
     hintTimer?.unref();

@@ -137,6 +137,16 @@ export class Transcript {
     return this.push('error', text, false, false);
   }
 
+  /** Whether events are kept in `events` (else only streamed). */
+  get retains(): boolean {
+    return this.retain;
+  }
+
+  /** How many events were recorded (kept or streamed), not counting those past the cap. */
+  get recorded(): number {
+    return this.count;
+  }
+
   /** Index of the last event recorded. */
   get lastIndex(): number {
     return this.count - 1;

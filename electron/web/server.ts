@@ -167,9 +167,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const assetsDir = join(rendererDir, 'assets');
 
   const clients = new Set<WebSocket>();
-  const broadcast = <E extends EventChannel>(event: E, payload: EventMap[E]): void => {
+  // A session's events go to the tab that started it (the socket its request came on); the rest to every tab.
+  const broadcast = <E extends EventChannel>(event: E, payload: EventMap[E], to?: unknown): void => {
     if (clients.size === 0) return;
     const message = JSON.stringify({ event, payload });
+    if (to !== undefined) {
+      if (clients.has(to as WebSocket)) send(to as WebSocket, message);
+      return;
+    }
     for (const ws of clients) send(ws, message);
   };
   const send = (ws: WebSocket, message: string): void => {
@@ -362,7 +367,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       }
       const { id, channel, request } = message as { id?: unknown; channel?: unknown; request?: unknown };
       if (typeof id !== 'number' || !Number.isFinite(id)) return;
-      void services.dispatch(channel, request).then(
+      void services.dispatch(channel, request, ws).then(
         (result: Result<unknown>) => reply(ws, id, result),
         (error: unknown) => {
           // dispatch never throws; this is a last resort.

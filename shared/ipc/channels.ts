@@ -4,8 +4,8 @@
  */
 export const REQUEST_CHANNELS = [
   'app.info',
-  'session.probe',
-  'session.start',
+  'session.run',
+  'session.open',
   'session.authenticate',
   'session.send',
   'session.verify',
@@ -30,7 +30,7 @@ export const REQUEST_CHANNELS = [
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 
-export const EVENT_CHANNELS = ['transcript', 'session-state', 'progress', 'test-server'] as const;
+export const EVENT_CHANNELS = ['transcript', 'session-state', 'progress', 'session-done', 'test-server'] as const;
 
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 

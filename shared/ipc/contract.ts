@@ -1,5 +1,5 @@
 import type { SmtpErrorCode, SmtpErrorInfo } from '../errors.js';
-import type { SessionRecord, TranscriptEvent } from '../session-record.js';
+import type { SessionHint, SessionRecord, SessionStage, TranscriptEvent } from '../session-record.js';
 import { EVENT_CHANNELS, type EventChannel, type RequestChannel } from './channels.js';
 import type { ConnectionSettings, RequestOf } from './schemas.js';
 
@@ -105,12 +105,13 @@ export interface SessionEventsPage {
 }
 
 /**
- * A live session (`session.start`): its transcript is streamed on the `transcript` event channel as it happens, and
- * the records its steps answer with carry no events (main does not keep them; the session log on disk has them).
+ * A session main runs (`session.run`) or keeps open (`session.open`), answered before it connects: its id. Its
+ * transcript is streamed on the `transcript` channel, its progress on `progress`, and its record comes with
+ * `session-done`; the records of steps carry no events (main keeps none: the session log on disk has them) but say how
+ * many there are (`eventCount`).
  */
 export interface StartedSession {
   sessionId: string;
-  record: SessionRecord;
 }
 
 export interface ExportedFile {
@@ -184,8 +185,8 @@ export interface MessagePreview {
 /** Response type of each request channel. */
 export interface ResponseMap {
   'app.info': AppInfo;
-  'session.probe': SessionRecord;
-  'session.start': StartedSession;
+  'session.run': StartedSession;
+  'session.open': StartedSession;
   'session.authenticate': SessionRecord;
   'session.send': SessionRecord;
   'session.verify': SessionRecord;
@@ -215,7 +216,24 @@ export interface EventMap {
   /** Transcript events, batched (at most every 50 ms or 1000 events). */
   transcript: { sessionId: string; events: TranscriptEvent[] };
   'session-state': { sessionId: string; state: SessionState; error?: ErrorDto };
-  progress: { sessionId: string; bytesSent: number; totalBytes: number };
+  /**
+   * Where a session is: its stage (and how long it has been in it), the body's bytes sent, a hint while it waits.
+   * At most about ten a second; the latest always arrives.
+   */
+  progress: {
+    sessionId: string;
+    stage?: SessionStage;
+    /** Milliseconds the session has been in `stage` when this was sent. */
+    elapsedMs?: number;
+    bytesSent?: number;
+    totalBytes?: number;
+    hint?: SessionHint;
+  };
+  /**
+   * A `session.run` ended (after QUIT), or a `session.open` finished opening: the record (without events; `eventCount`
+   * says how many there were). `open`: the session stays open for steps.
+   */
+  'session-done': { sessionId: string; record: SessionRecord; open: boolean };
   'test-server': TestServerStatus;
 }
 

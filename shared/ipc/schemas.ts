@@ -88,6 +88,14 @@ export const AttachmentSchema = z.union([
       filename: wireSafe(255).optional(),
     })
     .strict(),
+  z
+    .object({
+      /** A file the page uploaded to the web host (`POST /upload`): main reads it, the page never encodes it. */
+      upload: id,
+      filename: wireSafe(255).min(1),
+      contentType: wireSafe(255).optional(),
+    })
+    .strict(),
 ]);
 
 export const ComposeSchema = z
@@ -172,14 +180,35 @@ export const REQUEST_SCHEMAS = {
   'app.info': empty,
   // `profileId`: the profile the connection came from; main fills in its stored TLS client key when the
   // connection has a client certificate but no key (the key never travels to the renderer).
-  'session.probe': z
-    .object({ connection: ConnectionSettingsSchema, auth: AuthSettingsSchema.optional(), profileId: id.optional() })
-    .strict(),
-  'session.start': z
+  // One operation from connect to QUIT, run by main: answered at once with the session's id, then its events,
+  // progress and final record (`session-done`) come by that id.
+  'session.run': z
+    .object({
+      operation: z.enum(['probe', 'send', 'verify', 'raw']),
+      connection: ConnectionSettingsSchema,
+      profileId: id.optional(),
+      auth: AuthSettingsSchema.optional(),
+      /** send: the message. */
+      message: ComposeSchema.optional(),
+      /** verify: the address (EXPN with `expand`). */
+      address: wireSafe(512).min(1).optional(),
+      expand: z.boolean().default(false),
+      /** raw: the command lines, in order. */
+      commands: z.array(wireSafe(2048).min(1)).max(100).optional(),
+    })
+    .strict()
+    .superRefine((r, ctx) => {
+      if (r.operation === 'send' && !r.message) ctx.addIssue({ code: 'custom', path: ['message'], message: 'a send needs a message' });
+      if (r.operation === 'verify' && !r.address) ctx.addIssue({ code: 'custom', path: ['address'], message: 'a verify needs an address' });
+      if (r.operation === 'raw' && !r.commands?.length) ctx.addIssue({ code: 'custom', path: ['commands'], message: 'raw needs at least one command' });
+    }),
+  // A session kept open for step mode (AUTH, send, VRFY, raw commands): answered at once with its id; the opening
+  // (connect, greeting, EHLO, TLS) ends with `session-done`, and the session stays open when it succeeded.
+  'session.open': z
     .object({
       connection: ConnectionSettingsSchema,
       profileId: id.optional(),
-      /** What the user started it for, as the history shows it: a one-shot probe or send, or an open session. */
+      /** What the user opened it for, as the history shows it. */
       operation: z.enum(['probe', 'send', 'session']).default('session'),
     })
     .strict(),

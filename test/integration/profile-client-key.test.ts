@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileSummary, Result, StartedSession } from '../../shared/ipc/contract.js';
+import type { ProfileSummary, Result } from '../../shared/ipc/contract.js';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { createAppServices, type AppServices } from '../../electron/main/api/create-app.js';
 import { testPki, type TestPki } from '../helpers/certs.js';
+import { openSession, runSession, sessionEvents } from '../helpers/session-events.js';
 import { fakeSecretStore } from '../unit/storage/fake-secrets.js';
 
 let dir: string;
@@ -23,6 +24,7 @@ let pki: TestPki;
 let clientCert: string;
 let clientKey: string;
 const peers: (string | undefined)[] = [];
+const events = sessionEvents();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'smtp-lens-client-key-'));
@@ -59,7 +61,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
-  app = await createAppServices({ dataDir: dir, secrets: fakeSecretStore(), emit: () => {}, host: 'web', version: '0.0.0-test' });
+  app = await createAppServices({ dataDir: dir, secrets: fakeSecretStore(), emit: events.emit, host: 'web', version: '0.0.0-test' });
 });
 
 afterAll(async () => {
@@ -84,8 +86,10 @@ async function value<T>(channel: string, request: unknown): Promise<T> {
   return result.value;
 }
 
+const run = (request: Record<string, unknown>) => runSession((c, p) => app.dispatch(c, p), events, { operation: 'probe', ...request });
+
 describe('a profile stored client key', () => {
-  it('is filled in by main for session.probe and session.start, and never returned', async () => {
+  it('is filled in by main for session.run and session.open, and never returned', async () => {
     const saved = await value<ProfileSummary>('profiles.save', {
       profile: { name: 'mutual TLS', connection: { ...connection(), clientKeyPem: clientKey } },
     });
@@ -93,38 +97,38 @@ describe('a profile stored client key', () => {
     const listed = await value<ProfileSummary[]>('profiles.list', {});
     expect(JSON.stringify(listed)).not.toContain(clientKey.split('\n')[1]!);
 
-    const probed = await value<SessionRecord>('session.probe', { connection: connection(), profileId: saved.id });
+    const { record: probed } = await run({ connection: connection(), profileId: saved.id });
     expect(probed.result.ok).toBe(true);
     expect(peers.at(-1)).toBe('smtp-lens-profile-client');
     expect(JSON.stringify(probed)).not.toContain(clientKey.split('\n')[1]!);
 
-    const started = await value<StartedSession>('session.start', { connection: connection(), profileId: saved.id });
-    expect(started.record.result.ok).toBe(true);
-    const closed = await value<SessionRecord>('session.close', { sessionId: started.sessionId });
+    const opened = await openSession((c, p) => app.dispatch(c, p), events, { connection: connection(), profileId: saved.id });
+    expect(opened).toMatchObject({ open: true, record: { result: { ok: true } } });
+    const closed = await value<SessionRecord>('session.close', { sessionId: opened.sessionId });
     expect(closed.result.ok).toBe(true);
+    expect(JSON.stringify(events.all)).not.toContain(clientKey.split('\n')[1]!);
   });
 
   it('a key given in the request wins over the stored one; without a key or profile the handshake fails', async () => {
     const saved = await value<ProfileSummary>('profiles.save', {
       profile: { name: 'second', connection: { ...connection(), clientKeyPem: clientKey } },
     });
-    const given = await value<SessionRecord>('session.probe', {
-      connection: { ...connection(), clientKeyPem: clientKey },
-      profileId: saved.id,
-    });
+    const { record: given } = await run({ connection: { ...connection(), clientKeyPem: clientKey }, profileId: saved.id });
     expect(given.result.ok).toBe(true);
 
-    const noProfile = await app.dispatch('session.probe', { connection: connection() });
     // A certificate without its key: refused by the TLS layer or the engine, never a success.
-    if (noProfile.ok) expect((noProfile.value as SessionRecord).result.ok).toBe(false);
+    const noProfile = await app.dispatch('session.run', { operation: 'probe', connection: connection() });
+    if (noProfile.ok) expect((await events.done((noProfile.value as { sessionId: string }).sessionId)).record.result.ok).toBe(false);
   });
 
-  it('a profile without a stored key says so in plain words', async () => {
+  it('a profile without a stored key says so in plain words, before connecting', async () => {
     const saved = await value<ProfileSummary>('profiles.save', { profile: { name: 'no key', connection: connection() } });
     expect(saved.hasClientKey).toBe(false);
-    const result = await app.dispatch('session.start', { connection: connection(), profileId: saved.id });
-    expect(result).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringContaining('client key') } });
-    const unknown = await app.dispatch('session.probe', { connection: connection(), profileId: 'nosuchprofile' });
-    expect(unknown).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const before = peers.length;
+    const opened = await openSession((c, p) => app.dispatch(c, p), events, { connection: connection(), profileId: saved.id });
+    expect(opened).toMatchObject({ open: false, record: { result: { ok: false, error: { code: 'invalid-input', message: expect.stringContaining('client key') } } } });
+    const { record: unknown } = await run({ connection: connection(), profileId: 'nosuchprofile' });
+    expect(unknown.result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(peers.length).toBe(before);
   });
 });

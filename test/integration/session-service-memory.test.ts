@@ -9,6 +9,7 @@ import { SessionService } from '../../electron/main/api/session-service.js';
 import { SessionLogStore } from '../../electron/main/services/session-log-store.js';
 import { stubProfiles } from '../helpers/service-stubs.js';
 import { startLibraryServer, type LibraryServer } from '../helpers/library-server.js';
+import { sessionEvents } from '../helpers/session-events.js';
 
 /**
  * The app's main process (and the web host) stays bounded however many sessions the renderer keeps open: a live
@@ -37,20 +38,25 @@ describe('main keeps no transcripts and no messages of open sessions', () => {
   it('12 live sessions left open after sending 2 MB each with every body line captured: the heap grows by a few MB', async () => {
     dir = await mkdtemp(join(tmpdir(), 'smtp-lens-memory-'));
     server = await startLibraryServer();
-    const emitted: unknown[] = [];
+    let emitted = 0;
+    const ends = sessionEvents();
     const sessions = new SessionService({
       profiles: stubProfiles(),
       logs: await SessionLogStore.open(dir),
-      // Events are counted, not kept: as a renderer that drew them would.
-      emit: <E extends keyof EventMap>(_channel: E, payload: EventMap[E]) => void emitted.push(typeof payload),
+      // Events are counted, not kept (as a renderer that drew them would); only the ends are kept, to wait for.
+      emit: <E extends keyof EventMap>(channel: E, payload: EventMap[E]) => {
+        emitted++;
+        if (channel === 'session-done') ends.emit(channel, payload);
+      },
     });
     const connection = { host: server.host!, port: server.port!, protocol: 'smtp', tls: 'off', verify: true, captureData: true, allowPlaintextAuth: false } as const;
     const text = `${'x'.repeat(70)}\n`.repeat(30_000);
     const before = heapMb();
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const { sessionId, record } = await sessions.start({ connection, operation: 'send' } as Parameters<SessionService['start']>[0]);
-      expect(record.result.ok).toBe(true);
+      const { sessionId } = await sessions.open({ connection, operation: 'send' } as Parameters<SessionService['open']>[0]);
+      const opened = await ends.done(sessionId);
+      expect(opened).toMatchObject({ open: true, record: { result: { ok: true }, events: [] } });
       const sent = await sessions.send({
         sessionId,
         message: { from: 'a@example.org', to: ['b@example.org'], cc: [], bcc: [], replyTo: [], subject: 'big', text, headers: [], attachments: [], utf8Headers: false, smtpUtf8: false, bdat: 'auto', forceParams: false, prdr: false },
@@ -63,7 +69,7 @@ describe('main keeps no transcripts and no messages of open sessions', () => {
     const grown = heapMb() - before;
     // Each session captured ~30,000 lines (2 MB of text) and sent a 2 MB message: kept, that would be ~50 MB.
     expect(grown).toBeLessThan(12);
-    expect(emitted.length).toBeGreaterThan(12 * 30);
+    expect(emitted).toBeGreaterThan(12 * 30);
     for (const sessionId of ids) await sessions.close({ sessionId });
     sessions.dispose();
   }, 60_000);

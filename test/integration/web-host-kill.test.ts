@@ -90,13 +90,14 @@ describe('a web-host session killed during DATA', () => {
         ws.send(JSON.stringify({ id, channel, request }));
       });
     };
-    const started = await call('session.start', { connection: { host: '127.0.0.1', port: server.port, timeoutSeconds: 30 }, operation: 'send' });
-    expect(started.ok).toBe(true);
-    const sessionId = started.value!.sessionId!;
-    void call('session.send', {
-      sessionId,
+    // One request: main connects, sends and would QUIT; the process dies while the body goes out.
+    const started = await call('session.run', {
+      operation: 'send',
+      connection: { host: '127.0.0.1', port: server.port, timeoutSeconds: 30 },
       message: { from: 'a@example.org', to: ['b@example.org'], subject: 'killed', text: 'line of the body\n'.repeat(20_000) },
     });
+    expect(started.ok).toBe(true);
+    const sessionId = started.value!.sessionId!;
     await reachedData;
     // Past the log's 100 ms flush.
     await new Promise((r) => setTimeout(r, 300));

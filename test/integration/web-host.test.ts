@@ -126,6 +126,16 @@ class Client {
     if (!result.ok) throw new Error(`${channel} failed: ${JSON.stringify(result.error)}`);
     return result.value;
   }
+
+  /** A session's end, as main tells it (`session-done`). */
+  async done(sessionId: string): Promise<EventMap['session-done']> {
+    const find = () =>
+      this.events.find((e) => e.event === 'session-done' && (e.payload as EventMap['session-done']).sessionId === sessionId)?.payload as
+        | EventMap['session-done']
+        | undefined;
+    await until(() => find() !== undefined, 20_000);
+    return find()!;
+  }
 }
 
 async function open(): Promise<Client> {
@@ -258,7 +268,7 @@ describe('web host: the API socket', () => {
     const client = await open();
     const unknown = await client.call('session.explode', {});
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-    const invalid = await client.call('session.start', { connection: { host: 'a\r\nb' } });
+    const invalid = await client.call('session.open', { connection: { host: 'a\r\nb' } });
     expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     if (!invalid.ok) expect(invalid.error.issues?.[0]?.path).toBe('connection.host');
     client.ws.close();
@@ -297,21 +307,35 @@ describe('web host: a full round trip', () => {
 
     const connection = { host: '127.0.0.1', port: plain!.port, ehloName: 'client.test', timeoutSeconds: 5 };
 
-    // One-shot probe with AUTH.
-    const probe = await client.value<SessionRecord>('session.probe', { connection, auth: { user, secret: password, mechanism: 'plain' } });
+    // A probe with AUTH, run by main: answered with the id, then its end told by that id to this tab only.
+    const onlooker = await open();
+    const run = await client.value<StartedSession>('session.run', { operation: 'probe', connection, auth: { user, secret: password, mechanism: 'plain' } });
+    const probeEnd = await client.done(run.sessionId);
+    const probe = probeEnd.record;
+    expect(probeEnd.open).toBe(false);
     expect(probe.result).toMatchObject({ ok: true });
     expect(probe.operation).toBe('probe');
     expect(probe.capabilities.map((c) => c.name)).toContain('AUTH');
     expect(probe.capabilities.length).toBeGreaterThan(2);
     expect(probe.auth?.ok).toBe(true);
+    expect(probe.events).toEqual([]);
+    expect(probe.eventCount).toBeGreaterThan(5);
     expect(JSON.stringify(probe)).not.toContain(password);
+    // The answer came before any event of the session.
+    const answerAt = client.raw.findIndex((m) => m.includes(`"sessionId":"${run.sessionId}"`) && m.includes('"result"'));
+    const firstEventAt = client.raw.findIndex((m) => m.includes(`"sessionId":"${run.sessionId}"`) && m.includes('"event"'));
+    expect(answerAt).toBeGreaterThanOrEqual(0);
+    expect(firstEventAt).toBeGreaterThan(answerAt);
+    // The streamed lines are all the record counts.
+    const probeLines = client.events.filter((e) => e.event === 'transcript' && (e.payload as EventMap['transcript']).sessionId === run.sessionId);
+    expect(probeLines.flatMap((e) => (e.payload as EventMap['transcript']).events)).toHaveLength(probe.eventCount!);
 
-    // A live session: start, authenticate, a raw command, close.
-    const started = await client.value<StartedSession>('session.start', { connection });
+    // A live session: open, authenticate, a raw command, close.
+    const started = await client.value<StartedSession>('session.open', { connection });
     const { sessionId } = started;
     expect(sessionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
-    expect(started.record.result.ok).toBe(true);
-    expect(started.record.greeting?.code).toBe(220);
+    const opened = await client.done(sessionId);
+    expect(opened).toMatchObject({ open: true, record: { result: { ok: true }, greeting: { code: 220 } } });
     const authed = await client.value<SessionRecord>('session.authenticate', {
       sessionId,
       auth: { user, secret: password, mechanism: 'login' },
@@ -407,6 +431,11 @@ describe('web host: a full round trip', () => {
 
     const gone = await client.call('session.raw', { sessionId, command: 'NOOP' });
     expect(gone).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+    // Another tab heard nothing of these sessions: their events went only to the tab that asked.
+    const overheard = onlooker.events.filter((e) => e.event !== 'test-server');
+    expect(overheard).toEqual([]);
+    onlooker.ws.close();
 
     await client.value('testServer.stop');
     client.ws.close();
@@ -571,9 +600,9 @@ describe('web host: shutting down', () => {
         socket.once('error', reject);
       });
       const client = new Client(ws);
-      const a = await client.value<StartedSession>('session.start', { connection: { host: '127.0.0.1', port: polite.port, timeoutSeconds: 30 } });
-      const b = await client.value<StartedSession>('session.start', { connection: { host: '127.0.0.1', port: hanging.port, timeoutSeconds: 30 } });
-      expect(a.record.result.ok && b.record.result.ok).toBe(true);
+      const a = await client.value<StartedSession>('session.open', { connection: { host: '127.0.0.1', port: polite.port, timeoutSeconds: 30 } });
+      const b = await client.value<StartedSession>('session.open', { connection: { host: '127.0.0.1', port: hanging.port, timeoutSeconds: 30 } });
+      expect((await client.done(a.sessionId)).open && (await client.done(b.sessionId)).open).toBe(true);
       // A step that will never finish on its own.
       void client.call('session.raw', { sessionId: b.sessionId, command: 'NOOP' });
       await new Promise((r) => setTimeout(r, 100));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REQUEST_CHANNELS, REQUEST_SCHEMAS, type RequestChannel } from '../../shared/ipc/schemas.js';
 import type { SessionRecord } from '../../shared/session-record.js';
+import type { EventMap } from '../../shared/ipc/contract.js';
 import { formatHtmlReport, escapeHtml } from '../../shared/report-html.js';
 import { dispatch } from '../../electron/main/api/dispatch.js';
 import type { Handlers } from '../../electron/main/api/handlers.js';
@@ -35,20 +36,32 @@ afterEach(() => {
 
 describe('request schemas', () => {
   it('accept a plain request and fill in defaults', () => {
-    const result = REQUEST_SCHEMAS['session.start'].safeParse({ connection });
+    const result = REQUEST_SCHEMAS['session.open'].safeParse({ connection });
     expect(result.success).toBe(true);
     expect(result.data?.connection).toMatchObject({ protocol: 'smtp', tls: 'off', verify: true, allowPlaintextAuth: false });
   });
 
+  it('session.run needs what its operation needs, and nothing else', () => {
+    expect(parse('session.run', { operation: 'probe', connection }).success).toBe(true);
+    expect(parse('session.run', { operation: 'send', connection }).error?.issues.map((i) => i.path.join('.'))).toEqual(['message']);
+    expect(parse('session.run', { operation: 'send', connection, message: { from: 'a@b', to: ['c@d'] } }).success).toBe(true);
+    expect(parse('session.run', { operation: 'verify', connection }).success).toBe(false);
+    expect(parse('session.run', { operation: 'verify', connection, address: 'postmaster' }).data).toMatchObject({ expand: false });
+    expect(parse('session.run', { operation: 'raw', connection, commands: [] }).success).toBe(false);
+    expect(parse('session.run', { operation: 'raw', connection, commands: ['NOOP\r\nRSET'] }).success).toBe(false);
+    expect(parse('session.run', { operation: 'explode', connection }).success).toBe(false);
+    expect(parse('session.run', { operation: 'probe', connection, sessionId: 'mine' }).success).toBe(false);
+  });
+
   it('reject wrong types', () => {
-    expect(parse('session.start', { connection: { host: 'h', port: '25' } }).success).toBe(false);
-    expect(parse('session.start', { connection: { host: 42 } }).success).toBe(false);
-    expect(parse('session.start', { connection: { host: 'h', port: 70000 } }).success).toBe(false);
-    expect(parse('session.start', { connection: { host: 'h', port: 25.5 } }).success).toBe(false);
-    expect(parse('session.start', { connection: { host: 'h', tls: 'sometimes' } }).success).toBe(false);
+    expect(parse('session.open', { connection: { host: 'h', port: '25' } }).success).toBe(false);
+    expect(parse('session.open', { connection: { host: 42 } }).success).toBe(false);
+    expect(parse('session.open', { connection: { host: 'h', port: 70000 } }).success).toBe(false);
+    expect(parse('session.open', { connection: { host: 'h', port: 25.5 } }).success).toBe(false);
+    expect(parse('session.open', { connection: { host: 'h', tls: 'sometimes' } }).success).toBe(false);
     expect(parse('session.verify', { sessionId: 'abc', address: 'a@b', expand: 'yes' }).success).toBe(false);
-    expect(parse('session.start', null).success).toBe(false);
-    expect(parse('session.start', 'connect please').success).toBe(false);
+    expect(parse('session.open', null).success).toBe(false);
+    expect(parse('session.open', 'connect please').success).toBe(false);
     expect(parse('sessions.export', { id: 'abc', format: 'pdf' }).success).toBe(false);
   });
 
@@ -57,8 +70,8 @@ describe('request schemas', () => {
     ['LF', '\n'],
     ['NUL', '\0'],
   ])('reject %s in every field that goes on the wire', (_name, c) => {
-    expect(parse('session.start', { connection: { host: `mail${c}.example.net` } }).success).toBe(false);
-    expect(parse('session.start', { connection: { ...connection, ehloName: `client${c}RSET` } }).success).toBe(false);
+    expect(parse('session.open', { connection: { host: `mail${c}.example.net` } }).success).toBe(false);
+    expect(parse('session.open', { connection: { ...connection, ehloName: `client${c}RSET` } }).success).toBe(false);
     expect(parse('session.raw', { sessionId: 'abc', command: `NOOP${c}RSET` }).success).toBe(false);
     expect(parse('session.verify', { sessionId: 'abc', address: `a@b${c}` }).success).toBe(false);
     expect(parse('session.authenticate', { sessionId: 'abc', auth: { user: `alice${c}`, secret: 'x' } }).success).toBe(false);
@@ -73,17 +86,17 @@ describe('request schemas', () => {
   });
 
   it('reject oversized strings and lists', () => {
-    expect(parse('session.start', { connection: { host: 'a'.repeat(256) } }).success).toBe(false);
+    expect(parse('session.open', { connection: { host: 'a'.repeat(256) } }).success).toBe(false);
     expect(parse('session.raw', { sessionId: 'abc', command: 'X'.repeat(2049) }).success).toBe(false);
     expect(parse('session.authenticate', { sessionId: 'abc', auth: { user: 'u', secret: 's'.repeat(16 * 1024 + 1) } }).success).toBe(false);
     expect(parse('profiles.save', { profile: { name: 'n'.repeat(201), connection } }).success).toBe(false);
     expect(parse('session.send', { sessionId: 'abc', message: { from: 'a@b', to: Array(1001).fill('b@c') } }).success).toBe(false);
-    expect(parse('session.start', { connection: { ...connection, caPem: 'x'.repeat(256 * 1024 + 1) } }).success).toBe(false);
+    expect(parse('session.open', { connection: { ...connection, caPem: 'x'.repeat(256 * 1024 + 1) } }).success).toBe(false);
   });
 
   it('reject unknown keys at every level (strict)', () => {
-    expect(parse('session.start', { connection, extra: 1 }).success).toBe(false);
-    expect(parse('session.start', { connection: { ...connection, rejectUnauthorized: false } }).success).toBe(false);
+    expect(parse('session.open', { connection, extra: 1 }).success).toBe(false);
+    expect(parse('session.open', { connection: { ...connection, rejectUnauthorized: false } }).success).toBe(false);
     expect(parse('session.authenticate', { sessionId: 'abc', auth: { user: 'u', secret: 's', password: 'p' } }).success).toBe(false);
     expect(parse('app.info', { anything: true }).success).toBe(false);
     expect(parse('session.send', { sessionId: 'abc', message: { from: 'a@b', to: ['c@d'], attachments: [{ path: '/x', mode: 1 }] } }).success).toBe(
@@ -92,11 +105,11 @@ describe('request schemas', () => {
   });
 
   it('reject relative socket paths, and both or neither of host and socket', () => {
-    expect(parse('session.start', { connection: { socketPath: 'run/lmtp.sock' } }).success).toBe(false);
-    expect(parse('session.start', { connection: { socketPath: '../lmtp.sock' } }).success).toBe(false);
-    expect(parse('session.start', { connection: { socketPath: '/run/dovecot/lmtp', protocol: 'lmtp' } }).success).toBe(true);
-    expect(parse('session.start', { connection: { host: 'h', socketPath: '/run/x' } }).success).toBe(false);
-    expect(parse('session.start', { connection: {} }).success).toBe(false);
+    expect(parse('session.open', { connection: { socketPath: 'run/lmtp.sock' } }).success).toBe(false);
+    expect(parse('session.open', { connection: { socketPath: '../lmtp.sock' } }).success).toBe(false);
+    expect(parse('session.open', { connection: { socketPath: '/run/dovecot/lmtp', protocol: 'lmtp' } }).success).toBe(true);
+    expect(parse('session.open', { connection: { host: 'h', socketPath: '/run/x' } }).success).toBe(false);
+    expect(parse('session.open', { connection: {} }).success).toBe(false);
   });
 
   it('reject ids that are not plain ids (no path tricks)', () => {
@@ -129,7 +142,8 @@ describe('dispatch', () => {
     const probe = vi.fn(async () => {
       throw new Error('not reached');
     });
-    const result = await dispatch(handlers({ 'session.probe': probe }), 'session.probe', {
+    const result = await dispatch(handlers({ 'session.run': probe }), 'session.run', {
+      operation: 'probe',
       connection: { host: 'mx\r\n.example', port: 'x' },
     });
     expect(probe).not.toHaveBeenCalled();
@@ -285,59 +299,83 @@ describe('the session service at the boundary', () => {
     ).toThrow(SmtpError);
   });
 
-  it('refuses an attachment path that was not picked in a dialog (forbidden), and accepts one that was', async () => {
+  /** A session service whose events are kept, and a way to wait for a session's end. */
+  const serviceWithEvents = (profiles = stubProfiles()) => {
+    const emitted: { channel: string; payload: { sessionId?: string } }[] = [];
+    const waiters = new Map<string, (payload: EventMap['session-done']) => void>();
+    const sessions = new SessionService({
+      profiles,
+      logs: stubLogs(),
+      emit: (channel, payload) => {
+        emitted.push({ channel, payload: payload as { sessionId?: string } });
+        if (channel === 'session-done') waiters.get((payload as EventMap['session-done']).sessionId)?.(payload as EventMap['session-done']);
+      },
+    });
+    const done = (sessionId: string) => new Promise<EventMap['session-done']>((resolve) => waiters.set(sessionId, resolve));
+    return { sessions, emitted, done };
+  };
+
+  it('refuses an attachment path that was not picked in a dialog (forbidden) before any session exists', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const sessions = new SessionService({ profiles: stubProfiles(), logs: stubLogs(), emit: () => undefined });
+    const { sessions, done } = serviceWithEvents();
     const h = handlers({
-      'session.start': (request) => sessions.start(request),
+      'session.run': (request) => sessions.run(request),
       'session.send': (request) => sessions.send(request),
-      'session.close': (request) => sessions.close(request),
     });
     const missing = await dispatch(h, 'session.send', { sessionId: 'nope', message: { from: 'a@b.example', to: ['c@d.example'] } });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
-
-    // Nothing listens on port 1: the session fails to open but exists until closed.
-    const started = await dispatch(h, 'session.start', { connection: { host: '127.0.0.1', port: 1, timeoutSeconds: 2 } });
-    expect(started.ok).toBe(true);
-    if (!started.ok) return;
-    const { sessionId, record } = started.value as { sessionId: string; record: SessionRecord };
-    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
-    expect(record.result.error?.code).toBe('connect-failed');
 
     const dir = await mkdtemp(join(tmpdir(), 'smtp-lens-contract-'));
     const file = join(dir, 'report.txt');
     await writeFile(file, 'attached\n');
     const message = { from: 'a@b.example', to: ['c@d.example'], attachments: [{ path: file }] };
-    const refused = await dispatch(h, 'session.send', { sessionId, message });
+    // Nothing listens on port 1.
+    const connection = { host: '127.0.0.1', port: 1, timeoutSeconds: 2 };
+    const refused = await dispatch(h, 'session.run', { operation: 'send', connection, message });
     expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const sneaky = await dispatch(h, 'session.send', {
-      sessionId,
+    const sneaky = await dispatch(h, 'session.run', {
+      operation: 'send',
+      connection,
       message: { ...message, attachments: [{ path: `${dir}/../${dir.split('/').pop()}/report.txt` }] },
     });
     expect(sneaky).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(sessions.openSessionIds).toEqual([]);
 
     sessions.allowPath(file);
-    const allowed = await dispatch(h, 'session.send', { sessionId, message });
-    // Past the check; the send itself fails because the session never opened.
+    const allowed = await dispatch(h, 'session.run', { operation: 'send', connection, message });
+    // Past the check: answered with the id; the session itself fails to connect.
     expect(allowed.ok).toBe(true);
-    if (allowed.ok) expect((allowed.value as SessionRecord).result.ok).toBe(false);
-    expect(await dispatch(h, 'session.close', { sessionId })).toMatchObject({ ok: true });
-    expect(await dispatch(h, 'session.close', { sessionId })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    if (!allowed.ok) return;
+    const { sessionId } = allowed.value as { sessionId: string };
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    const end = await done(sessionId);
+    expect(end).toMatchObject({ open: false, record: { events: [], result: { ok: false, error: { code: 'connect-failed' } } } });
+    expect(sessions.openSessionIds).toEqual([]);
     await rm(dir, { recursive: true, force: true });
     sessions.dispose();
   });
 
-  it('asks the profile store for a stored secret, and says so when there is none', async () => {
+  it('asks the profile store for a stored secret, and says so (before connecting) when there is none', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const sessions = new SessionService({ profiles: stubProfiles(undefined), logs: stubLogs(), emit: () => undefined });
-    const h = handlers({ 'session.probe': (request) => sessions.probe(request) });
-    const result = await dispatch(h, 'session.probe', {
+    const { sessions, done, emitted } = serviceWithEvents(stubProfiles(undefined));
+    const h = handlers({ 'session.run': (request) => sessions.run(request) });
+    const result = await dispatch(h, 'session.run', {
+      operation: 'probe',
       connection: { host: '127.0.0.1', port: 9 },
       auth: { user: 'alice', profileId: 'p1' },
     });
-    expect(result).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    const noSecret = await dispatch(h, 'session.probe', { connection: { host: '127.0.0.1', port: 9 }, auth: { user: 'alice' } });
-    expect(noSecret).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const id = (result.value as { sessionId: string }).sessionId;
+    const end = await done(id);
+    expect(end.record.result.error).toMatchObject({ code: 'invalid-input', stage: 'auth', message: expect.stringMatching(/no secret is stored/) });
+    // Nothing connected: no greeting, no connect stage.
+    expect(end.record.greeting).toBeUndefined();
+    expect(emitted.some((e) => e.channel === 'progress' && (e.payload as { stage?: { name: string } }).stage?.name === 'connect')).toBe(false);
+
+    const noSecret = await dispatch(h, 'session.run', { operation: 'probe', connection: { host: '127.0.0.1', port: 9 }, auth: { user: 'alice' } });
+    expect(noSecret.ok).toBe(true);
+    if (noSecret.ok) expect((await done((noSecret.value as { sessionId: string }).sessionId)).record.result.error?.code).toBe('invalid-input');
     sessions.dispose();
   });
 

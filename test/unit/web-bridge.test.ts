@@ -180,7 +180,7 @@ describe('web bridge', () => {
     const bridge = bridgeTo(peer.url);
     const lost: string[] = [];
     bridge.onClose((e) => lost.push(e.code));
-    const pending = [bridge['app.info']({}), bridge['session.probe']({ connection: { host: '127.0.0.1' } })];
+    const pending = [bridge['app.info']({}), bridge['session.run']({ operation: 'probe', connection: { host: '127.0.0.1' } })];
     await peer.waitFor(2);
     (await peer.client).close(1001, 'host stopping');
 

@@ -7,7 +7,7 @@ import { SessionLogStore } from '../services/session-log-store.js';
 import { TestServer } from '../services/test-server.js';
 import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../services/types.js';
 import { dispatch } from './dispatch.js';
-import { EventBatcher, type Emit } from './event-batcher.js';
+import type { Emit } from './event-batcher.js';
 import { ExportJobs, type ChooseSavePath } from './export-to-file.js';
 import { createHandlers, type HandlerServices, type Handlers } from './handlers.js';
 import { SessionService } from './session-service.js';
@@ -34,8 +34,8 @@ export interface AppServices {
   logs: SessionLogStoreApi;
   testServer: TestServerApi;
   secrets: SecretStore;
-  /** Run one request (the same function Electron's IPC router calls). */
-  dispatch(channel: unknown, payload: unknown): Promise<Result<unknown>>;
+  /** Run one request (the same function Electron's IPC router calls); `caller`: who asked (see Handlers). */
+  dispatch(channel: unknown, payload: unknown, caller?: unknown): Promise<Result<unknown>>;
   /** QUIT open sessions (bounded), stop the test server and exports being written, flush the logs, stop timers. Safe to call twice. */
   shutdown(timeoutMs?: number): Promise<void>;
 }
@@ -72,8 +72,7 @@ export async function createAppServices(options: CreateAppOptions): Promise<AppS
   for (const warning of profiles.warnings) console.warn(`smtp-lens: ${warning}`);
   const logs = await SessionLogStore.open(dataDir);
   const testServer = new TestServer({ dataDir: join(dataDir, 'test-server') });
-  const batcher = new EventBatcher({ emit });
-  const sessions = new SessionService({ profiles, logs, emit, batcher });
+  const sessions = new SessionService({ profiles, logs, emit });
   const unsubscribe = testServer.onChange((status) => {
     try {
       emit('test-server', status);
@@ -111,7 +110,6 @@ export async function createAppServices(options: CreateAppOptions): Promise<AppS
       ]);
       unsubscribe();
       sessions.dispose();
-      batcher.dispose();
       await logs.flushAll().catch((error: unknown) => console.error('smtp-lens: could not flush the session logs:', error));
     })();
     return shuttingDown;
@@ -124,7 +122,7 @@ export async function createAppServices(options: CreateAppOptions): Promise<AppS
     logs,
     testServer,
     secrets,
-    dispatch: (channel, payload) => dispatch(handlers, channel, payload),
+    dispatch: (channel, payload, caller) => dispatch(handlers, channel, payload, caller),
     shutdown,
   };
 }

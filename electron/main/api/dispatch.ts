@@ -48,7 +48,7 @@ function logUnexpected(error: unknown, channel: string | undefined): void {
  * Run one request from the renderer (Electron IPC or the web host): check the channel, parse the
  * payload with its schema, call the handler, and answer with a Result. Never throws.
  */
-export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown): Promise<Result<unknown>> {
+export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown, caller?: unknown): Promise<Result<unknown>> {
   if (!isRequestChannel(channel)) {
     return fail({ code: 'invalid-input', message: `unknown channel ${describeChannel(channel)}` });
   }
@@ -61,8 +61,8 @@ export async function dispatch(handlers: Handlers, channel: unknown, payload: un
     });
   }
   try {
-    const handler = handlers[channel] as (request: unknown) => Promise<unknown>;
-    return ok(await handler(parsed.data));
+    const handler = handlers[channel] as (request: unknown, caller?: unknown) => Promise<unknown>;
+    return ok(await handler(parsed.data, caller));
   } catch (error) {
     return fail(toErrorDto(error, channel));
   }

@@ -1,12 +1,17 @@
 import type { EventChannel, EventMap } from '../../../shared/ipc/contract.js';
 import type { TranscriptEvent } from '../../../shared/session-record.js';
 
-/** Pushes one event to every renderer (Electron IPC or the web host's WebSockets). */
-export type Emit = <E extends EventChannel>(channel: E, payload: EventMap[E]) => void;
+/**
+ * Pushes one event to the renderer: to `to` (whoever started the session the event is about: the web host's tab), or
+ * to every renderer when it is undefined (Electron's one window; test-server status).
+ */
+export type Emit = <E extends EventChannel>(channel: E, payload: EventMap[E], to?: unknown) => void;
 
 export interface EventBatcherOptions {
   /** Where batches go. */
   emit: Emit;
+  /** Who a session's events are for (see Emit's `to`). */
+  recipientOf?: (sessionId: string) => unknown;
   /** Longest time an event waits before it is sent (default 50 ms). */
   intervalMs?: number;
   /** A session's batch is sent at once when this many events are pending (default 1000). */
@@ -22,6 +27,7 @@ export interface EventBatcherOptions {
  */
 export class EventBatcher {
   private readonly emit: Emit;
+  private readonly recipientOf: ((sessionId: string) => unknown) | undefined;
   private readonly intervalMs: number;
   private readonly maxPending: number;
   private readonly pending = new Map<string, TranscriptEvent[]>();
@@ -30,6 +36,7 @@ export class EventBatcher {
 
   constructor(options: EventBatcherOptions) {
     this.emit = options.emit;
+    this.recipientOf = options.recipientOf;
     this.intervalMs = options.intervalMs ?? 50;
     this.maxPending = Math.max(1, options.maxPending ?? 1000);
   }
@@ -80,7 +87,7 @@ export class EventBatcher {
     this.pending.delete(sessionId);
     if (!events || events.length === 0) return;
     try {
-      this.emit('transcript', { sessionId, events });
+      this.emit('transcript', { sessionId, events }, this.recipientOf?.(sessionId));
     } catch (error) {
       // A broken sink must not break the session that produced the events.
       console.error('smtp-lens: could not emit transcript events:', error);

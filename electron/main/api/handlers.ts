@@ -9,9 +9,12 @@ import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } 
 import { exportToFile, type ChooseSavePath, type ExportJobs } from './export-to-file.js';
 import type { ComposeRequest, SessionService } from './session-service.js';
 
-/** One handler per request channel; each receives the request as its schema parsed it. */
+/**
+ * One handler per request channel; each receives the request as its schema parsed it, and who asked (the web host's
+ * socket; undefined in Electron's one window): a session's events go to whoever started it.
+ */
 export type Handlers = {
-  [C in RequestChannel]: (request: ParsedRequestOf<C>) => Promise<ResponseMap[C]>;
+  [C in RequestChannel]: (request: ParsedRequestOf<C>, caller?: unknown) => Promise<ResponseMap[C]>;
 };
 
 export interface HandlerServices {
@@ -119,8 +122,8 @@ export function createHandlers(services: HandlerServices): Handlers {
   const toFile = services.exportRecord ?? exportRecord;
   return {
     'app.info': async () => services.appInfo(),
-    'session.probe': (request) => sessions.probe(request),
-    'session.start': (request) => sessions.start(request),
+    'session.run': (request, caller) => sessions.run(request, caller),
+    'session.open': (request, caller) => sessions.open(request, caller),
     'session.authenticate': (request) => sessions.authenticate(request),
     'session.send': (request) => sessions.send(request),
     'session.verify': (request) => sessions.verify(request),

@@ -1,123 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { basename, isAbsolute, resolve } from 'node:path';
-import type { z } from 'zod';
+import { isAbsolute, resolve } from 'node:path';
 import type { SessionState, StartedSession } from '../../../shared/ipc/contract.js';
-import type {
-  AuthSettingsSchema,
-  ComposeSchema,
-  ConnectionSettingsSchema,
-  ParsedRequestOf,
-} from '../../../shared/ipc/schemas.js';
+import type { ParsedRequestOf } from '../../../shared/ipc/schemas.js';
 import type { Operation, SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
 import { SmtpError } from '../../smtp/errors.js';
 import { LiveSession, prepareMessage, type AuthRequest, type MessageRequest } from '../../smtp/live-session.js';
-import type { AttachmentInput, ComposeInput } from '../../smtp/message/compose.js';
-import type { SessionOptions } from '../../smtp/session.js';
 import type { SendOptions } from '../../smtp/transaction.js';
 import { Transcript } from '../../smtp/transcript.js';
 import { AppError } from '../services/app-error.js';
 import type { ProfileStoreApi, SessionLogStoreApi, SessionLogWriter } from '../services/types.js';
 import { EventBatcher, type Emit } from './event-batcher.js';
+import { SessionProgress } from './session-progress.js';
+import {
+  scrubSecret,
+  toMessageRequest,
+  toSessionOptions,
+  type AuthInput,
+  type ComposeRequest,
+  type ConnectionInput,
+} from './session-requests.js';
 
-/** Connection settings as the schema leaves them (defaults filled in). */
-export type ConnectionInput = z.output<typeof ConnectionSettingsSchema>;
-export type AuthInput = z.output<typeof AuthSettingsSchema>;
-export type ComposeRequest = z.output<typeof ComposeSchema>;
+export { scrubSecret, toSessionOptions, type AuthInput, type ComposeRequest, type ConnectionInput } from './session-requests.js';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Map the renderer's connection settings to the engine's session options. */
-export function toSessionOptions(c: ConnectionInput): SessionOptions {
-  if (c.clientKeyPem !== undefined && c.clientCertPem === undefined) {
-    throw new SmtpError('invalid-input', 'a client key needs a client certificate');
-  }
-  const options: SessionOptions = {
-    protocol: c.protocol,
-    tls: c.tls,
-    captureData: c.captureData,
-    allowPlaintextAuth: c.allowPlaintextAuth,
-    tlsOptions: {
-      verify: c.verify,
-      ...(c.caPem !== undefined ? { ca: c.caPem } : {}),
-      ...(c.servername !== undefined ? { servername: c.servername } : {}),
-      ...(c.minVersion !== undefined ? { minVersion: c.minVersion } : {}),
-      ...(c.maxVersion !== undefined ? { maxVersion: c.maxVersion } : {}),
-      ...(c.ciphers !== undefined ? { ciphers: c.ciphers } : {}),
-      ...(c.clientCertPem !== undefined ? { cert: c.clientCertPem } : {}),
-      ...(c.clientKeyPem !== undefined ? { key: c.clientKeyPem } : {}),
-    },
-  };
-  if (c.socketPath !== undefined) options.socketPath = c.socketPath;
-  else {
-    if (c.host !== undefined) options.host = c.host;
-    if (c.port !== undefined) options.port = c.port;
-  }
-  if (c.sourceAddress !== undefined) options.sourceAddress = c.sourceAddress;
-  if (c.ehloName !== undefined) options.ehloName = c.ehloName;
-  // One number sets every stage's timeout.
-  if (c.timeoutSeconds !== undefined) options.timeouts = Math.round(c.timeoutSeconds * 1000);
-  if (c.deadlineSeconds !== undefined) options.deadlineMs = Math.round(c.deadlineSeconds * 1000);
-  return options;
-}
-
-/** A copy of a record without a secret that should never have been in it (belt and braces: the engine redacts at capture). */
-export function scrubSecret(record: SessionRecord, secret: string | undefined): SessionRecord {
-  if (!secret || secret.length < 4) return record;
-  const json = JSON.stringify(record);
-  const needle = JSON.stringify(secret).slice(1, -1);
-  if (!json.includes(needle)) return record;
-  console.error('smtp-lens: a secret reached a session record; it was removed before leaving main');
-  return JSON.parse(json.split(needle).join('<redacted>')) as SessionRecord;
-}
-
 const withoutEvents = (record: SessionRecord): SessionRecord => ({ ...record, events: [] });
-
-/** Limits how often progress is told: at most once per interval, the latest value always arrives. */
-class ProgressThrottle {
-  private last = -Infinity;
-  private pending: [number, number] | undefined;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly send: (bytesSent: number, totalBytes: number) => void,
-    private readonly intervalMs: number,
-  ) {}
-
-  readonly report = (bytesSent: number, totalBytes: number): void => {
-    const now = performance.now();
-    if (now - this.last >= this.intervalMs && !this.timer) {
-      this.last = now;
-      this.send(bytesSent, totalBytes);
-      return;
-    }
-    this.pending = [bytesSent, totalBytes];
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const value = this.pending;
-      this.pending = undefined;
-      if (value) {
-        this.last = performance.now();
-        this.send(value[0], value[1]);
-      }
-    }, Math.max(0, this.intervalMs - (now - this.last)));
-    this.timer.unref();
-  };
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.pending = undefined;
-  }
-}
 
 interface Entry {
   id: string;
   live: LiveSession;
   writer: SessionLogWriter | undefined;
-  /** Live sessions stream events and state to the renderer; one-shot probes only log. */
-  stream: boolean;
-  progress: ProgressThrottle | undefined;
+  /** Who started it: its events go there (the web host's tab); undefined, to every renderer. */
+  owner: unknown;
+  progress: SessionProgress;
+  /** The work main runs for it (`session.run`, or the opening of `session.open`), while it runs. */
+  running: Promise<void> | undefined;
   finishing: Promise<void> | undefined;
 }
 
@@ -125,32 +42,35 @@ export interface SessionServiceOptions {
   profiles: ProfileStoreApi;
   logs: SessionLogStoreApi;
   emit: Emit;
-  /** Batches transcript events; one is made when not given. */
-  batcher?: EventBatcher;
-  /** Most sessions (live and probes) at once (default 32). */
+  /** Most sessions at once (default 32). */
   maxSessions?: number;
   /** Shortest time between two progress events of a session (default 100 ms: at most 10 a second). */
   progressIntervalMs?: number;
+  /** Longest a batch of transcript events waits before it is sent (default 50 ms). */
+  batchIntervalMs?: number;
 }
 
 /**
- * Owns the live SMTP sessions the renderer drives, by id. Every session is logged to disk as it
- * happens; its transcript is streamed (batched) to the renderer, its state changes are told. No
- * method returns anything holding a secret: the engine redacts at capture, and records of steps
- * that used a secret are checked again here.
+ * Runs the SMTP sessions of the app, by id: main owns each session's lifecycle. `run` does one operation from connect
+ * to QUIT; `open` keeps a session for steps. Both answer at once with the id (allocated before anything connects);
+ * the session's transcript (batched), state, progress and final record (`session-done`) are then told by that id, to
+ * whoever started it. Every session is logged to disk as it happens. No method returns anything holding a secret: the
+ * engine redacts at capture, and records of steps that used a secret are checked again here.
  */
 export class SessionService {
   private readonly sessions = new Map<string, Entry>();
   private readonly allowedPaths = new Set<string>();
+  private readonly uploads = new Map<string, string>();
   private readonly batcher: EventBatcher;
-  private readonly ownsBatcher: boolean;
   private readonly maxSessions: number;
   private readonly progressIntervalMs: number;
-  private probes = 0;
 
   constructor(private readonly options: SessionServiceOptions) {
-    this.ownsBatcher = !options.batcher;
-    this.batcher = options.batcher ?? new EventBatcher({ emit: options.emit });
+    this.batcher = new EventBatcher({
+      emit: options.emit,
+      recipientOf: (id) => this.sessions.get(id)?.owner,
+      ...(options.batchIntervalMs !== undefined ? { intervalMs: options.batchIntervalMs } : {}),
+    });
     this.maxSessions = options.maxSessions ?? 32;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
   }
@@ -161,37 +81,94 @@ export class SessionService {
     this.allowedPaths.add(resolve(path));
   }
 
+  /** A file the page uploaded (the web host): attachments may name it by `id`. */
+  allowUpload(id: string, path: string): void {
+    this.uploads.set(id, path);
+  }
+
+  /** Forget an upload (its file was removed). */
+  forgetUpload(id: string): void {
+    this.uploads.delete(id);
+  }
+
   /** Ids of the sessions held now. */
   get openSessionIds(): string[] {
     return [...this.sessions.keys()];
   }
 
-  /** Connect, greet, EHLO, TLS as asked, AUTH if asked, QUIT: one record. */
-  async probe(request: ParsedRequestOf<'session.probe'>): Promise<SessionRecord> {
-    const credentials = request.auth ? await this.credentials(request.auth) : undefined;
-    const connection = await this.withProfileClientKey(request.connection, request.profileId);
-    const entry = this.create(connection, 'probe', false);
-    this.probes++;
-    let record: SessionRecord;
-    try {
-      record = await this.step(entry, (live) => live.open());
-      if (credentials) record = await this.step(entry, (live) => live.authenticate(credentials.request), credentials.secret);
-      record = await this.step(entry, (live) => live.close(), credentials?.secret);
-    } finally {
-      this.probes--;
-    }
-    await this.finish(entry, record);
-    return record;
+  /**
+   * One operation from connect to QUIT, run here: probe (AUTH if asked), send (the message prepared before
+   * connecting), verify, raw. Answers with the id before connecting; `session-done` tells the record.
+   */
+  async run(request: ParsedRequestOf<'session.run'>, owner?: unknown): Promise<StartedSession> {
+    // What can be checked without waiting is checked before there is a session: a refused request sends nothing.
+    const prepared = request.operation === 'send' ? this.messageRequest(request.message!) : undefined;
+    const entry = this.create(request.connection, request.operation, owner);
+    const work = async (live: LiveSession): Promise<SessionRecord> => {
+      await this.useProfileClientKey(live, request.connection, request.profileId);
+      // Reading the attachments and composing happen before anything connects: a file gone sends nothing.
+      const message = prepared ? await inStage('message', () => prepareMessage(prepared.message)) : undefined;
+      const credentials = request.auth ? await inStage('auth', () => this.credentials(request.auth!)) : undefined;
+      let record = await this.step(entry, () => live.open());
+      if (record.result.ok && credentials) record = await this.step(entry, () => live.authenticate(credentials.request), credentials.secret);
+      if (record.result.ok && message && prepared) {
+        const options = prepared.options;
+        record = await this.step(entry, () => live.send(message, { ...options, onProgress: entry.progress.onBytes }));
+      } else if (record.result.ok && request.operation === 'verify') {
+        record = await this.step(entry, () => live.verify(request.address!, request.expand));
+      } else if (record.result.ok && request.operation === 'raw') {
+        for (const line of request.commands ?? []) {
+          record = await this.step(entry, () => live.raw(line));
+          if (!record.result.ok) break;
+        }
+      }
+      return this.step(entry, () => live.close(), credentials?.secret);
+    };
+    this.start(entry, work, false);
+    return { sessionId: entry.id };
   }
 
-  /** Open a session the renderer then drives step by step. */
-  async start(request: ParsedRequestOf<'session.start'>): Promise<StartedSession> {
-    const connection = await this.withProfileClientKey(request.connection, request.profileId);
-    const entry = this.create(connection, request.operation, true);
-    this.sessions.set(entry.id, entry);
-    this.emitState(entry, 'connecting');
-    const record = await this.step(entry, (live) => live.open());
-    return { sessionId: entry.id, record };
+  /** A session kept open for steps: answers with the id at once; `session-done` tells how the opening went. */
+  async open(request: ParsedRequestOf<'session.open'>, owner?: unknown): Promise<StartedSession> {
+    const entry = this.create(request.connection, request.operation, owner);
+    this.start(
+      entry,
+      async (live) => {
+        await this.useProfileClientKey(live, request.connection, request.profileId);
+        return this.step(entry, () => live.open());
+      },
+      true,
+    );
+    return { sessionId: entry.id };
+  }
+
+  /** Run a session's work in the background; its end (or how it failed) is told with `session-done`. */
+  private start(entry: Entry, work: (live: LiveSession) => Promise<SessionRecord>, keepOpen: boolean): void {
+    entry.running = (async () => {
+      // The request is answered (with the id) before the session's first event is told: wait one turn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.emitState(entry, 'connecting');
+      let record: SessionRecord;
+      try {
+        record = await work(entry.live);
+      } catch (caught) {
+        // Input refused before anything was sent (a file gone, no stored secret): the session's result.
+        record = entry.live.fail(asSessionError(caught));
+        if (keepOpen) await entry.live.close();
+      }
+      const open = keepOpen && entry.live.state === 'ready';
+      if (!open) await this.finish(entry, record);
+      this.done(entry, record, open);
+    })().finally(() => {
+      entry.running = undefined;
+    });
+  }
+
+  private done(entry: Entry, record: SessionRecord, open: boolean): void {
+    entry.progress.dispose();
+    this.batcher.flush(entry.id);
+    this.safeEmit(() => this.options.emit('session-done', { sessionId: entry.id, record: withoutEvents(record), open }, entry.owner));
+    if (open) entry.progress = this.progressFor(entry.id, entry.owner);
   }
 
   async authenticate(request: ParsedRequestOf<'session.authenticate'>): Promise<SessionRecord> {
@@ -205,24 +182,8 @@ export class SessionService {
     const { message, options } = this.messageRequest(request.message);
     // Composing reads every attachment and checks the envelope; bad input sends nothing.
     const prepared = await prepareMessage(message);
-    const progress = this.progressFor(entry);
-    try {
-      return await this.step(entry, (live) => live.send(prepared, { ...options, onProgress: progress.report }));
-    } finally {
-      // Nothing of the send outlives it: a session kept open must not hold its messages.
-      progress.dispose();
-      if (entry.progress === progress) entry.progress = undefined;
-    }
-  }
-
-  /** A session's progress events, throttled. Made here, apart from the message, so that no closure keeps the message alive. */
-  private progressFor(entry: Entry): ProgressThrottle {
-    entry.progress?.dispose();
-    const progress = new ProgressThrottle((bytesSent, totalBytes) => {
-      this.safeEmit(() => this.options.emit('progress', { sessionId: entry.id, bytesSent, totalBytes }));
-    }, this.progressIntervalMs);
-    entry.progress = progress;
-    return progress;
+    const progress = entry.progress;
+    return this.step(entry, (live) => live.send(prepared, { ...options, onProgress: progress.onBytes }));
   }
 
   async verify(request: ParsedRequestOf<'session.verify'>): Promise<SessionRecord> {
@@ -235,7 +196,7 @@ export class SessionService {
     return this.step(entry, (live) => live.raw(request.command));
   }
 
-  /** Abort whatever the session is doing; the connection is dropped. */
+  /** Abort whatever the session is doing, at any stage (connecting included); the connection is dropped. */
   async cancel(request: ParsedRequestOf<'session.cancel'>): Promise<null> {
     this.get(request.sessionId).live.cancel();
     return null;
@@ -244,8 +205,12 @@ export class SessionService {
   /** QUIT (after any running step), write the end of the log and forget the session. */
   async close(request: ParsedRequestOf<'session.close'>): Promise<SessionRecord> {
     const entry = this.get(request.sessionId);
+    // A session still opening, or running an operation, ends as its own work does.
+    if (entry.running) await entry.running;
+    if (entry.finishing) return withoutEvents(entry.live.record());
     const record = await this.step(entry, (live) => live.close());
     await this.finish(entry, record);
+    entry.progress.dispose();
     return record;
   }
 
@@ -279,9 +244,8 @@ export class SessionService {
 
   /** Stop timers; sessions are not closed (call closeAll first). */
   dispose(): void {
-    for (const entry of this.sessions.values()) entry.progress?.dispose();
-    if (this.ownsBatcher) this.batcher.dispose();
-    else this.batcher.flush();
+    for (const entry of this.sessions.values()) entry.progress.dispose();
+    this.batcher.dispose();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -301,17 +265,22 @@ export class SessionService {
 
   /** Make room for one more session: forget finished ones first, refuse when every slot is live. */
   private makeRoom(): void {
-    if (this.sessions.size + this.probes < this.maxSessions) return;
+    if (this.sessions.size < this.maxSessions) return;
     for (const entry of this.sessions.values()) {
-      if (entry.live.state === 'failed' || entry.live.state === 'closed') {
+      if (!entry.running && (entry.live.state === 'failed' || entry.live.state === 'closed')) {
         void this.finish(entry, entry.live.record());
-        if (this.sessions.size + this.probes < this.maxSessions) return;
+        if (this.sessions.size < this.maxSessions) return;
       }
     }
     throw new AppError('busy', `too many sessions open (${this.maxSessions}); close some first`);
   }
 
-  private create(connection: ConnectionInput, operation: Operation, stream: boolean): Entry {
+  private progressFor(sessionId: string, owner: unknown): SessionProgress {
+    return new SessionProgress(sessionId, (payload) => this.safeEmit(() => this.options.emit('progress', payload, owner)), this.progressIntervalMs);
+  }
+
+  /** A session and its log, registered by id before anything connects. */
+  private create(connection: ConnectionInput, operation: Operation, owner: unknown): Entry {
     const options = toSessionOptions(connection);
     this.makeRoom();
     const early: TranscriptEvent[] = [];
@@ -321,15 +290,25 @@ export class SessionService {
         if (entry) this.onEvent(entry, event);
         else early.push(event);
       },
-      // A live session's events go to its log and, batched, to the renderer: main keeps none of them, so neither a
+      // A session's events go to its log and, batched, to the renderer: main keeps none of them, so neither a
       // long session nor many open ones make it grow (and no step's answer carries the transcript again).
-      retain: !stream,
+      retain: false,
     });
-    const live = new LiveSession({ ...options, transcript }, operation, {
-      onState: (state, error) => {
-        if (entry) this.emitState(entry, state, error);
+    // The progress reporter is made once the id is known; the engine's hooks reach it through the entry.
+    const live = new LiveSession(
+      {
+        ...options,
+        transcript,
+        onStage: (stage) => entry?.progress.onStage(stage),
+        onHint: (hint) => entry?.progress.onHint(hint),
       },
-    });
+      operation,
+      {
+        onState: (state, error) => {
+          if (entry) this.emitState(entry, state, error);
+        },
+      },
+    );
     let writer: SessionLogWriter | undefined;
     try {
       writer = this.options.logs.create(withoutEvents(live.record()));
@@ -339,7 +318,8 @@ export class SessionService {
     }
     // The session's id is its log's id, so the renderer can find it in the history later.
     const id = writer && SESSION_ID.test(writer.id) && !this.sessions.has(writer.id) ? writer.id : this.newId();
-    entry = { id, live, writer, stream, progress: undefined, finishing: undefined };
+    entry = { id, live, writer, owner, progress: this.progressFor(id, owner), running: undefined, finishing: undefined };
+    this.sessions.set(id, entry);
     for (const event of early) this.onEvent(entry, event);
     return entry;
   }
@@ -349,15 +329,14 @@ export class SessionService {
       const writer = entry.writer;
       safely('append to the session log', () => writer.appendEvents([event]));
     }
-    if (entry.stream) this.batcher.push(entry.id, event);
+    this.batcher.push(entry.id, event);
   }
 
   private emitState(entry: Entry, state: SessionState, error?: SmtpError): void {
-    if (!entry.stream) return;
     // Lines first, then the state they led to.
     this.batcher.flush(entry.id);
     this.safeEmit(() =>
-      this.options.emit('session-state', { sessionId: entry.id, state, ...(error ? { error: error.toJSON() } : {}) }),
+      this.options.emit('session-state', { sessionId: entry.id, state, ...(error ? { error: error.toJSON() } : {}) }, entry.owner),
     );
   }
 
@@ -368,7 +347,7 @@ export class SessionService {
   /** Run one step; its record is checked, logged as a snapshot, and its events sent before it is returned. */
   private async step(entry: Entry, work: (live: LiveSession) => Promise<SessionRecord>, secret?: string): Promise<SessionRecord> {
     const record = scrubSecret(await work(entry.live), secret);
-    if (entry.stream) this.batcher.flush(entry.id);
+    this.batcher.flush(entry.id);
     if (entry.writer && !entry.finishing) {
       const writer = entry.writer;
       safely('snapshot the session log', () => writer.snapshot(withoutEvents(record)));
@@ -379,8 +358,8 @@ export class SessionService {
   /** End the log (once) and forget the session. */
   private finish(entry: Entry, record: SessionRecord): Promise<void> {
     if (!entry.finishing) {
+      this.batcher.flush(entry.id);
       this.sessions.delete(entry.id);
-      if (entry.stream) this.batcher.flush(entry.id);
       const writer = entry.writer;
       entry.finishing = writer
         ? writer.close(withoutEvents(record)).catch((error: unknown) => {
@@ -392,17 +371,17 @@ export class SessionService {
   }
 
   /**
-   * The connection with the profile's stored TLS client key filled in, when it names a client certificate
-   * but carries no key (the renderer never receives a stored key, so it sends the profile's id instead).
+   * The profile's stored TLS client key, given to the session before it connects, when the connection names a client
+   * certificate but carries no key (the renderer never receives a stored key, so it sends the profile's id instead).
    */
-  private async withProfileClientKey(connection: ConnectionInput, profileId: string | undefined): Promise<ConnectionInput> {
-    if (profileId === undefined || connection.clientCertPem === undefined || connection.clientKeyPem !== undefined) return connection;
+  private async useProfileClientKey(live: LiveSession, connection: ConnectionInput, profileId: string | undefined): Promise<void> {
+    if (profileId === undefined || connection.clientCertPem === undefined || connection.clientKeyPem !== undefined) return;
     const clientKeyFor = this.options.profiles.clientKeyFor?.bind(this.options.profiles);
     const key = clientKeyFor ? await clientKeyFor(profileId) : undefined;
     if (key === undefined) {
       throw new AppError('not-found', 'no client key is stored for this profile; load the key file for the client certificate');
     }
-    return { ...connection, clientKeyPem: key };
+    live.useClientKey(key);
   }
 
   /** The credentials for one AUTH: the secret given now, or the one stored with a profile. */
@@ -424,52 +403,33 @@ export class SessionService {
   }
 
   /**
-   * The engine's message request and send options for the renderer's compose form. Path attachments must
-   * have been picked in a native dialog (`allowPath`). Also used by `message.preview`.
+   * The engine's message request and send options for the renderer's compose form. Path attachments must have been
+   * picked in a native dialog (`allowPath`), uploads made to this host (`allowUpload`). Also used by `message.preview`.
    */
   messageRequest(m: ComposeRequest): { message: MessageRequest; options: SendOptions } {
-    const attachments: AttachmentInput[] = m.attachments.map((a) => {
-      if ('path' in a) {
-        const full = resolve(a.path);
-        if (!isAbsolute(a.path) || !this.allowedPaths.has(full)) {
-          throw new AppError('forbidden', `the file "${basename(a.path)}" was not picked in a file dialog; attach it again`);
-        }
-        return { path: full, ...(a.filename !== undefined ? { filename: a.filename } : {}) };
-      }
-      return {
-        filename: a.filename,
-        content: Buffer.from(a.contentBase64, 'base64'),
-        ...(a.contentType !== undefined ? { contentType: a.contentType } : {}),
-      };
+    return toMessageRequest(m, {
+      isPicked: (path) => this.allowedPaths.has(path),
+      uploaded: (id) => this.uploads.get(id),
     });
-    const compose: ComposeInput = {
-      from: m.from,
-      to: m.to,
-      cc: m.cc,
-      bcc: m.bcc,
-      replyTo: m.replyTo,
-      subject: m.subject,
-      text: m.text,
-      headers: m.headers,
-      attachments,
-      utf8Headers: m.utf8Headers,
-      ...(m.html !== undefined ? { html: m.html } : {}),
-    };
-    const envelope = {
-      ...(m.envelopeFrom !== undefined ? { from: m.envelopeFrom } : {}),
-      ...(m.envelopeTo !== undefined ? { to: m.envelopeTo } : {}),
-    };
-    const options: SendOptions = { smtpUtf8: m.smtpUtf8, bdat: m.bdat, force: m.forceParams, prdr: m.prdr };
-    if (m.dsn) {
-      options.dsn = {
-        ...(m.dsn.ret !== undefined ? { ret: m.dsn.ret } : {}),
-        ...(m.dsn.envid !== undefined ? { envid: m.dsn.envid } : {}),
-        ...(m.dsn.notify !== undefined ? { notify: m.dsn.notify } : {}),
-        ...(m.dsn.orcpt !== undefined ? { orcpt: m.dsn.orcpt } : {}),
-      };
-    }
-    return { message: { message: { compose }, envelope }, options };
   }
+}
+
+/** Work on the input of one part of a session: how it fails says which part (`stage`: message, auth). */
+async function inStage<T>(stage: 'message' | 'auth', work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asSessionError(error, stage);
+  }
+}
+
+/** A failure before anything was sent, as the session's error. */
+function asSessionError(error: unknown, stage?: string): unknown {
+  if (error instanceof SmtpError) {
+    return stage && !error.stage ? new SmtpError(error.code, error.message, { command: error.command, stage, cause: error, hint: error.hint }) : error;
+  }
+  if (error instanceof AppError) return new SmtpError('invalid-input', error.message, stage ? { stage } : {});
+  return error;
 }
 
 /** Whether the promise settled within the time. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { TlsInfo } from '../../../shared/session-record.js';
+import type { SessionStage, TlsInfo } from '../../../shared/session-record.js';
 import { SmtpError, escapeBytes } from '../errors.js';
 import type { FindingLog } from '../findings.js';
 import { ReplyParser } from '../protocol/reply-parser.js';
@@ -60,6 +60,8 @@ export interface ConnectionOptions {
   onConnecting?: (cancel: () => void) => void;
   /** The greeting, owed from the first byte. */
   greeting?: Expectation;
+  /** Told each time a wait starts: the TLS handshake, a reply (not told when a reply had already arrived). */
+  onStage?: (stage: SessionStage) => void;
   /** Where what the server breaks of the rules is noted. */
   findings?: FindingLog;
 }
@@ -237,6 +239,7 @@ export class Connection {
           // The TCP part is done; give the handshake its own budget.
           clearTimeout(timer);
           const { ms, label } = budgetWithin('tls-handshake', options.tlsHandshakeTimeoutMs, options.deadline);
+          options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
           timer = setTimeout(
             () => finish(new SmtpError('timeout', `TLS handshake with ${where} timed out after ${formatSeconds(ms)} (${label})`, { stage: label })),
             ms,
@@ -494,6 +497,7 @@ export class Connection {
       const { ms, label } = this.budget(expected.stage, expected.timeoutMs);
       this.waiter = { resolve, reject, due: performance.now() + ms, ms, label, command: expected.command };
       this.armReadTimer();
+      this.options.onStage?.({ name: 'reply', command: expected.command, timeoutMs: ms });
     });
   }
 
@@ -695,6 +699,7 @@ export class Connection {
     const secure = tls.connect({ socket: plain, ...connectOptions });
     await new Promise<void>((resolve, reject) => {
       const { ms, label } = this.budget('tls-handshake', timeoutMs);
+      this.options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
       const finish = (error?: SmtpError): void => {
         clearTimeout(timer);
         secure.off('secureConnect', onSecure);

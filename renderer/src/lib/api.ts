@@ -89,8 +89,6 @@ const internalError = (err: unknown): ErrorDto => ({
  * log and keep the exact text.
  */
 const SERVER_TEXT = new Set<RequestChannel>([
-  'session.probe',
-  'session.start',
   'session.authenticate',
   'session.send',
   'session.verify',
@@ -115,8 +113,8 @@ export async function call<C extends RequestChannel>(channel: C, request: Reques
 
 /** Subscribe to an event pushed by main or the web host; returns the unsubscribe function. */
 export function subscribe<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void {
-  // Transcript lines and session errors carry server text: inert before anyone sees them.
-  if (channel === 'transcript' || channel === 'session-state') return getBridge().on(channel, (payload) => listener(inertInPlace(payload)));
+  // Transcript lines, session errors and records carry server text: inert before anyone sees them.
+  if (channel === 'transcript' || channel === 'session-state' || channel === 'session-done') return getBridge().on(channel, (payload) => listener(inertInPlace(payload)));
   return getBridge().on(channel, listener);
 }
 
@@ -138,10 +136,16 @@ export type SaveResult = Result<{ savedTo: string | null; download?: boolean }>;
 /** The typed operations the app uses. The store receives this object (tests pass a fake: test/unit/renderer/fake-api.ts). */
 export interface AppApi {
   appInfo(): Promise<Result<AppInfo>>;
-  /** One-shot probe in main (its transcript is logged, not streamed). The app's Probe uses start/authenticate/close. */
-  probe(connection: ConnectionSettings, auth?: AuthSettings, profileId?: string): Promise<Result<SessionRecord>>;
-  /** Open a session driven step by step; `profileId` lets main use the profile's stored TLS client key. */
-  startSession(connection: ConnectionSettings, profileId?: string, operation?: 'probe' | 'send' | 'session'): Promise<Result<StartedSession>>;
+  /**
+   * One operation run by main from connect to QUIT (probe, send, verify, raw): answered at once with the session's
+   * id; its transcript, state, progress and final record (`session-done`) then come as events with that id.
+   */
+  runSession(request: RequestOf<'session.run'>): Promise<Result<StartedSession>>;
+  /**
+   * Open a session for step mode: answered at once with its id; `session-done` tells how the opening went (and
+   * whether it stayed open). `profileId` lets main use the profile's stored TLS client key.
+   */
+  openLiveSession(connection: ConnectionSettings, profileId?: string, operation?: 'probe' | 'send' | 'session'): Promise<Result<StartedSession>>;
   authenticate(sessionId: string, auth: AuthSettings): Promise<Result<SessionRecord>>;
   send(sessionId: string, message: ComposeSettings): Promise<Result<SessionRecord>>;
   verify(sessionId: string, address: string, expand: boolean): Promise<Result<SessionRecord>>;
@@ -243,10 +247,9 @@ async function saveFile(file: ExportedFile): Promise<SaveResult> {
 
 export const api: AppApi = {
   appInfo: () => call('app.info', {}),
-  probe: (connection, auth, profileId) =>
-    call('session.probe', { connection, ...(auth ? { auth } : {}), ...(profileId !== undefined ? { profileId } : {}) }),
-  startSession: (connection, profileId, operation) =>
-    call('session.start', { connection, ...(profileId !== undefined ? { profileId } : {}), ...(operation ? { operation } : {}) }),
+  runSession: (request) => call('session.run', request),
+  openLiveSession: (connection, profileId, operation) =>
+    call('session.open', { connection, ...(profileId !== undefined ? { profileId } : {}), ...(operation ? { operation } : {}) }),
   authenticate: (sessionId, auth) => call('session.authenticate', { sessionId, auth }),
   send: (sessionId, message) => call('session.send', { sessionId, message }),
   verify: (sessionId, address, expand) => call('session.verify', { sessionId, address, expand }),

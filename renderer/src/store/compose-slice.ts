@@ -16,8 +16,8 @@ import type { SliceCreator } from './types.js';
  *
  * Sending needs a live session; the session slice owns it (its transcript, state and cancel). When a session is
  * held open (Connect), the message goes on it with `sessionStep('send', …)` and the session stays open; otherwise
- * `runOneShot('send', …)` starts one with the connection form's settings, authenticates when the authentication
- * form has a user name, sends, and closes it (QUIT).
+ * `runOperation('send', …)` asks main to run one with the connection form's settings in one request (AUTH when the
+ * authentication form has a user name, the message, QUIT); its progress comes as events.
  */
 
 export interface ComposePreviewView {
@@ -100,6 +100,14 @@ export const INITIAL_COMPOSE: ComposeView = {
   send: IDLE_SEND,
 };
 
+/** The send's view once it ended, keeping what its progress said. */
+const finishedView = (send: ComposeSendView, ownSession: boolean): ComposeSendView => ({
+  stage: 'done',
+  ownSession,
+  ...(send.sessionId !== undefined ? { sessionId: send.sessionId } : {}),
+  ...(send.progress ? { progress: send.progress } : {}),
+});
+
 export const isSending = (send: ComposeSendView): boolean => send.stage !== 'idle' && send.stage !== 'done';
 
 /** A step's record that failed, as the error to show. */
@@ -121,6 +129,11 @@ export const createComposeSlice =
 
     const update = (patch: Partial<ComposeView>): void => set((state) => ({ compose: { ...state.compose, ...patch } }));
     const setSend = (send: ComposeSendView): void => update({ send });
+    const finished = (ownSession: boolean): ComposeSendView => {
+      const view = finishedView(get().compose.send, ownSession);
+      const id = get().session.sessionId;
+      return view.sessionId === undefined && id !== undefined ? { ...view, sessionId: id } : view;
+    };
     /** The form changed: a preview made before no longer shows this message. */
     const edited = (form: ComposeForm, extra: Partial<ComposeView> = {}): void =>
       set((state) => ({
@@ -240,44 +253,54 @@ export const createComposeSlice =
 
         const mine = ++run;
         const current = (): boolean => mine === run;
-        // On the open session when there is one (it stays open); else a session of its own: start, AUTH, send, QUIT.
+        // On the open session when there is one (it stays open); else main runs a session of its own for it, in one
+        // request: connect, AUTH when the form has a user, the message, QUIT.
         const ownSession = !shell.open;
-        let sent: Result<SessionRecord> | undefined;
-        const work = async (sessionId: string): Promise<Result<SessionRecord>> => {
-          if (current()) setSend({ stage: 'sending', ownSession, sessionId });
-          sent = await api.send(sessionId, parsed.settings);
-          if (ownSession && current()) setSend({ ...get().compose.send, stage: 'closing' });
-          return sent;
-        };
-        setSend({ stage: ownSession ? 'connecting' : 'sending', ownSession });
-        const record = ownSession ? await get().runOneShot('send', work) : await get().sessionStep('send', work);
-        if (!current()) return;
+        if (!ownSession) {
+          let sent: Result<SessionRecord> | undefined;
+          setSend({ stage: 'sending', ownSession, ...(shell.sessionId !== undefined ? { sessionId: shell.sessionId } : {}) });
+          const record = await get().sessionStep('send', async (sessionId) => (sent = await api.send(sessionId, parsed.settings)));
+          if (!current()) return;
+          const done = finished(ownSession);
+          if (!sent) {
+            setSend({ ...done, error: get().session.error ?? { code: 'busy', message: 'The session could not take the message.' }, failedStep: 'send' });
+            return;
+          }
+          if (!sent.ok) {
+            setSend({ ...done, error: sent.error, failedStep: 'send' });
+            return;
+          }
+          const error = recordError(record ?? sent.value);
+          setSend({ ...done, record: record ?? sent.value, ...(error ? { error, failedStep: 'send' as const } : {}) });
+          return;
+        }
 
-        const { progress, sessionId } = get().compose.send;
-        const done: ComposeSendView = {
-          stage: 'done',
-          ownSession,
-          ...(sessionId !== undefined ? { sessionId } : {}),
-          ...(progress ? { progress } : {}),
-        };
-        const outcome = sent as Result<SessionRecord> | undefined;
-        if (outcome === undefined) {
-          // The message was never handed over: the session could not be opened, or AUTH failed.
-          const error = (record && recordError(record)) ??
-            get().session.error ?? { code: 'internal', message: 'The session ended before the message could be sent.' };
-          const authFailed = (record?.auth && !record.auth.ok) || error.issues?.some((i) => i.path.startsWith('auth.'));
-          const failedStep: SendStep = authFailed ? 'authenticate' : 'connect';
-          setSend({ ...done, error, failedStep, ...(record ? { record } : {}) });
+        setSend({ stage: 'connecting', ownSession });
+        const record = await get().runOperation('send', parsed.settings);
+        if (!current()) return;
+        const done = finished(ownSession);
+        if (!record) {
+          // Refused before anything connected (the forms, a busy app): the session slice says why.
+          const error = get().session.error ?? { code: 'internal', message: 'The send could not be started.' };
+          const failedStep: SendStep = error.issues?.some((i) => i.path.startsWith('auth.'))
+            ? 'authenticate'
+            : error.issues?.length || error.code === 'busy'
+              ? 'connect'
+              : // Main refused the message itself (an attachment not picked in a dialog, an upload gone).
+                'send';
+          setSend({ ...done, error, failedStep });
           return;
         }
-        if (!outcome.ok) {
-          setSend({ ...done, error: outcome.error, failedStep: 'send' });
-          return;
-        }
-        // The session's final record (after QUIT, for a session of its own) still carries the send's result.
-        const final = record?.message || record?.recipients ? record : outcome.value;
-        const error = recordError(final);
-        setSend({ ...done, record: final, ...(error ? { error, failedStep: 'send' as const } : {}) });
+        const error = recordError(record);
+        // Where it failed: before the message (connect, AUTH) or with it.
+        const failedStep: SendStep | undefined = !error
+          ? undefined
+          : record.message || record.recipients || error.stage === 'message'
+            ? 'send'
+            : (record.auth && !record.auth.ok) || error.stage === 'auth'
+              ? 'authenticate'
+              : 'connect';
+        setSend({ ...done, record, ...(error ? { error, failedStep } : {}) });
       },
 
       async cancelSend() {
@@ -285,10 +308,22 @@ export const createComposeSlice =
         await get().cancelSession();
       },
 
-      setSendProgress({ sessionId, bytesSent, totalBytes }) {
+      setSendProgress({ sessionId, bytesSent, totalBytes, stage }) {
         const { send } = get().compose;
-        if (send.stage !== 'sending' || send.sessionId !== sessionId) return;
-        setSend({ ...send, progress: { bytesSent, totalBytes } });
+        if (!isSending(send)) return;
+        // A send of its own learns its session's id from the session slice (main answered `session.run` with it).
+        const id = send.sessionId ?? get().session.sessionId;
+        if (id !== sessionId) return;
+        const next: ComposeSendView = { ...send, sessionId };
+        if (bytesSent !== undefined && totalBytes !== undefined) {
+          next.stage = 'sending';
+          next.progress = { bytesSent, totalBytes };
+        } else if (stage?.name === 'reply' && stage.command === 'QUIT') {
+          next.stage = 'closing';
+        } else if (stage?.name === 'reply' && send.stage === 'connecting' && /^(MAIL|RCPT|DATA|BDAT)/i.test(stage.command ?? '')) {
+          next.stage = 'sending';
+        }
+        setSend(next);
       },
 
       clearSendResult() {

@@ -39,12 +39,17 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
 /** Feed pushed events into the store; returns a function that stops doing so. */
 export function connectStoreToEvents(store: AppStore, api: AppApi): () => void {
   const stops = [
-    // Every session's batches are kept by id (they can arrive before `session.start` answers with the id).
+    // A session's lines, state, progress and end come by the id main answered with (before any of them).
     api.subscribe('transcript', (batch) => store.getState().appendTranscriptBatch(batch)),
     api.subscribe('session-state', (payload) => store.getState().receiveSessionState(payload)),
-    api.subscribe('progress', (progress) => store.getState().setSendProgress(progress)),
+    api.subscribe('progress', (progress) => store.getState().receiveProgress(progress)),
+    api.subscribe('session-done', (payload) => store.getState().receiveSessionDone(payload)),
     api.subscribe('test-server', (status) => store.getState().setTestServerStatus(status)),
-    api.onBridgeLost((error) => store.getState().setBridgeLost(error)),
+    api.onBridgeLost((error) => {
+      store.getState().setBridgeLost(error);
+      // No session's end can come any more: whatever waits for one ends as unknown.
+      store.getState().abandonSessions(error);
+    }),
   ];
   return () => {
     for (const stop of stops) stop();

@@ -1,11 +1,13 @@
 import type { ErrorDto, EventMap, OpenedSession, Result, SessionState } from '../../../shared/ipc/contract.js';
-import type { AuthSettings, ConnectionSettings } from '../../../shared/ipc/schemas.js';
-import type { SessionRecord } from '../../../shared/session-record.js';
+import type { AuthSettings, ComposeSettings, ConnectionSettings } from '../../../shared/ipc/schemas.js';
+import type { SessionHint, SessionRecord, SessionStage } from '../../../shared/session-record.js';
 import type { AppApi } from '../lib/api.js';
 import { invalidInput, toAuthSettings, toConnectionSettings, validateAuth } from './connection-form.js';
 import type { AppState, SliceCreator } from './types.js';
 
 type StepResult = Result<SessionRecord>;
+/** How a session main runs ended for this window: its `session-done`, or the bridge lost before it came. */
+type Done = EventMap['session-done'] | { lost: ErrorDto };
 
 /** What a session request does. */
 export type SessionActivity = 'probe' | 'connect' | 'authenticate' | 'verify' | 'raw' | 'send' | 'close';
@@ -33,8 +35,21 @@ export interface SessionView {
   stateError?: ErrorDto;
   /** A cancel was asked for and the running step has not ended yet. */
   cancelling: boolean;
+  /** Where the running session is, from `progress` events (`receivedAt`: this page's clock when it came). */
+  progress?: LiveProgress;
   /** Raw commands sent from this window, oldest first (the command box's arrow-key history). */
   commandHistory: string[];
+}
+
+/** The latest `progress` of the running session, with when it arrived (to count the elapsed time on). */
+export interface LiveProgress {
+  stage?: SessionStage;
+  /** Milliseconds in `stage` when main sent it. */
+  elapsedMs: number;
+  receivedAt: number;
+  bytesSent?: number;
+  totalBytes?: number;
+  hint?: SessionHint;
 }
 
 export interface SessionSlice {
@@ -56,10 +71,11 @@ export interface SessionSlice {
    */
   sessionStep(activity: SessionActivity, work: (sessionId: string) => Promise<StepResult>): Promise<SessionRecord | undefined>;
   /**
-   * A whole session in one go with the forms' settings: start, AUTH if a user is given, `work` (when the steps
-   * before succeeded), QUIT. Probe is `runOneShot('probe')`; Compose sends with `runOneShot('send', …)`.
+   * A whole session run by main with the forms' settings: `session.run` answers with the id at once, and the record
+   * comes with `session-done`. Probe is `runOperation('probe')`; Compose sends with `runOperation('send', message)`.
+   * Resolves with the final record (undefined when the request itself was refused: `session.error` says why).
    */
-  runOneShot(activity: SessionActivity, work?: (sessionId: string) => Promise<StepResult>): Promise<SessionRecord | undefined>;
+  runOperation(operation: 'probe' | 'send', message?: ComposeSettings): Promise<SessionRecord | undefined>;
   /**
    * Show a record from the history (Sessions tab): Overview and Transcript show it. With `opened` (what
    * `sessions.open` answered) its events may be only the first page: the transcript's load then says so. Returns
@@ -68,6 +84,12 @@ export interface SessionSlice {
   showRecord(record: SessionRecord, id: string, opened?: Pick<OpenedSession, 'damagedLines' | 'more'>): boolean;
   /** From the `session-state` event subscription. */
   receiveSessionState(payload: EventMap['session-state']): void;
+  /** From the `session-done` event subscription. */
+  receiveSessionDone(payload: EventMap['session-done']): void;
+  /** The bridge is gone: sessions waiting for their `session-done` end with this error (their outcome unknown here). */
+  abandonSessions(error: ErrorDto): void;
+  /** From the `progress` event subscription. */
+  receiveProgress(payload: EventMap['progress']): void;
   resetSession(): void;
 }
 
@@ -76,50 +98,15 @@ const IDLE: SessionView = { status: 'idle', open: false, cancelling: false, comm
 
 /** Most commands kept in the command box's history. */
 const MAX_HISTORY = 100;
-/**
- * State changes of sessions whose id is not known yet. `session.start` answers with the id only after the greeting
- * and EHLO, and main tells the 'connecting' state (and streams the transcript) before that answer: while a start is
- * pending, the states of unknown sessions are held here, and the one of the session the start answers with is
- * applied. (Transcript batches need no holding: the transcript slice keeps every session's batches by id.)
- */
-export class EarlyStates {
-  private states = new Map<string, EventMap['session-state']>();
-  /** The first session seen announcing 'connecting' since the start began: very likely the one starting. */
-  private firstConnecting: string | undefined;
-
-  push(payload: EventMap['session-state']): void {
-    if (payload.state === 'connecting' && this.firstConnecting === undefined) this.firstConnecting = payload.sessionId;
-    // Bounded: a start is pending for seconds, and only a few sessions start meanwhile.
-    if (this.states.size >= 64 && !this.states.has(payload.sessionId)) return;
-    this.states.set(payload.sessionId, payload);
-  }
-
-  /** The id to cancel while the start has not answered. */
-  candidate(): string | undefined {
-    return this.firstConnecting;
-  }
-
-  /** The latest state held for `sessionId`; everything held is dropped. */
-  take(sessionId: string): EventMap['session-state'] | undefined {
-    const state = this.states.get(sessionId);
-    this.clear();
-    return state;
-  }
-
-  clear(): void {
-    this.states.clear();
-    this.firstConnecting = undefined;
-  }
-}
 
 const ended = (state: SessionState | undefined) => state === 'failed' || state === 'closed';
 
 export const createSessionSlice =
   (api: AppApi): SliceCreator<SessionSlice> =>
   (set, get) => {
-    const early = new EarlyStates();
-    let pendingStarts = 0;
-    /** Set while a start is pending and cancel was asked for before its id was known. */
+    /** Sessions main runs for this window, waiting for their `session-done`, by id. */
+    const waiting = new Map<string, (payload: Done) => void>();
+    /** Cancel was asked for before `session.run`/`session.open` answered with the id: cancel it once known. */
     let cancelRequested = false;
 
     const patch = (p: Partial<SessionView>) => set((state) => ({ session: { ...state.session, ...p } }));
@@ -139,8 +126,14 @@ export const createSessionSlice =
       return { connection: settings.settings, auth: toAuthSettings(state.auth, profileId, storedSecret), profileId };
     };
 
-    /** Start a session; on success its id is adopted and the events that came before the answer are replayed. */
-    const start = async (activity: SessionActivity): Promise<{ id: string; record: SessionRecord; auth: AuthSettings | undefined } | undefined> => {
+    /**
+     * Ask main for a session (`request`), which answers with its id before connecting; resolves with the id and a
+     * promise of its `session-done`, or undefined when the request was refused (shown as `session.error`).
+     */
+    const begin = async (
+      activity: SessionActivity,
+      request: (prepared: { connection: ConnectionSettings; auth: AuthSettings | undefined; profileId: string | undefined }) => Promise<Result<{ sessionId: string }>>,
+    ): Promise<{ id: string; done: Promise<Done>; auth: AuthSettings | undefined } | undefined> => {
       const prepared = prepare();
       if ('code' in prepared) {
         get().setFormAttempted(true);
@@ -148,34 +141,20 @@ export const createSessionSlice =
         return undefined;
       }
       get().setFormAttempted(false);
-      set({ session: { ...IDLE, commandHistory: get().session.commandHistory, status: 'running', activity, source: 'live' } });
-      // Show the new session's lines as they arrive, before its id is known.
-      get().resetTranscript();
-      pendingStarts++;
+      set({ session: { ...IDLE, commandHistory: get().session.commandHistory, status: 'running', activity, source: 'live', state: 'connecting' } });
       cancelRequested = false;
-      let started;
-      try {
-        // One-shot probes and sends are logged as such; a kept-open session as a session.
-        const operation = activity === 'probe' || activity === 'send' ? activity : 'session';
-        started = await api.startSession(prepared.connection, prepared.profileId, operation);
-      } finally {
-        pendingStarts--;
-      }
-      if (!started.ok) {
-        early.clear();
-        patch({ status: 'done', error: started.error, cancelling: false });
+      const answer = await request(prepared);
+      if (!answer.ok) {
+        patch({ status: 'done', error: answer.error, cancelling: false, state: undefined });
         return undefined;
       }
-      const { sessionId: id, record } = started.value;
-      const held = early.take(id);
-      // Its lines so far are kept (the transcript slice holds batches by session id).
+      const id = answer.value.sessionId;
+      // Main starts the session's work only after this answer: every event of it comes from now on, by this id.
+      const done = new Promise<Done>((resolve) => waiting.set(id, resolve));
+      patch({ sessionId: id });
       get().resetTranscript(id);
-      const state: SessionState = held?.state ?? (record.result.ok ? 'ready' : 'failed');
-      patch({ sessionId: id, record, state, ...(held?.error ? { stateError: held.error } : {}) });
-      // A target that answered is worth remembering (nothing secret is kept).
-      if (record.greeting) get().rememberTarget();
       if (cancelRequested) void api.cancel(id);
-      return { id, record, auth: prepared.auth };
+      return { id, done, auth: prepared.auth };
     };
 
     /** Run one request of a session, keeping its record (or its refusal). */
@@ -192,71 +171,85 @@ export const createSessionSlice =
       return result.value;
     };
 
-    /** End a session main holds (failed or finished), so that its log is complete; nothing to show for it. */
-    const release = (id: string) => {
-      void api.closeSession(id).then(() => {
-        if (get().session.sessionId === id && get().session.status !== 'running') void get().loadSessions();
-      });
+    const finish = (p: Partial<SessionView> = {}) => {
+      patch({ status: 'done', cancelling: false, progress: undefined, ...p });
+      void get().loadSessions();
     };
 
-    const finish = (p: Partial<SessionView> = {}) => {
-      patch({ status: 'done', cancelling: false, ...p });
-      void get().loadSessions();
+    /** The bridge went away before the session's end was told: what happened is not known here. */
+    const lost = (id: string, error: ErrorDto): void => {
+      if (get().session.sessionId !== id) return;
+      patch({ status: 'done', cancelling: false, progress: undefined, open: false, error });
+    };
+
+    /** A session main ran (or opened) has told its record: show it. */
+    const adopt = (id: string, record: SessionRecord): void => {
+      if (get().session.sessionId !== id) return;
+      patch({ record });
+      // The lines came as batches; the record carries none.
+      get().loadTranscript(record, id, undefined, true);
+      // A target that answered is worth remembering (nothing secret is kept).
+      if (record.greeting) get().rememberTarget();
     };
 
     return {
       session: IDLE,
 
       probe: async () => {
-        await get().runOneShot('probe');
+        await get().runOperation('probe');
       },
 
-      async runOneShot(activity, work) {
+      async runOperation(operation, message) {
         if (get().session.status === 'running' || get().session.open) return undefined;
-        const started = await start(activity);
+        const started = await begin(operation, (p) =>
+          api.runSession({
+            operation,
+            connection: p.connection,
+            ...(p.auth ? { auth: p.auth } : {}),
+            ...(p.profileId !== undefined ? { profileId: p.profileId } : {}),
+            ...(message ? { message } : {}),
+          }),
+        );
         if (!started) return undefined;
-        const { id, auth } = started;
-        let record: SessionRecord | undefined = started.record;
-        let failed = !record.result.ok;
-        if (!failed && auth) {
-          patch({ activity: 'authenticate' });
-          record = await runStep(id, () => api.authenticate(id, auth));
-          failed = !record?.result.ok;
+        const done = await started.done;
+        if ('lost' in done) {
+          lost(started.id, done.lost);
+          return undefined;
         }
-        if (!failed && work) {
-          patch({ activity });
-          record = await runStep(id, () => work(id));
+        const { record } = done;
+        adopt(started.id, record);
+        if (get().session.sessionId === started.id) {
+          finish({ activity: operation, open: false, state: record.result.ok || get().session.state !== 'failed' ? 'closed' : 'failed' });
         }
-        patch({ activity: 'close' });
-        const closed = await api.closeSession(id);
-        // The record after QUIT keeps the result of the last step (QUIT itself is not the outcome).
-        const final = closed.ok ? closed.value : (record ?? get().session.record);
-        if (final) {
-          patch({ record: final });
-          // A live session: its lines came as batches, the record carries none.
-          get().loadTranscript(final, id, undefined, true);
-        }
-        finish({ activity, open: false, state: get().session.state === 'failed' ? 'failed' : 'closed' });
-        return final;
+        return record;
       },
 
       async connect() {
         if (get().session.status === 'running' || get().session.open) return;
-        const started = await start('connect');
+        const started = await begin('connect', (p) =>
+          api.openLiveSession(p.connection, p.profileId, 'session'),
+        );
         if (!started) return;
         const { id, auth } = started;
-        if (!started.record.result.ok || ended(get().session.state)) {
-          release(id);
-          finish({ open: false });
+        const done = await started.done;
+        if ('lost' in done) {
+          lost(id, done.lost);
           return;
         }
-        patch({ open: true });
+        const { record, open } = done;
+        adopt(id, record);
+        if (get().session.sessionId !== id) return;
+        if (!open) {
+          finish({ open: false, state: get().session.state === 'closed' ? 'closed' : 'failed' });
+          return;
+        }
+        patch({ open: true, state: 'ready', progress: undefined });
         if (auth) {
           patch({ activity: 'authenticate' });
           await runStep(id, () => api.authenticate(id, auth));
         }
         const stillOpen = !ended(get().session.state) && get().session.open;
-        if (!stillOpen) release(id);
+        if (!stillOpen) void api.closeSession(id);
         finish({ open: stillOpen });
       },
 
@@ -315,15 +308,13 @@ export const createSessionSlice =
         const { sessionId: id, status } = get().session;
         if (status !== 'running') return;
         patch({ cancelling: true });
-        if (id) {
-          const result = await api.cancel(id);
-          if (!result.ok && get().session.sessionId === id) patch({ error: result.error, cancelling: false });
+        if (!id) {
+          // The request has not answered yet: the id is cancelled as soon as it is known.
+          cancelRequested = true;
           return;
         }
-        // The start has not answered: cancel the session it is very likely opening, and again once its id is known.
-        cancelRequested = true;
-        const candidate = early.candidate();
-        if (candidate) await api.cancel(candidate);
+        const result = await api.cancel(id);
+        if (!result.ok && get().session.sessionId === id) patch({ error: result.error, cancelling: false });
       },
 
       async sessionStep(activity, work) {
@@ -333,8 +324,8 @@ export const createSessionSlice =
         const record = await runStep(id, () => work(id));
         if (get().session.sessionId !== id) return record;
         const stillOpen = get().session.open && !ended(get().session.state);
-        if (!stillOpen && get().session.state === 'failed') release(id);
-        patch({ status: 'done', cancelling: false, open: stillOpen });
+        if (!stillOpen && get().session.state === 'failed') void api.closeSession(id);
+        patch({ status: 'done', cancelling: false, open: stillOpen, progress: undefined });
         return record;
       },
 
@@ -348,17 +339,35 @@ export const createSessionSlice =
 
       receiveSessionState(payload) {
         const { sessionId, open } = get().session;
-        if (sessionId !== undefined && payload.sessionId === sessionId) {
-          patch({
-            state: payload.state,
-            ...(payload.error ? { stateError: payload.error } : {}),
-            ...(open && ended(payload.state) ? { open: false } : {}),
-          });
-        } else if (pendingStarts > 0) early.push(payload);
+        if (sessionId === undefined || payload.sessionId !== sessionId) return;
+        patch({
+          state: payload.state,
+          ...(payload.error ? { stateError: payload.error } : {}),
+          ...(open && ended(payload.state) ? { open: false } : {}),
+        });
+      },
+
+      receiveSessionDone(payload) {
+        const resolve = waiting.get(payload.sessionId);
+        if (!resolve) return;
+        waiting.delete(payload.sessionId);
+        resolve(payload);
+      },
+
+      abandonSessions(error) {
+        const pending = [...waiting.values()];
+        waiting.clear();
+        for (const resolve of pending) resolve({ lost: error });
+      },
+
+      receiveProgress(payload) {
+        if (payload.sessionId !== get().session.sessionId || get().session.status !== 'running') return;
+        const { sessionId: _id, ...rest } = payload;
+        patch({ progress: { ...rest, elapsedMs: payload.elapsedMs ?? 0, receivedAt: Date.now() } });
+        get().setSendProgress(payload);
       },
 
       resetSession() {
-        early.clear();
         set({ session: { ...IDLE, commandHistory: get().session.commandHistory } });
       },
     };

@@ -19,10 +19,8 @@ export type { TranscriptLoad } from '../lib/transcript/load-status.js';
  * own buffers (a few), so switching back to a live session shows everything it said meanwhile.
  */
 export interface TranscriptView {
-  /** The session shown; undefined for a record without one, or while waiting for a session to begin. */
+  /** The session shown; undefined for a record without one. */
   sessionId: string | undefined;
-  /** A session is starting and its id is not known yet: the first batch of a new session is shown. */
-  awaitingSession: boolean;
   buffer: TranscriptBuffer;
   /** The buffer's version when last told: changes with every batch. */
   version: number;
@@ -43,12 +41,12 @@ export interface TranscriptView {
 
 export interface TranscriptSlice {
   transcript: TranscriptView;
-  /** A pushed `transcript` event: appended to its session's buffer (shown or not). */
+  /** A pushed `transcript` event: appended to its session's buffer (shown or not); a session never reset is ignored. */
   appendTranscriptBatch(batch: EventMap['transcript']): void;
   /**
-   * A session starts: show its transcript from the beginning, following the tail. With no id (not known until
-   * `session.start` answers), the first batch of a session not seen before is the one shown. Events already received
-   * for that id are kept. Display choices (time mode, filter, search text) stay.
+   * A session starts (main answered with its id): show its transcript from the beginning, following the tail, and
+   * keep its pushed lines from now on. With no id, an empty transcript. Display choices (time mode, filter, search
+   * text) stay.
    */
   resetTranscript(sessionId?: string): void;
   /**
@@ -178,7 +176,6 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
   return {
     transcript: {
       sessionId: undefined,
-      awaitingSession: false,
       buffer: new TranscriptBuffer(),
       version: 0,
       timeMode: 'relative',
@@ -191,28 +188,19 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
 
     appendTranscriptBatch({ sessionId, events }) {
       if (events.length === 0) return;
-      let buffer = buffers.get(sessionId);
-      const { transcript } = get();
-      if (!buffer) {
-        buffer = new TranscriptBuffer();
-        if (transcript.awaitingSession) {
-          // The session just started: show it.
-          buffer.append(events);
-          remember(sessionId, buffer);
-          update({ sessionId, awaitingSession: false, buffer, version: buffer.version, load: undefined, ...VIEW_STATE });
-          return;
-        }
-        remember(sessionId, buffer);
-      }
+      // Main tells a session's lines only after answering with its id, and `resetTranscript(id)` made its buffer:
+      // lines of a session this window never started (or long forgot) are not kept.
+      const buffer = buffers.get(sessionId);
+      if (!buffer) return;
       buffer.append(events);
-      if (buffer === transcript.buffer) announceGrowth();
+      if (buffer === get().transcript.buffer) announceGrowth();
     },
 
     resetTranscript(sessionId) {
       const view = { followTail: true, load: undefined, ...VIEW_STATE };
       if (sessionId === undefined) {
         const buffer = new TranscriptBuffer();
-        update({ sessionId: undefined, awaitingSession: true, buffer, version: buffer.version, ...view });
+        update({ sessionId: undefined, buffer, version: buffer.version, ...view });
         return;
       }
       let buffer = buffers.get(sessionId);
@@ -220,7 +208,7 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
         buffer = new TranscriptBuffer();
         remember(sessionId, buffer);
       }
-      update({ sessionId, awaitingSession: false, buffer, version: buffer.version, ...view });
+      update({ sessionId, buffer, version: buffer.version, ...view });
     },
 
     loadTranscript(record, sessionId, opened, streamed) {
@@ -239,7 +227,7 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
           bytes: more.bytes,
           damagedLines: opened.damagedLines,
         };
-        update({ sessionId, awaitingSession: false, buffer, version: buffer.version, followTail: false, load, ...VIEW_STATE });
+        update({ sessionId, buffer, version: buffer.version, followTail: false, load, ...VIEW_STATE });
         return token;
       }
       const { transcript } = get();
@@ -263,9 +251,9 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
           ? { token: ++loads, sessionId, state: 'done', bytesRead: 0, bytes: 0, damagedLines: opened.damagedLines }
           : undefined;
       if (same) {
-        update({ awaitingSession: false, buffer, version: buffer.version, load });
+        update({ buffer, version: buffer.version, load });
       } else {
-        update({ sessionId, awaitingSession: false, buffer, version: buffer.version, followTail: false, load, ...VIEW_STATE });
+        update({ sessionId, buffer, version: buffer.version, followTail: false, load, ...VIEW_STATE });
       }
       return undefined;
     },
@@ -292,7 +280,7 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
 
     clearTranscript() {
       const buffer = new TranscriptBuffer();
-      update({ sessionId: undefined, awaitingSession: false, buffer, version: buffer.version, load: undefined, ...VIEW_STATE });
+      update({ sessionId: undefined, buffer, version: buffer.version, load: undefined, ...VIEW_STATE });
     },
 
     setTimeMode(mode) {

@@ -36,9 +36,9 @@ import { checkHeaderName, checkHeaderRow, checkHeaderValue } from '../../../rend
 import { formatReply, outcomeRows, verdictSummary } from '../../../renderer/src/lib/compose/outcome.js';
 import { plannedTransaction, xtext } from '../../../renderer/src/lib/compose/preview.js';
 import { createComposeSlice } from '../../../renderer/src/store/compose-slice.js';
-import { createAppStore } from '../../../renderer/src/store/index.js';
+import { connectStoreToEvents, createAppStore } from '../../../renderer/src/store/index.js';
 import type { AppState } from '../../../renderer/src/store/types.js';
-import { fakeApi, memoryStorage, ok as fakeOk } from './fake-api.js';
+import { fakeApi, memoryStorage } from './fake-api.js';
 
 const errorsOf = (address: string) => checkAddrSpec(address).filter((p) => p.severity === 'error');
 const form = (patch: Partial<ComposeForm>): ComposeForm => ({ ...DEFAULT_COMPOSE_FORM, ...patch });
@@ -492,12 +492,13 @@ describe('planned transaction', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The slice, against a stand-in for the session slice (its `runOneShot`/`sessionStep` contract).
+// The slice, against a stand-in for the session slice (its `runOperation`/`sessionStep` contract).
 
-type Shell = Pick<AppState, 'session' | 'runOneShot' | 'sessionStep' | 'cancelSession'>;
+type Shell = Pick<AppState, 'session' | 'runOperation' | 'sessionStep' | 'cancelSession'>;
 
-function harness(options: { open?: boolean; api?: Partial<AppApi>; shell?: Partial<Shell> } = {}) {
+function harness(options: { open?: boolean; api?: Partial<AppApi>; shell?: Partial<Shell>; runs?: SessionRecord | undefined; hold?: boolean } = {}) {
   const sent: { sessionId: string; message: ComposeSettings }[] = [];
+  const delivered = record([{ address: 'b@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(250, 'queued'), delivered: true }]);
   const api = {
     canPickFiles: () => false,
     pickFiles: async () => ({ ok: true, value: [] }),
@@ -507,22 +508,27 @@ function harness(options: { open?: boolean; api?: Partial<AppApi>; shell?: Parti
     }),
     send: async (sessionId: string, message: ComposeSettings): Promise<Result<SessionRecord>> => {
       sent.push({ sessionId, message });
-      return { ok: true, value: record([{ address: 'b@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(250, 'queued'), delivered: true }]) };
+      return { ok: true, value: delivered };
     },
     ...options.api,
   } as unknown as AppApi;
 
   const shellCalls: string[] = [];
+  /** Lets a test hold the run open (to feed progress) before it ends. */
+  const control: { release?: () => void } = {};
   const store = createStore<AppState>()(
     (set, get, store) =>
       ({
         ...createComposeSlice(api)(set, get, store),
         session: { status: 'idle', open: options.open ?? false, cancelling: false, commandHistory: [] },
-        async runOneShot(activity: string, work?: (id: string) => Promise<Result<SessionRecord>>) {
-          shellCalls.push(`oneShot:${activity}`);
-          const result = await work?.('own-1');
-          shellCalls.push('close');
-          return result?.ok ? { ...result.value, operation: 'session' } : undefined;
+        async runOperation(operation: string, message?: ComposeSettings) {
+          shellCalls.push(`run:${operation}`);
+          // Main answered with the id: the session slice shows it.
+          set({ session: { ...get().session, status: 'running', sessionId: 'own-1' } } as Partial<AppState>);
+          if (message) sent.push({ sessionId: 'own-1', message });
+          if (options.hold) await new Promise<void>((resolve) => (control.release = resolve));
+          set({ session: { ...get().session, status: 'done' } } as Partial<AppState>);
+          return 'runs' in options ? options.runs : delivered;
         },
         async sessionStep(activity: string, work: (id: string) => Promise<Result<SessionRecord>>) {
           shellCalls.push(`step:${activity}`);
@@ -540,7 +546,7 @@ function harness(options: { open?: boolean; api?: Partial<AppApi>; shell?: Parti
     s.setComposeField('from', 'a@x.example');
     s.setComposeField('to', 'b@x.example');
   };
-  return { store, api, sent, shellCalls, fill };
+  return { store, api, sent, shellCalls, fill, control };
 }
 
 describe('compose slice', () => {
@@ -551,11 +557,11 @@ describe('compose slice', () => {
     expect(h.shellCalls).toEqual([]);
   });
 
-  it('without an open session: a session of its own (start, AUTH, send, QUIT) through the session slice', async () => {
+  it('without an open session: one run of main (connect, AUTH, the message, QUIT) with the message', async () => {
     const h = harness();
     h.fill();
     await h.store.getState().sendMessage();
-    expect(h.shellCalls).toEqual(['oneShot:send', 'close']);
+    expect(h.shellCalls).toEqual(['run:send']);
     expect(h.sent).toEqual([{ sessionId: 'own-1', message: expect.objectContaining({ from: 'a@x.example', to: ['b@x.example'] }) }]);
     const send = h.store.getState().compose.send;
     expect(send).toMatchObject({ stage: 'done', ownSession: true, sessionId: 'own-1' });
@@ -568,7 +574,7 @@ describe('compose slice', () => {
     h.fill();
     await h.store.getState().sendMessage();
     expect(h.shellCalls).toEqual(['step:send']);
-    expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', ownSession: false, sessionId: 'open-1' });
+    expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', ownSession: false, record: { recipients: [{ delivered: true }] } });
   });
 
   it('refuses while another operation runs on the session', async () => {
@@ -579,13 +585,12 @@ describe('compose slice', () => {
     expect(h.shellCalls).toEqual([]);
   });
 
-  it('reports a failed connection or AUTH as that step, with the record', async () => {
+  it('reports a failed connection, AUTH or message input as that step, with the record', async () => {
     const failedOpen = record([], { recipients: undefined, message: undefined, result: { ok: false, error: { code: 'connect-failed', message: 'connection refused' } } });
-    const h = harness({ shell: { runOneShot: (async () => failedOpen) as unknown as Shell['runOneShot'] } });
+    const h = harness({ runs: failedOpen });
     h.fill();
     await h.store.getState().sendMessage();
-    expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', failedStep: 'connect', error: { code: 'connect-failed' } });
-    expect(h.sent).toEqual([]);
+    expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', failedStep: 'connect', error: { code: 'connect-failed' }, record: failedOpen });
 
     const failedAuth = record([], {
       recipients: undefined,
@@ -593,41 +598,65 @@ describe('compose slice', () => {
       auth: { mechanism: 'PLAIN', ok: false, code: 535, text: 'bad', steps: [], durationMs: 1 },
       result: { ok: false, error: { code: 'auth-failed', message: 'authentication failed: 535 bad', replyCode: 535 } },
     });
-    const a = harness({ shell: { runOneShot: (async () => failedAuth) as unknown as Shell['runOneShot'] } });
+    const a = harness({ runs: failedAuth });
     a.fill();
     await a.store.getState().sendMessage();
     expect(a.store.getState().compose.send).toMatchObject({ failedStep: 'authenticate', error: { code: 'auth-failed', replyCode: 535 } });
+
+    // An attachment that could not be read: main failed the session before connecting, naming the message.
+    const unreadable = record([], {
+      recipients: undefined,
+      message: undefined,
+      greeting: undefined,
+      result: { ok: false, error: { code: 'invalid-input', message: 'cannot read x.pdf', stage: 'message' } },
+    });
+    const m = harness({ runs: unreadable });
+    m.fill();
+    await m.store.getState().sendMessage();
+    expect(m.store.getState().compose.send).toMatchObject({ failedStep: 'send', error: { stage: 'message' } });
   });
 
-  it('reports a refused send request (e.g. an attachment not picked in a dialog) as the send step', async () => {
+  it('reports a refused request as the step it refused', async () => {
+    // On the open session: main refused the send (an attachment not picked in a dialog).
     const h = harness({
+      open: true,
       api: { send: async () => ({ ok: false, error: { code: 'forbidden', message: 'the file "x" was not picked in a file dialog; attach it again' } }) },
     });
     h.fill();
     await h.store.getState().sendMessage();
     expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', failedStep: 'send', error: { code: 'forbidden' } });
-  });
 
-  it('follows progress events of its own session only, while sending', async () => {
-    let release: (() => void) | undefined;
-    const h = harness({
-      api: {
-        send: (async () => {
-          await new Promise<void>((resolve) => (release = resolve));
-          return { ok: true, value: record([]) };
-        }) as unknown as AppApi['send'],
+    // session.run refused for the message: no session was made.
+    const r = harness({
+      runs: undefined,
+      shell: {
+        session: { status: 'idle', open: false, cancelling: false, commandHistory: [], error: { code: 'forbidden', message: 'the file "x" was not picked' } },
+        runOperation: (async () => undefined) as unknown as Shell['runOperation'],
       },
     });
+    r.fill();
+    await r.store.getState().sendMessage();
+    expect(r.store.getState().compose.send).toMatchObject({ stage: 'done', failedStep: 'send', error: { code: 'forbidden' } });
+  });
+
+  it('follows the progress of its own session only: connecting, the body bytes, QUIT', async () => {
+    const h = harness({ hold: true });
     h.fill();
     const sending = h.store.getState().sendMessage();
-    await vi.waitFor(() => expect(h.store.getState().compose.send.stage).toBe('sending'));
+    await vi.waitFor(() => expect(h.control.release).toBeDefined());
+    expect(h.store.getState().compose.send.stage).toBe('connecting');
     h.store.getState().setSendProgress({ sessionId: 'someone-else', bytesSent: 1, totalBytes: 2 });
+    expect(h.store.getState().compose.send).toMatchObject({ stage: 'connecting' });
     expect(h.store.getState().compose.send.progress).toBeUndefined();
-    h.store.getState().setSendProgress({ sessionId: 'own-1', bytesSent: 512, totalBytes: 1024 });
+    h.store.getState().setSendProgress({ sessionId: 'own-1', stage: { name: 'reply', command: 'MAIL FROM:' }, elapsedMs: 1 });
+    expect(h.store.getState().compose.send).toMatchObject({ stage: 'sending', sessionId: 'own-1' });
+    h.store.getState().setSendProgress({ sessionId: 'own-1', stage: { name: 'body' }, bytesSent: 512, totalBytes: 1024 });
     expect(h.store.getState().compose.send.progress).toEqual({ bytesSent: 512, totalBytes: 1024 });
+    h.store.getState().setSendProgress({ sessionId: 'own-1', stage: { name: 'reply', command: 'QUIT' }, elapsedMs: 0 });
+    expect(h.store.getState().compose.send.stage).toBe('closing');
     await h.store.getState().cancelSend();
     expect(h.shellCalls).toContain('cancel');
-    release?.();
+    h.control.release?.();
     await sending;
     expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', progress: { bytesSent: 512, totalBytes: 1024 } });
   });
@@ -675,13 +704,11 @@ describe('compose slice with the real session slice', () => {
     delivered: true,
   });
 
-  it('starts, authenticates, sends and closes a session of its own; the record after QUIT keeps the outcome', async () => {
-    const sentRecord = record([delivered('b@x.example')]);
-    const api = fakeApi({
-      send: async () => fakeOk(sentRecord),
-      closeSession: async () => fakeOk({ ...sentRecord, events: [...sentRecord.events] }),
-    });
+  it('a send with no open session is one session.run request; the record told at its end keeps the outcome', async () => {
+    const sentRecord = record([delivered('b@x.example')], { operation: 'send' });
+    const api = fakeApi({}, { runRecord: () => sentRecord });
     const store = createAppStore(api, { storage: memoryStorage() });
+    connectStoreToEvents(store, api);
     const s = () => store.getState();
     s().setConnectionField('host', '127.0.0.1');
     s().setConnectionField('port', '2525');
@@ -691,20 +718,19 @@ describe('compose slice with the real session slice', () => {
     s().setComposeField('to', 'b@x.example');
     await s().sendMessage();
 
-    expect(api.calls.map((c) => c.method).filter((m) => ['startSession', 'authenticate', 'send', 'closeSession'].includes(m))).toEqual([
-      'startSession',
-      'authenticate',
-      'send',
-      'closeSession',
-    ]);
-    const sendCall = api.calls.find((c) => c.method === 'send')!;
-    expect(sendCall.args[0]).toBe('s1');
-    expect(sendCall.args[1]).toMatchObject({ from: 'a@x.example', to: ['b@x.example'] });
+    const sessionCalls = api.calls.map((c) => c.method).filter((m) => !['listSessions', 'canPickFiles'].includes(m));
+    expect(sessionCalls).toEqual(['runSession']);
+    expect(api.calls.find((c) => c.method === 'runSession')?.args[0]).toMatchObject({
+      operation: 'send',
+      connection: { host: '127.0.0.1', port: 2525 },
+      auth: { user: 'tester', secret: 'pw-123456' },
+      message: { from: 'a@x.example', to: ['b@x.example'] },
+    });
     expect(s().compose.send).toMatchObject({ stage: 'done', ownSession: true, sessionId: 's1' });
     expect(s().compose.send.error).toBeUndefined();
     expect(s().compose.send.record?.recipients?.[0]?.delivered).toBe(true);
     // The session slice shows the same session (Overview, Transcript) and is done with it.
-    expect(s().session).toMatchObject({ status: 'done', open: false, activity: 'send' });
+    expect(s().session).toMatchObject({ status: 'done', open: false, activity: 'send', sessionId: 's1' });
   });
 
   it('shows the connection form problems as a failed "connect" step, without a request', async () => {
@@ -714,6 +740,6 @@ describe('compose slice with the real session slice', () => {
     store.getState().setComposeField('to', 'b@x.example');
     await store.getState().sendMessage();
     expect(store.getState().compose.send).toMatchObject({ stage: 'done', failedStep: 'connect', error: { code: 'invalid-input' } });
-    expect(api.calls.some((c) => c.method === 'startSession' || c.method === 'send')).toBe(false);
+    expect(api.calls.some((c) => c.method === 'runSession' || c.method === 'send')).toBe(false);
   });
 });

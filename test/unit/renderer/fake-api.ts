@@ -1,4 +1,4 @@
-import type { ErrorDto, ProfileSummary, Result, TestServerStatus } from '../../../shared/ipc/contract.js';
+import type { ErrorDto, EventChannel, EventMap, ProfileSummary, RequestOf, Result, TestServerStatus } from '../../../shared/ipc/contract.js';
 import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
 import type { AppApi } from '../../../renderer/src/lib/api.js';
 import type { StorageLike } from '../../../renderer/src/features/connection/recent-targets.js';
@@ -6,6 +6,11 @@ import type { StorageLike } from '../../../renderer/src/features/connection/rece
 /**
  * A fake of the renderer's API for store tests: every method answers something sensible; tests override what they
  * look at. Calls are recorded by method name.
+ *
+ * It plays main's part for sessions main runs: `runSession`/`openLiveSession` answer with an id (s1, s2, …) and then,
+ * one turn later, tell the session's end as main does (`session-state`, then `session-done` with `runRecord`'s or
+ * `openRecord`'s record) to whoever subscribed (connect the store with `connectStoreToEvents`). With `hold`, the end
+ * is told only when the test calls `finish(id, record)`. `emit` pushes any event.
  */
 
 export const event = (text: string, dir: TranscriptEvent['dir'] = 'recv'): TranscriptEvent => ({ t: 1, wall: 0, dir, tls: false, text });
@@ -45,12 +50,52 @@ export const failed = (error: ErrorDto): Result<never> => ({ ok: false, error })
 
 export type Calls = { method: string; args: unknown[] }[];
 
-export function fakeApi(overrides: Partial<AppApi> = {}): AppApi & { calls: Calls } {
+export interface FakeMainOptions {
+  /** The record a `session.run` ends with (default: a successful record of its operation). */
+  runRecord?: (request: RequestOf<'session.run'>) => SessionRecord;
+  /** The record a `session.open` opens with; `open` is told true when it succeeded. */
+  openRecord?: () => SessionRecord;
+  /** Tell no session's end by itself: the test calls `finish`. */
+  hold?: boolean;
+}
+
+export interface FakeMain {
+  calls: Calls;
+  /** Push an event to the subscribers, as main does. */
+  emit<E extends EventChannel>(channel: E, payload: EventMap[E]): void;
+  /** Tell a session's end: its last state, then `session-done` (events left out, as main sends it). */
+  finish(sessionId: string, record: SessionRecord, open?: boolean): void;
+}
+
+export function fakeApi(overrides: Partial<AppApi> = {}, main: FakeMainOptions = {}): AppApi & FakeMain {
   const calls: Calls = [];
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const emit = <E extends EventChannel>(channel: E, payload: EventMap[E]): void => {
+    for (const listener of [...(listeners.get(channel) ?? [])]) listener(payload);
+  };
+  const finish = (sessionId: string, done: SessionRecord, open = false): void => {
+    emit('session-state', { sessionId, state: open ? 'ready' : done.result.ok ? 'closed' : 'failed', ...(done.result.ok || !done.result.error ? {} : { error: done.result.error }) });
+    emit('session-done', { sessionId, record: { ...done, events: [], eventCount: done.events.length }, open });
+  };
+  let sessions = 0;
   const base: AppApi = {
     appInfo: async () => ok({ version: '0', host: 'web', secretStorage: { available: false, reason: 'no key store here' }, dataDirectory: '/tmp' }),
-    probe: async () => ok(record({ operation: 'probe' })),
-    startSession: async () => ok({ sessionId: 's1', record: record() }),
+    runSession: async (request) => {
+      const sessionId = `s${++sessions}`;
+      if (!main.hold) {
+        const done = main.runRecord?.(request) ?? record({ operation: request.operation });
+        setTimeout(() => finish(sessionId, done), 0);
+      }
+      return ok({ sessionId });
+    },
+    openLiveSession: async () => {
+      const sessionId = `s${++sessions}`;
+      if (!main.hold) {
+        const done = main.openRecord?.() ?? record();
+        setTimeout(() => finish(sessionId, done, done.result.ok), 0);
+      }
+      return ok({ sessionId });
+    },
     authenticate: async () => ok(record({ auth: { mechanism: 'PLAIN', ok: true, steps: [], durationMs: 1 } })),
     send: async () => ok(record()),
     verify: async () => ok(record()),
@@ -82,7 +127,12 @@ export function fakeApi(overrides: Partial<AppApi> = {}): AppApi & { calls: Call
     saveFile: async (file) => ok({ savedTo: file.filename }),
     canPickFiles: () => false,
     pickFiles: async () => ok([]),
-    subscribe: () => () => {},
+    subscribe: ((channel: string, listener: (payload: unknown) => void) => {
+      const set = listeners.get(channel) ?? new Set();
+      listeners.set(channel, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    }) as AppApi['subscribe'],
     onBridgeLost: () => () => {},
   };
   const api = { ...base, ...overrides } as AppApi;
@@ -97,7 +147,7 @@ export function fakeApi(overrides: Partial<AppApi> = {}): AppApi & { calls: Call
         : fn,
     ]),
   ) as unknown as AppApi;
-  return Object.assign(recorded, { calls });
+  return Object.assign(recorded, { calls, emit, finish });
 }
 
 /** A Map-backed localStorage. */

@@ -12,7 +12,7 @@ import {
   type RecentTarget,
 } from '../../../renderer/src/features/connection/recent-targets.js';
 import { DEFAULT_AUTH_FORM, DEFAULT_CONNECTION_FORM } from '../../../renderer/src/store/connection-form.js';
-import { createAppStore } from '../../../renderer/src/store/index.js';
+import { connectStoreToEvents, createAppStore } from '../../../renderer/src/store/index.js';
 import { fakeApi, memoryStorage } from './fake-api.js';
 
 const NOW = new Date('2025-02-03T04:05:06.000Z');
@@ -80,7 +80,9 @@ describe('recent targets', () => {
 
   it('the store remembers a target a session reached, and never its credentials', async () => {
     const storage = memoryStorage();
-    const store = createAppStore(fakeApi(), { storage });
+    const api = fakeApi();
+    const store = createAppStore(api, { storage });
+    connectStoreToEvents(store, api);
     store.getState().setConnectionField('host', 'mx.example.net');
     store.getState().setAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', secret: 'hunter2-secret' });
     await store.getState().probe();

@@ -2,19 +2,25 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Result, StartedSession } from '../../../shared/ipc/contract.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import { DEFAULT_AUTH_FORM } from '../../../renderer/src/store/connection-form.js';
-import { createAppStore } from '../../../renderer/src/store/index.js';
-import { EarlyStates } from '../../../renderer/src/store/session-slice.js';
+import { connectStoreToEvents, createAppStore } from '../../../renderer/src/store/index.js';
 import { sessionIndicator } from '../../../renderer/src/features/session-actions/session-labels.js';
 import { event, failed, fakeApi, flush, ok, record } from './fake-api.js';
 
-/** The session slice: Probe and Connect flows, live events before `session.start` answers, state changes. */
+/** The session slice: Probe and Connect as one request to main, the session's events by its id, state changes. */
 
 const shownTexts = (store: ReturnType<typeof createAppStore>) => store.getState().transcript.buffer.events.map((e) => e.text);
+
+/** A store fed by the fake main's events. */
+const storeOn = (api: ReturnType<typeof fakeApi>) => {
+  const store = createAppStore(api);
+  connectStoreToEvents(store, api);
+  return store;
+};
 
 describe('probe', () => {
   it('invalid input fails without a request, naming the fields', async () => {
     const api = fakeApi();
-    const store = createAppStore(api);
+    const store = storeOn(api);
     store.getState().setConnectionField('host', '');
     store.getState().setAuth({ ...DEFAULT_AUTH_FORM, user: 'alice' });
     await store.getState().probe();
@@ -25,32 +31,38 @@ describe('probe', () => {
     expect(store.getState().formAttempted).toBe(true);
   });
 
-  it('start, AUTH when a user is given, close: the record after QUIT is the result', async () => {
-    const closed = record({ auth: { mechanism: 'PLAIN', ok: true, steps: [], durationMs: 2 } });
-    const api = fakeApi({ closeSession: async () => ok(closed) });
-    const store = createAppStore(api);
+  it('is one session.run request with the connection and AUTH; the record told by session-done is the result', async () => {
+    const final = record({ operation: 'probe', auth: { mechanism: 'PLAIN', ok: true, steps: [], durationMs: 2 } });
+    const api = fakeApi({}, { runRecord: () => final });
+    const store = storeOn(api);
     store.getState().setConnectionField('host', '127.0.0.1');
     store.getState().setAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', secret: 'pw', mechanism: 'plain' });
     await store.getState().probe();
-    expect(api.calls.map((c) => c.method)).toEqual(['startSession', 'authenticate', 'closeSession', 'listSessions']);
-    expect(api.calls[0]?.args).toEqual([{ protocol: 'smtp', tls: 'off', verify: true, host: '127.0.0.1', port: 25 }, undefined, 'probe']);
-    expect(api.calls[1]?.args).toEqual(['s1', { mechanism: 'plain', user: 'alice', secret: 'pw' }]);
-    expect(store.getState().session).toMatchObject({ status: 'done', activity: 'probe', sessionId: 's1', record: closed, open: false, state: 'closed', source: 'live' });
+    expect(api.calls.map((c) => c.method)).toEqual(['runSession', 'listSessions']);
+    expect(api.calls[0]?.args).toEqual([
+      {
+        operation: 'probe',
+        connection: { protocol: 'smtp', tls: 'off', verify: true, host: '127.0.0.1', port: 25 },
+        auth: { mechanism: 'plain', user: 'alice', secret: 'pw' },
+      },
+    ]);
+    const { session } = store.getState();
+    expect(session).toMatchObject({ status: 'done', activity: 'probe', sessionId: 's1', open: false, state: 'closed', source: 'live' });
+    // As main sent it: without events (they were streamed), with their count.
+    expect(session.record).toMatchObject({ auth: { ok: true }, events: [], eventCount: 2 });
   });
 
-  it('no AUTH after a failed greeting, and no AUTH without a user', async () => {
-    const api = fakeApi({ startSession: async () => ok({ sessionId: 's1', record: record({ result: { ok: false, error: { code: 'connect-failed', message: 'refused' } } }) }) });
-    const store = createAppStore(api);
+  it('a session that failed ends failed, with its record', async () => {
+    const refused = record({ greeting: undefined, result: { ok: false, error: { code: 'connect-failed', message: 'refused' } } });
+    const store = storeOn(fakeApi({}, { runRecord: () => refused }));
     store.getState().setConnectionField('host', '127.0.0.1');
-    store.getState().setAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', secret: 'pw' });
     await store.getState().probe();
-    expect(api.calls.map((c) => c.method)).not.toContain('authenticate');
-    // The session is closed in main all the same, so that its log ends.
-    expect(api.calls.map((c) => c.method)).toContain('closeSession');
+    expect(store.getState().session).toMatchObject({ status: 'done', state: 'failed', record: { result: { ok: false, error: { code: 'connect-failed' } } } });
+    expect(sessionIndicator(store.getState().session, store.getState().session.record).dot).toBe('failed');
   });
 
-  it('a refused start shows its error and keeps no session', async () => {
-    const store = createAppStore(fakeApi({ startSession: async () => failed({ code: 'busy', message: 'too many sessions' }) }));
+  it('a refused request shows its error and keeps no session', async () => {
+    const store = storeOn(fakeApi({ runSession: async () => failed({ code: 'busy', message: 'too many sessions' }) }));
     store.getState().setConnectionField('host', '127.0.0.1');
     await store.getState().probe();
     expect(store.getState().session).toMatchObject({ status: 'done', error: { code: 'busy' } });
@@ -63,87 +75,118 @@ describe('probe', () => {
       listProfiles: async () =>
         ok([{ id: 'p1', name: 'Office', connection: { host: 'mx', clientCertPem: 'CERT' }, auth: { mechanism: 'auto', user: 'alice' }, hasSecret: true, hasClientKey: true, updatedAt: '' }]),
     });
-    const store = createAppStore(api);
+    const store = storeOn(api);
     await store.getState().loadProfiles();
     store.getState().applyProfile('p1');
     // The stored certificate is no PEM here; give one that passes the form's check.
     store.getState().setConnection({ ...store.getState().connection, clientCertPem: '-----BEGIN CERTIFICATE-----\n', clientKeyStored: true });
     await store.getState().probe();
-    const start = api.calls.find((c) => c.method === 'startSession');
-    expect(start?.args[1]).toBe('p1');
-    expect(api.calls.find((c) => c.method === 'authenticate')?.args[1]).toEqual({ mechanism: 'auto', user: 'alice', profileId: 'p1' });
+    const run = api.calls.find((c) => c.method === 'runSession')?.args[0] as { profileId?: string; auth?: unknown };
+    expect(run.profileId).toBe('p1');
+    expect(run.auth).toEqual({ mechanism: 'auto', user: 'alice', profileId: 'p1' });
+  });
+
+  it('shows where the session is from its progress, and forgets it when the session ends', async () => {
+    const api = fakeApi({}, { hold: true });
+    const store = storeOn(api);
+    store.getState().setConnectionField('host', '127.0.0.1');
+    const running = store.getState().probe();
+    await flush();
+    api.emit('progress', { sessionId: 'other', stage: { name: 'connect' }, elapsedMs: 1 });
+    expect(store.getState().session.progress).toBeUndefined();
+    api.emit('progress', {
+      sessionId: 's1',
+      stage: { name: 'reply', command: 'greeting', timeoutMs: 300_000 },
+      elapsedMs: 4200,
+      hint: { text: 'No greeting yet', suggestTls: 'implicit' },
+    });
+    expect(store.getState().session.progress).toMatchObject({ stage: { command: 'greeting' }, elapsedMs: 4200, hint: { suggestTls: 'implicit' } });
+    api.finish('s1', record());
+    await running;
+    expect(store.getState().session.progress).toBeUndefined();
   });
 });
 
-describe('live transcript and session-state events', () => {
-  it('batches and states that arrive before session.start answers are kept for the session it names', async () => {
-    let answer!: (r: Result<StartedSession>) => void;
-    let operation: unknown;
-    const store = createAppStore(
-      fakeApi({ startSession: (...args: unknown[]) => ((operation = args[2]), new Promise((resolve) => (answer = resolve))) }),
-    );
+describe("a session's events, by its id", () => {
+  it('lines and states of the session this window started are shown; another session\'s are not', async () => {
+    const api = fakeApi({}, { hold: true });
+    const store = storeOn(api);
     store.getState().setConnectionField('host', '127.0.0.1');
     const running = store.getState().connect();
     await flush();
-    expect(store.getState().session).toMatchObject({ status: 'running', activity: 'connect' });
+    expect(store.getState().session).toMatchObject({ status: 'running', activity: 'connect', sessionId: 's1' });
     // A session kept open is logged as a session, not as a probe.
-    expect(operation).toBe('session');
+    expect(api.calls[0]).toMatchObject({ method: 'openLiveSession', args: [expect.anything(), undefined, 'session'] });
 
-    // Main announces and streams before answering; another window's session streams too.
-    store.getState().receiveSessionState({ sessionId: 'other', state: 'connecting' });
-    store.getState().receiveSessionState({ sessionId: 's1', state: 'connecting' });
-    store.getState().appendTranscriptBatch({ sessionId: 's1', events: [event('220 hi')] });
-    store.getState().appendTranscriptBatch({ sessionId: 'other', events: [event('not mine')] });
-    store.getState().appendTranscriptBatch({ sessionId: 's1', events: [event('EHLO x', 'send')] });
-    store.getState().receiveSessionState({ sessionId: 's1', state: 'ready' });
-
-    answer(ok({ sessionId: 's1', record: record() }));
+    api.emit('session-state', { sessionId: 'other', state: 'failed' });
+    api.emit('transcript', { sessionId: 's1', events: [event('220 hi')] });
+    api.emit('transcript', { sessionId: 'other', events: [event('not mine')] });
+    api.emit('transcript', { sessionId: 's1', events: [event('EHLO x', 'send')] });
+    expect(store.getState().session.state).toBe('connecting');
+    api.finish('s1', record(), true);
     await running;
     expect(store.getState().session).toMatchObject({ status: 'done', sessionId: 's1', state: 'ready', open: true });
     expect(store.getState().transcript.sessionId).toBe('s1');
     expect(shownTexts(store)).toEqual(['220 hi', 'EHLO x']);
 
-    // Later batches of the session go on; another session's do not show.
-    store.getState().appendTranscriptBatch({ sessionId: 's1', events: [event('NOOP', 'send')] });
-    store.getState().appendTranscriptBatch({ sessionId: 'other', events: [event('still not mine')] });
+    api.emit('transcript', { sessionId: 's1', events: [event('NOOP', 'send')] });
+    api.emit('transcript', { sessionId: 'other', events: [event('still not mine')] });
     expect(shownTexts(store)).toEqual(['220 hi', 'EHLO x', 'NOOP']);
   });
 
+  it('an opening that failed leaves no session open', async () => {
+    const failedOpen = record({ result: { ok: false, error: { code: 'timeout', message: 'no greeting' } } });
+    const store = storeOn(fakeApi({}, { openRecord: () => failedOpen }));
+    store.getState().setConnectionField('host', '127.0.0.1');
+    await store.getState().connect();
+    expect(store.getState().session).toMatchObject({ status: 'done', open: false, state: 'failed', record: { result: { ok: false } } });
+  });
+
+  it('connect with a user authenticates as a step on the opened session', async () => {
+    const api = fakeApi();
+    const store = storeOn(api);
+    store.getState().setConnectionField('host', '127.0.0.1');
+    store.getState().setAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', secret: 'pw' });
+    await store.getState().connect();
+    expect(api.calls.map((c) => c.method)).toEqual(['openLiveSession', 'authenticate', 'listSessions']);
+    expect(store.getState().session).toMatchObject({ open: true, record: { auth: { ok: true } } });
+  });
+
   it('state changes of the open session update the indicator; failed or closed ends it', async () => {
-    const store = createAppStore(fakeApi());
+    const api = fakeApi();
+    const store = storeOn(api);
     store.getState().setConnectionField('host', '127.0.0.1');
     await store.getState().connect();
     expect(store.getState().session).toMatchObject({ open: true, state: 'ready' });
     expect(sessionIndicator(store.getState().session).label).toMatch(/Open/);
 
-    store.getState().receiveSessionState({ sessionId: 'unrelated', state: 'failed' });
+    api.emit('session-state', { sessionId: 'unrelated', state: 'failed' });
     expect(store.getState().session.open).toBe(true);
 
-    store.getState().receiveSessionState({ sessionId: 's1', state: 'busy' });
+    api.emit('session-state', { sessionId: 's1', state: 'busy' });
     expect(store.getState().session.state).toBe('busy');
     const error = { code: 'server-disconnected' as const, message: 'gone' };
-    store.getState().receiveSessionState({ sessionId: 's1', state: 'failed', error });
+    api.emit('session-state', { sessionId: 's1', state: 'failed', error });
     expect(store.getState().session).toMatchObject({ open: false, state: 'failed', stateError: error });
     expect(sessionIndicator(store.getState().session)).toEqual({ dot: 'failed', label: 'Failed' });
   });
 
-  it('EarlyStates keeps the latest state per session and the first one connecting', () => {
-    const early = new EarlyStates();
-    early.push({ sessionId: 'a', state: 'ready' });
-    early.push({ sessionId: 'b', state: 'connecting' });
-    early.push({ sessionId: 'c', state: 'connecting' });
-    early.push({ sessionId: 'b', state: 'ready' });
-    expect(early.candidate()).toBe('b');
-    expect(early.take('b')).toEqual({ sessionId: 'b', state: 'ready' });
-    expect(early.take('c')).toBeUndefined();
-    expect(early.candidate()).toBeUndefined();
+  it('the bridge lost before the end is told: the run ends with that error instead of waiting for ever', async () => {
+    const api = fakeApi({}, { hold: true });
+    const store = storeOn(api);
+    store.getState().setConnectionField('host', '127.0.0.1');
+    const running = store.getState().probe();
+    await flush();
+    store.getState().abandonSessions({ code: 'internal', message: 'The connection to SMTP Lens was lost.' });
+    await running;
+    expect(store.getState().session).toMatchObject({ status: 'done', error: { message: expect.stringContaining('lost') } });
   });
 });
 
 describe('an open session', () => {
   const connected = async (overrides: Parameters<typeof fakeApi>[0] = {}) => {
     const api = fakeApi(overrides);
-    const store = createAppStore(api);
+    const store = storeOn(api);
     store.getState().setConnectionField('host', '127.0.0.1');
     await store.getState().connect();
     api.calls.length = 0;
@@ -210,34 +253,48 @@ describe('an open session', () => {
     expect(api.calls.map((c) => c.method)).toContain('closeSession');
   });
 
-  it('cancel before session.start answered cancels the session announcing itself, and again once known', async () => {
+  it('cancel before session.run answered cancels the session as soon as its id is known', async () => {
     let answer!: (r: Result<StartedSession>) => void;
-    const cancelled = record({ result: { ok: false, error: { code: 'cancelled', message: 'cancelled' } } });
-    const api = fakeApi({ startSession: () => new Promise((resolve) => (answer = resolve)), closeSession: async () => ok(cancelled) });
-    const store = createAppStore(api);
+    const api = fakeApi({ runSession: () => new Promise((resolve) => (answer = resolve)) });
+    const store = storeOn(api);
     store.getState().setConnectionField('host', '127.0.0.1');
     const running = store.getState().probe();
     await flush();
-    store.getState().receiveSessionState({ sessionId: 's9', state: 'connecting' });
     await store.getState().cancelSession();
+    expect(store.getState().session.cancelling).toBe(true);
+    expect(api.calls.filter((c) => c.method === 'cancel')).toEqual([]);
+    answer(ok({ sessionId: 's9' }));
+    await flush();
     expect(api.calls.filter((c) => c.method === 'cancel').map((c) => c.args[0])).toEqual(['s9']);
-    answer(ok({ sessionId: 's9', record: cancelled }));
+    api.finish('s9', record({ result: { ok: false, error: { code: 'cancelled', message: 'cancelled' } } }));
     await running;
-    expect(api.calls.filter((c) => c.method === 'cancel')).toHaveLength(2);
-    expect(store.getState().session.record?.result.error?.code).toBe('cancelled');
+    expect(store.getState().session).toMatchObject({ cancelling: false, record: { result: { error: { code: 'cancelled' } } } });
+    expect(sessionIndicator(store.getState().session, store.getState().session.record)).toEqual({ dot: 'cancelled', label: 'Cancelled' });
   });
 
-  it('sessionStep and runOneShot let other features run a step (Compose sends)', async () => {
-    const sent = record({ result: { ok: true, verdict: 'delivered' } });
-    const api = fakeApi({ send: async () => ok(sent), closeSession: async () => ok(sent) });
-    const store = createAppStore(api);
+  it('cancel while main runs the session asks main to abort it, by id', async () => {
+    const api = fakeApi({}, { hold: true });
+    const store = storeOn(api);
     store.getState().setConnectionField('host', '127.0.0.1');
+    const running = store.getState().probe();
+    await flush();
+    await store.getState().cancelSession();
+    expect(api.calls.filter((c) => c.method === 'cancel').map((c) => c.args[0])).toEqual(['s1']);
+    api.finish('s1', record({ result: { ok: false, error: { code: 'cancelled', message: 'cancelled' } } }));
+    await running;
+    expect(store.getState().session.status).toBe('done');
+  });
+
+  it('sessionStep lets other features run a step on the open session (Compose sends)', async () => {
+    const sent = record({ result: { ok: true, verdict: 'delivered' } });
+    const { api, store } = await connected({ send: async () => ok(sent) });
     const work = vi.fn((id: string) => api.send(id, { from: 'a@example.net', to: ['b@example.org'] }));
-    const result = await store.getState().runOneShot('send', work);
+    const result = await store.getState().sessionStep('send', work);
     expect(work).toHaveBeenCalledWith('s1');
     expect(result).toBe(sent);
-    expect(store.getState().session).toMatchObject({ activity: 'send', open: false, record: sent });
+    expect(store.getState().session).toMatchObject({ activity: 'send', open: true, record: sent });
 
+    await store.getState().disconnect();
     // Nothing runs on a session that is not open.
     expect(await store.getState().sessionStep('send', work)).toBeUndefined();
   });
@@ -246,7 +303,7 @@ describe('an open session', () => {
 describe('history', () => {
   it('showRecord puts a saved session into the Overview and Transcript, not while one is open', async () => {
     const api = fakeApi();
-    const store = createAppStore(api);
+    const store = storeOn(api);
     const saved = record({ events: [event('220 old')] });
     store.getState().showRecord(saved, 'old1');
     expect(store.getState().session).toMatchObject({ source: 'history', record: saved, sessionId: 'old1', open: false });

@@ -3,7 +3,7 @@ import type { SavedSessionSummary } from '../../../shared/ipc/contract.js';
 import { downloadFile, safeDownloadName, startDownload, type AnchorLike, type DownloadEnvironment } from '../../../renderer/src/lib/download.js';
 import { filterSessions, formatSize } from '../../../renderer/src/features/sessions/sessions-view.js';
 import { messageFileName } from '../../../renderer/src/features/test-server/test-server-view.js';
-import { createAppStore } from '../../../renderer/src/store/index.js';
+import { connectStoreToEvents, createAppStore } from '../../../renderer/src/store/index.js';
 import { event, failed, fakeApi, ok, record } from './fake-api.js';
 
 const summary = (id: string, startedAt: string, patch: Partial<SavedSessionSummary> = {}): SavedSessionSummary => ({
@@ -134,6 +134,7 @@ describe('sessions slice', () => {
   it('exports the current session by its id, or says there is none', async () => {
     const api = fakeApi();
     const store = createAppStore(api);
+    connectStoreToEvents(store, api);
     expect(await store.getState().exportCurrentSession('txt')).toBe(false);
     expect(store.getState().sessions.actionError?.error.message).toMatch(/no session/);
     store.getState().setConnectionField('host', '127.0.0.1');

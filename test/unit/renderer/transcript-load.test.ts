@@ -152,7 +152,7 @@ describe('a saved session opened page by page', () => {
     const big = pagedSession('big', 10 + 2 * SESSION_PAGE);
     const store = createAppStore(fakeApi({ openSession: async () => ok(big.opened), sessionEvents: big.sessionEvents }));
     await store.getState().reopenSession('big');
-    store.getState().resetTranscript();
+    store.getState().resetTranscript('live');
     store.getState().appendTranscriptBatch({ sessionId: 'live', events: [ev('live', 0)] });
     while (big.asked.length) await answerNext(big);
     expect(store.getState().transcript.load).toBeUndefined();

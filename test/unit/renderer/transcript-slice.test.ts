@@ -27,20 +27,20 @@ const record = (events: TranscriptEvent[]): SessionRecord => ({
 const texts = (store: ReturnType<typeof makeStore>) => store.getState().transcript.buffer.events.map((e) => e.text);
 
 describe('routing batches', () => {
-  it('shows the first new session while waiting for one, and keeps its later batches', () => {
+  it('shows the session it was reset to, and keeps its later batches', () => {
     const store = makeStore();
-    store.getState().resetTranscript();
-    expect(store.getState().transcript.awaitingSession).toBe(true);
+    store.getState().resetTranscript('s1');
     store.getState().appendTranscriptBatch({ sessionId: 's1', events: [ev('220 hi')] });
-    expect(store.getState().transcript).toMatchObject({ sessionId: 's1', awaitingSession: false });
+    expect(store.getState().transcript).toMatchObject({ sessionId: 's1', followTail: true });
     const v1 = store.getState().transcript.version;
     store.getState().appendTranscriptBatch({ sessionId: 's1', events: [ev('EHLO x', 'send'), ev('250 ok')] });
     expect(texts(store)).toEqual(['220 hi', 'EHLO x', '250 ok']);
     expect(store.getState().transcript.version).toBeGreaterThan(v1);
   });
 
-  it('keeps batches of other sessions apart, and shows them when their session is chosen', () => {
+  it('keeps batches of other sessions of this window apart, and shows them when their session is chosen', () => {
     const store = makeStore();
+    store.getState().resetTranscript('s2');
     store.getState().resetTranscript('s1');
     store.getState().appendTranscriptBatch({ sessionId: 's1', events: [ev('mine')] });
     const shown = store.getState().transcript;
@@ -53,12 +53,14 @@ describe('routing batches', () => {
     expect(texts(store)).toEqual(['other 1', 'other 2']);
   });
 
-  it('keeps what arrived before the id was known', () => {
+  it('ignores lines of a session this window did not start (main tells the id before any line)', () => {
     const store = makeStore();
-    store.getState().appendTranscriptBatch({ sessionId: 'early', events: [ev('220 hi')] });
-    store.getState().resetTranscript('early');
-    expect(texts(store)).toEqual(['220 hi']);
-    expect(store.getState().transcript.followTail).toBe(true);
+    store.getState().resetTranscript('s1');
+    const shown = store.getState().transcript;
+    store.getState().appendTranscriptBatch({ sessionId: 'stranger', events: [ev('220 hi')] });
+    expect(store.getState().transcript).toBe(shown);
+    store.getState().resetTranscript('stranger');
+    expect(texts(store)).toEqual([]);
   });
 
   it("keeps a live session's buffer when its final record holds the same lines", () => {

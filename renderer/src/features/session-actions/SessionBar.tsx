@@ -23,7 +23,7 @@ export function SessionBar() {
   const record = useAppStore((s) => s.session.record);
   const stateError = useAppStore((s) => s.session.stateError);
   const form = useAppStore((s) => s.connection);
-  const indicator = sessionIndicator({ status, state, open, activity, source, cancelling }, record?.result.verdict);
+  const indicator = sessionIndicator({ status, state, open, activity, source, cancelling }, record);
   const target = record ? describeTarget(record) : describeForm(form);
   const load = useAppStore((s) => (s.session.source === 'history' ? s.transcript.load : undefined));
 

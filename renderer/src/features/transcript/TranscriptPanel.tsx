@@ -195,7 +195,7 @@ function EmptyState() {
   const buffer = useAppStore((s) => s.transcript.buffer);
   const version = useAppStore((s) => s.transcript.version);
   const filter = useAppStore((s) => s.transcript.filter);
-  const awaiting = useAppStore((s) => s.transcript.awaitingSession);
+  const awaiting = useAppStore((s) => s.session.status === 'running' && s.session.sessionId === s.transcript.sessionId);
   const mask = filterMask(filter);
   const shown = useMemo(() => buffer.view(mask).length, [buffer, version, mask]);
   if (shown > 0) return null;
