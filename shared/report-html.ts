@@ -1,6 +1,14 @@
 import { inertLines, inertText } from './inert-text.js';
 import type { Capability, ReplyInfo, SessionRecord, TranscriptEvent } from './session-record.js';
-import { describeTarget, formatRelative, formatWallTime } from './transcript-format.js';
+import { formatReplyWire } from './explain/reply-text.js';
+import { recordStatus, STATUS_WORDS, type SessionStatus } from './session-status.js';
+import { describeTarget, formatLocalDateTime, formatLocalWallTime, formatRelative, zoneLabel } from './transcript-format.js';
+
+/** The zone the report's times are in (the local zone when the session started). */
+const zoneOf = (record: SessionRecord): string => {
+  const ms = Date.parse(record.startedAt);
+  return Number.isNaN(ms) ? 'local time' : zoneLabel(ms);
+};
 
 /**
  * A self-contained HTML report of a session record: inline CSS, no scripts, no external resources,
@@ -15,8 +23,8 @@ export function escapeHtml(value: unknown): string {
 }
 
 const STYLE = `
-:root { color-scheme: light dark; --fg: #1d232a; --muted: #5b6570; --bg: #fff; --line: #d8dde3; --ok: #17733a; --bad: #b3261e; --unknown: #7a6a3a; --send: #0b57d0; --recv: #1d232a; --info: #5b6570; --alt: #f5f7f9; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e4e8ec; --muted: #9aa4ae; --bg: #15191d; --line: #333b43; --ok: #5fcf86; --bad: #ff8a80; --unknown: #d2c49a; --send: #8ab4f8; --recv: #e4e8ec; --info: #9aa4ae; --alt: #1c2126; } }
+:root { color-scheme: light dark; --fg: #1d232a; --muted: #5b6570; --bg: #fff; --line: #d8dde3; --ok: #17733a; --bad: #b3261e; --unknown: #7a6a3a; --partial: #9a5b00; --send: #0b57d0; --recv: #1d232a; --info: #5b6570; --alt: #f5f7f9; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e4e8ec; --muted: #9aa4ae; --bg: #15191d; --line: #333b43; --ok: #5fcf86; --bad: #ff8a80; --unknown: #d2c49a; --partial: #f0b35a; --send: #8ab4f8; --recv: #e4e8ec; --info: #9aa4ae; --alt: #1c2126; } }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 24px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
 h1 { font-size: 20px; margin: 0 0 4px; }
@@ -25,6 +33,8 @@ h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 .ok { color: var(--ok); font-weight: 600; }
 .bad { color: var(--bad); font-weight: 600; }
 .unknown { color: var(--unknown); font-weight: 600; }
+.partial { color: var(--partial); font-weight: 600; }
+.neutral { color: var(--muted); font-weight: 600; }
 .sev-error { color: var(--bad); font-weight: 600; }
 .sev-warning { color: var(--unknown); font-weight: 600; }
 .sev-info { color: var(--muted); font-weight: 600; }
@@ -64,20 +74,31 @@ function capabilityTable(list: Capability[]): string {
   return `<table><thead><tr><th>Extension</th><th>Parameters</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+const STATUS_CLASS: Record<SessionStatus, string> = {
+  delivered: 'ok',
+  ok: 'ok',
+  partial: 'partial',
+  unknown: 'unknown',
+  failed: 'bad',
+  cancelled: 'neutral',
+  interrupted: 'neutral',
+  open: 'neutral',
+};
+
 function summary(record: SessionRecord): string {
   const r = record.result;
-  const outcome = r.ok
-    ? `<span class="ok">ok</span>`
-    : r.interrupted
-      ? `<span class="unknown">interrupted</span>${r.error ? ` — ${text(r.error.message)}` : ''}`
-      : `<span class="bad">failed</span>${r.error ? ` — ${code(r.error.code)} ${text(r.error.message)}` : ''}`;
+  const status = recordStatus(record);
+  // The same words as the app (Delivered, Partial, Unknown, Failed, Cancelled, Interrupted), then what stopped it.
+  const outcome =
+    `<span class="${STATUS_CLASS[status]}">${escapeHtml(STATUS_WORDS[status])}</span>` +
+    (r.error ? ` — ${r.interrupted ? '' : `${code(r.error.code)} `}${text(r.error.message)}` : '');
   const t = record.target ?? {};
   return kv([
     row('Target', code(describeTarget(record))),
     row('Operation', text(record.operation)),
-    row('Started', text(record.startedAt)),
+    row('Started', `${text(formatLocalDateTime(record.startedAt))} <span class="muted">${text(record.startedAt)}</span>`),
     row('Duration', text(`${Number(record.durationMs ?? 0).toFixed(1)} ms`)),
-    row('Result', outcome + (r.verdict ? ` (verdict: ${text(r.verdict)})` : '')),
+    row('Result', outcome),
     r.error?.replyCode !== undefined ? row('Reply', codeLines(`${r.error.replyCode} ${r.error.replyText ?? ''}`)) : undefined,
     r.error?.command ? row('Command', code(r.error.command)) : undefined,
     r.error?.hint ? row('Hint', text(r.error.hint)) : undefined,
@@ -133,7 +154,7 @@ function authSection(record: SessionRecord): string {
     kv([
       row('Mechanism', code(auth.mechanism)),
       row('Succeeded', yesNo(auth.ok)),
-      auth.code !== undefined ? row('Reply', code(`${auth.code}${auth.enhancedCode ? ` ${auth.enhancedCode}` : ''} ${auth.text ?? ''}`)) : undefined,
+      auth.code !== undefined ? row('Reply', codeLines(formatReplyWire({ code: auth.code, enhancedCode: auth.enhancedCode, text: auth.text ?? '' }))) : undefined,
       row('Duration', text(`${Number(auth.durationMs ?? 0).toFixed(1)} ms`)),
       auth.serverSignatureVerified !== undefined ? row('Server signature verified', yesNo(auth.serverSignatureVerified)) : undefined,
     ]) +
@@ -193,7 +214,7 @@ const DIR_LABEL: Record<TranscriptEvent['dir'], string> = { send: 'C', recv: 'S'
 /** One event as a row of the transcript table. */
 export function htmlTranscriptRow(e: TranscriptEvent): string {
   return (
-    `<tr class="dir-${e.dir}"><td class="time">${text(formatWallTime(e.wall))}</td><td class="time">${text(formatRelative(e.t))}</td>` +
+    `<tr class="dir-${e.dir}"><td class="time">${text(formatLocalWallTime(e.wall))}</td><td class="time">${text(formatRelative(e.t))}</td>` +
     `<td>${e.tls ? 'TLS' : ''}</td><td>${DIR_LABEL[e.dir]}</td><td class="text">${text(e.text)}</td></tr>`
   );
 }
@@ -235,7 +256,7 @@ export function htmlReportHead(record: SessionRecord, eventCount: number): strin
     findingsSection(record),
     authSection(record),
     messageSection(record),
-    `<h2>Transcript</h2><p class="muted">${eventCount} lines; times are UTC; secrets were redacted when captured.</p>` +
+    `<h2>Transcript</h2><p class="muted">${eventCount} lines; times are ${text(zoneOf(record))}; secrets were redacted when captured.</p>` +
       `<table class="transcript"><thead><tr><th>Time</th><th>Since start (s)</th><th>TLS</th><th>Dir</th><th>Line</th></tr></thead><tbody>\n`,
   ].join('\n');
 }

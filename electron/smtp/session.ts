@@ -259,7 +259,10 @@ export class SmtpSession {
       ? setTimeout(() => {
           if (conn.bytesReceived !== 0 || !conn.isOpen) return;
           this.transcript.info(`no greeting after ${(hintAfter / 1000).toFixed(1)} s: ${implicitHint}`);
-          this.options.onHint?.({ text: `No greeting yet: ${implicitHint}`, suggestTls: 'implicit' });
+          this.options.onHint?.({
+            text: `No greeting after ${Math.round(hintAfter / 1000)} s: this port may expect implicit TLS (SMTPS, usually port 465).`,
+            suggestTls: 'implicit',
+          });
         }, hintAfter)
       : undefined;
     hintTimer?.unref();

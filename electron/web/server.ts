@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join, resolve, sep } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { UploadStore, UploadTooLarge } from './uploads.js';
 import type { EventChannel, EventMap, Result } from '../../shared/ipc/contract.js';
 import { createAppServices, type AppServices } from '../main/api/create-app.js';
 import { noSecretStore } from '../main/services/secret-store.js';
@@ -49,8 +50,10 @@ export interface WebHostOptions {
   token?: string;
   /** Secrets cannot be stored in a plain Node process unless a store is given. */
   secrets?: SecretStore;
-  /** Largest WebSocket message (default 64 MB: attachments travel base64-encoded). */
+  /** Largest WebSocket message (default 64 MB). */
   maxPayload?: number;
+  /** Largest attachment the page may upload (default 256 MiB). */
+  maxUploadBytes?: number;
   /** Version shown in app.info (default: package.json). */
   version?: string;
 }
@@ -66,6 +69,8 @@ export interface WebHost {
 }
 
 const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
+/** Where the page streams attachments (see receiveUpload). */
+export const UPLOAD_PATH = '/upload';
 /** A client that does not read its events is dropped rather than allowed to grow main's memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;
 
@@ -196,6 +201,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     ...(options.version !== undefined ? { version: options.version } : {}),
   });
 
+  let uploads: UploadStore;
+  try {
+    uploads = await UploadStore.open({
+      dir: join(options.dataDir, 'uploads'),
+      ...(options.maxUploadBytes !== undefined ? { maxBytes: options.maxUploadBytes } : {}),
+      onAdded: (upload) => services.sessions.allowUpload(upload.id, upload.path),
+      onRemoved: (id) => services.sessions.forgetUpload(id),
+    });
+  } catch (error) {
+    await services.shutdown(1000);
+    throw error;
+  }
+
   let port = 0;
   let authorities = new Set<string>();
   let csp = '';
@@ -304,10 +322,41 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     await serveExportDownload(req, res, services.logs, rawPath);
   }
 
+  /**
+   * An attachment's bytes, streamed by the page (`fetch` with the File as the body): only with the token, only from
+   * the app's own page, at most the store's limit. Answers `{ id, size }`; a send then names the upload by id.
+   */
+  async function receiveUpload(req: http.IncomingMessage, res: http.ServerResponse, query: URLSearchParams): Promise<void> {
+    const refuse = (status: number, message: string): void => {
+      // Read no more of a refused body.
+      res.setHeader('Connection', 'close');
+      sendPlain(res, status, message);
+      req.resume();
+    };
+    if (!tokensEqual(query.get('token'), token)) return refuse(403, 'Forbidden: an upload needs the access token of the page.');
+    const site = req.headers['sec-fetch-site'];
+    if (!originAllowed(req.headers.origin) || (site !== undefined && site !== 'same-origin')) return refuse(403, 'Forbidden');
+    try {
+      const upload = await uploads.receive(req);
+      const body = JSON.stringify({ id: upload.id, size: upload.size });
+      res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+      res.end(body);
+    } catch (error) {
+      if (error instanceof UploadTooLarge) refuse(413, `The file is too large: one attachment can be at most ${Math.round(uploads.limit / 1048576)} MiB.`);
+      else if (!res.headersSent) refuse(400, 'The upload broke off.');
+    }
+  }
+
   const server = http.createServer((req, res) => {
     void (async () => {
       if (!hostAllowed(req)) {
         sendPlain(res, 421, 'Misdirected request: use the address smtp-lens printed.');
+        return;
+      }
+      if (req.method === 'POST') {
+        const { path, query } = splitTarget(req.url ?? '/');
+        if (path === UPLOAD_PATH) await receiveUpload(req, res, query);
+        else sendPlain(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -405,6 +454,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await services.shutdown(3000);
+      await uploads.close().catch((error: unknown) => console.error('smtp-lens web host: could not remove the uploads:', error));
       for (const ws of clients) ws.close(1001, 'the server is shutting down');
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());

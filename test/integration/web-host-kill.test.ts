@@ -120,8 +120,8 @@ describe('a web-host session killed during DATA', () => {
       exported[format] = text;
     }
     expect(JSON.parse(exported.json!).result).toMatchObject({ ok: false, interrupted: true });
-    expect(exported.txt).toMatch(/^# result: interrupted: the session log ends without its closing entry.*; verdict: unknown$/m);
+    expect(exported.txt).toMatch(/^# result: Interrupted: the session log ends without its closing entry.*; delivery unknown$/m);
     expect(exported.txt).not.toMatch(/^# result: ok/m);
-    expect(exported.html).toContain('<span class="unknown">interrupted</span>');
+    expect(exported.html).toContain('<span class="neutral">Interrupted</span>');
   }, 30_000);
 });

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,12 +49,15 @@ interface Response {
 }
 
 /** One raw HTTP request; the path is sent exactly as given (no normalisation). */
-function request(path: string, options: { host?: string; method?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+function request(
+  path: string,
+  options: { host?: string; method?: string; headers?: Record<string, string>; body?: Buffer; port?: number } = {},
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         host: '127.0.0.1',
-        port: host.port,
+        port: options.port ?? host.port,
         path,
         method: options.method ?? 'GET',
         headers: { Host: options.host ?? authority, ...options.headers },
@@ -67,7 +70,7 @@ function request(path: string, options: { host?: string; method?: string; header
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 
@@ -621,5 +624,62 @@ describe('web host: shutting down', () => {
       await polite.close();
       await hanging.close();
     }
+  });
+});
+
+describe('web host: attachments uploaded by the page', () => {
+  it('streams a file to main (token and own origin only, bounded), and a send attaches it by id', async () => {
+    const dataDir = join(root, 'data-uploads');
+    const small = await startWebHost({ port: 0, rendererDir: join(root, 'renderer'), dataDir, maxUploadBytes: 1024 * 1024 });
+    const own = `http://127.0.0.1:${small.port}`;
+    const post = (query: string, body: Buffer, headers: Record<string, string> = { Origin: own }) =>
+      request(`/upload${query}`, { method: 'POST', port: small.port, host: `127.0.0.1:${small.port}`, body, headers: { 'Content-Type': 'application/octet-stream', ...headers } });
+    try {
+      const content = Buffer.alloc(300_000, 7);
+      expect((await post('', content)).status).toBe(403);
+      expect((await post('?token=wrong-token-123456', content)).status).toBe(403);
+      expect((await post(`?token=${small.token}`, content, { Origin: 'http://evil.example' })).status).toBe(403);
+      expect((await post(`?token=${small.token}`, content, {})).status).toBe(403);
+      expect((await post(`?token=${small.token}`, content, { Origin: own, 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+      const tooBig = await post(`?token=${small.token}`, Buffer.alloc(1024 * 1024 + 1, 1));
+      expect(tooBig.status).toBe(413);
+      expect(tooBig.body).toMatch(/at most 1 MiB/);
+      expect(await readdir(join(dataDir, 'uploads'))).toEqual([]);
+
+      const answer = await post(`?token=${small.token}`, content);
+      expect(answer.status).toBe(200);
+      const upload = JSON.parse(answer.body) as { id: string; size: number };
+      expect(upload.size).toBe(content.length);
+      expect(await readdir(join(dataDir, 'uploads'))).toEqual([upload.id]);
+
+      const ws = new WebSocket(`ws://127.0.0.1:${small.port}/api?token=${small.token}`, { origin: own });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const client = new Client(ws);
+      const status = await client.value<TestServerStatus>('testServer.start', { options: { plain: true, starttls: false, implicitTls: false, lmtpSocket: false } });
+      const plain = status.listeners.find((l) => l.kind === 'plain')!;
+      const run = await client.value<StartedSession>('session.run', {
+        operation: 'send',
+        connection: { host: '127.0.0.1', port: plain.port, timeoutSeconds: 10 },
+        message: { from: 'a@example.org', to: ['b@example.org'], subject: 'upload', text: 'see attached', attachments: [{ upload: upload.id, filename: 'blob.bin' }] },
+      });
+      const end = await client.done(run.sessionId);
+      expect(end.record.result).toMatchObject({ ok: true, verdict: 'delivered' });
+      const received = await client.value<{ raw: string }[]>('testServer.messages');
+      expect(received.at(-1)?.raw).toContain('blob.bin');
+      expect(received.at(-1)?.raw.replace(/\r\n/g, '')).toContain(content.subarray(0, 3000).toString('base64'));
+      // An id the host never answered is refused before any session exists.
+      const unknown = await client.call('session.run', {
+        operation: 'send',
+        connection: { host: '127.0.0.1', port: plain.port },
+        message: { from: 'a@example.org', to: ['b@example.org'], attachments: [{ upload: 'nosuchupload', filename: 'x' }] },
+      });
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      await client.value('testServer.stop');
+      ws.close();
+    } finally {
+      await small.close();
+    }
+    // The uploads go with the host.
+    await expect(readdir(join(dataDir, 'uploads'))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -186,6 +186,11 @@ export interface AppApi {
   canPickFiles(): boolean;
   /** Electron's native open dialog; picked attachments may then be sent by path. 'not-supported' in a browser. */
   pickFiles(purpose: PickPurpose): Promise<Result<PickedFile[]>>;
+  /**
+   * In a browser: stream a chosen file to the web host as it is (the page neither reads nor encodes it); a send then
+   * names it by the id answered. 'not-supported' in Electron (files are picked and sent from disk).
+   */
+  uploadFile(file: Blob): Promise<Result<{ id: string; size: number }>>;
 
   subscribe: typeof subscribe;
   onBridgeLost: typeof onBridgeLost;
@@ -207,6 +212,31 @@ async function pickFiles(purpose: PickPurpose): Promise<Result<PickedFile[]>> {
     return await current.pickFiles({ purpose });
   } catch (err) {
     return { ok: false, error: internalError(err) };
+  }
+}
+
+async function uploadFile(file: Blob): Promise<Result<{ id: string; size: number }>> {
+  if (getBridgeKind() === 'electron') {
+    return { ok: false, error: { code: 'not-supported', message: 'The desktop app sends files from disk: pick them in the dialog.' } };
+  }
+  try {
+    const location = (globalThis as { location?: LocationLike }).location;
+    if (!location) throw new Error('there is no page to upload from');
+    // The browser streams the File itself; nothing of it passes through this thread.
+    const response = await fetch(downloadHref('/upload', location), {
+      method: 'POST',
+      body: file,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
+    if (!response.ok) {
+      const text = (await response.text()).trim();
+      return { ok: false, error: { code: response.status === 413 ? 'invalid-input' : 'internal', message: text || `the upload was refused (${response.status})` } };
+    }
+    const value = (await response.json()) as { id?: unknown; size?: unknown };
+    if (typeof value.id !== 'string' || typeof value.size !== 'number') throw new Error('the host answered something else');
+    return { ok: true, value: { id: value.id, size: value.size } };
+  } catch (err) {
+    return { ok: false, error: { code: 'internal', message: `The upload failed: ${internalError(err).message}` } };
   }
 }
 
@@ -276,6 +306,7 @@ export const api: AppApi = {
   saveFile,
   canPickFiles: () => typeof getBridge().pickFiles === 'function',
   pickFiles,
+  uploadFile,
   subscribe,
   onBridgeLost,
 };

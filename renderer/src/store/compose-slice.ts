@@ -4,7 +4,6 @@ import type { SessionRecord } from '../../../shared/session-record.js';
 import type { AppApi } from '../lib/api.js';
 import {
   checkAttachmentCount,
-  checkWebRequestSize,
   type AttachmentItem,
 } from '../lib/compose/attachments.js';
 import { DEFAULT_COMPOSE_FORM, toComposeSettings, type ComposeForm, type DsnForm } from '../lib/compose/form.js';
@@ -150,10 +149,6 @@ export const createComposeSlice =
       const { form, attachments } = get().compose;
       const parsed = toComposeSettings(form, attachments);
       if (!parsed.ok) return parsed;
-      if (!api.canPickFiles() && attachments.some((a) => a.kind === 'inline')) {
-        const tooBig = checkWebRequestSize(parsed.settings);
-        if (tooBig) return { ok: false, error: { code: 'invalid-input', message: tooBig, issues: [{ path: 'attachments', message: tooBig }] } };
-      }
       return parsed;
     };
 

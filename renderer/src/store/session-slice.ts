@@ -1,6 +1,6 @@
 import type { ErrorDto, EventMap, OpenedSession, Result, SessionState } from '../../../shared/ipc/contract.js';
 import type { AuthSettings, ComposeSettings, ConnectionSettings } from '../../../shared/ipc/schemas.js';
-import type { SessionHint, SessionRecord, SessionStage } from '../../../shared/session-record.js';
+import type { SessionHint, SessionRecord, SessionStage, TlsMode } from '../../../shared/session-record.js';
 import type { AppApi } from '../lib/api.js';
 import { invalidInput, toAuthSettings, toConnectionSettings, validateAuth } from './connection-form.js';
 import type { AppState, SliceCreator } from './types.js';
@@ -77,6 +77,11 @@ export interface SessionSlice {
    */
   runOperation(operation: 'probe' | 'send', message?: ComposeSettings): Promise<SessionRecord | undefined>;
   /**
+   * The hint's one click: cancel what runs (and wait for its end), set the TLS mode in the form, and run the same
+   * thing again (probe, connect, or the Compose send).
+   */
+  switchTlsAndRetry(mode: TlsMode): Promise<void>;
+  /**
    * Show a record from the history (Sessions tab): Overview and Transcript show it. With `opened` (what
    * `sessions.open` answered) its events may be only the first page: the transcript's load then says so. Returns
    * false, showing nothing, while a session is open or running.
@@ -108,6 +113,17 @@ export const createSessionSlice =
     const waiting = new Map<string, (payload: Done) => void>();
     /** Cancel was asked for before `session.run`/`session.open` answered with the id: cancel it once known. */
     let cancelRequested = false;
+    /** What the last run was (for a retry), and the promise of the one running. */
+    let lastRun: 'probe' | 'connect' | 'send' | undefined;
+    let current: Promise<unknown> | undefined;
+    const track = <T>(run: 'probe' | 'connect' | 'send', work: Promise<T>): Promise<T> => {
+      lastRun = run;
+      current = work;
+      void work.finally(() => {
+        if (current === work) current = undefined;
+      });
+      return work;
+    };
 
     const patch = (p: Partial<SessionView>) => set((state) => ({ session: { ...state.session, ...p } }));
 
@@ -192,6 +208,58 @@ export const createSessionSlice =
       if (record.greeting) get().rememberTarget();
     };
 
+    const runOperation = async (operation: 'probe' | 'send', message: ComposeSettings | undefined): Promise<SessionRecord | undefined> => {
+      const started = await begin(operation, (p) =>
+        api.runSession({
+          operation,
+          connection: p.connection,
+          ...(p.auth ? { auth: p.auth } : {}),
+          ...(p.profileId !== undefined ? { profileId: p.profileId } : {}),
+          ...(message ? { message } : {}),
+        }),
+      );
+      if (!started) return undefined;
+      const done = await started.done;
+      if ('lost' in done) {
+        lost(started.id, done.lost);
+        return undefined;
+      }
+      const { record } = done;
+      adopt(started.id, record);
+      if (get().session.sessionId === started.id) {
+        finish({ activity: operation, open: false, state: record.result.ok || get().session.state !== 'failed' ? 'closed' : 'failed' });
+      }
+      return record;
+    };
+
+    const connect = async (): Promise<void> => {
+      const started = await begin('connect', (p) =>
+        api.openLiveSession(p.connection, p.profileId, 'session'),
+      );
+      if (!started) return;
+      const { id, auth } = started;
+      const done = await started.done;
+      if ('lost' in done) {
+        lost(id, done.lost);
+        return;
+      }
+      const { record, open } = done;
+      adopt(id, record);
+      if (get().session.sessionId !== id) return;
+      if (!open) {
+        finish({ open: false, state: get().session.state === 'closed' ? 'closed' : 'failed' });
+        return;
+      }
+      patch({ open: true, state: 'ready', progress: undefined });
+      if (auth) {
+        patch({ activity: 'authenticate' });
+        await runStep(id, () => api.authenticate(id, auth));
+      }
+      const stillOpen = !ended(get().session.state) && get().session.open;
+      if (!stillOpen) void api.closeSession(id);
+      finish({ open: stillOpen });
+    };
+
     return {
       session: IDLE,
 
@@ -199,58 +267,27 @@ export const createSessionSlice =
         await get().runOperation('probe');
       },
 
-      async runOperation(operation, message) {
-        if (get().session.status === 'running' || get().session.open) return undefined;
-        const started = await begin(operation, (p) =>
-          api.runSession({
-            operation,
-            connection: p.connection,
-            ...(p.auth ? { auth: p.auth } : {}),
-            ...(p.profileId !== undefined ? { profileId: p.profileId } : {}),
-            ...(message ? { message } : {}),
-          }),
-        );
-        if (!started) return undefined;
-        const done = await started.done;
-        if ('lost' in done) {
-          lost(started.id, done.lost);
-          return undefined;
-        }
-        const { record } = done;
-        adopt(started.id, record);
-        if (get().session.sessionId === started.id) {
-          finish({ activity: operation, open: false, state: record.result.ok || get().session.state !== 'failed' ? 'closed' : 'failed' });
-        }
-        return record;
+      runOperation(operation, message) {
+        if (get().session.status === 'running' || get().session.open) return Promise.resolve(undefined);
+        return track(operation, runOperation(operation, message));
       },
 
-      async connect() {
-        if (get().session.status === 'running' || get().session.open) return;
-        const started = await begin('connect', (p) =>
-          api.openLiveSession(p.connection, p.profileId, 'session'),
-        );
-        if (!started) return;
-        const { id, auth } = started;
-        const done = await started.done;
-        if ('lost' in done) {
-          lost(id, done.lost);
-          return;
+      connect() {
+        if (get().session.status === 'running' || get().session.open) return Promise.resolve();
+        return track('connect', connect());
+      },
+
+      async switchTlsAndRetry(mode) {
+        const again = lastRun ?? 'probe';
+        if (get().session.status === 'running') {
+          await get().cancelSession();
+          await current;
         }
-        const { record, open } = done;
-        adopt(id, record);
-        if (get().session.sessionId !== id) return;
-        if (!open) {
-          finish({ open: false, state: get().session.state === 'closed' ? 'closed' : 'failed' });
-          return;
-        }
-        patch({ open: true, state: 'ready', progress: undefined });
-        if (auth) {
-          patch({ activity: 'authenticate' });
-          await runStep(id, () => api.authenticate(id, auth));
-        }
-        const stillOpen = !ended(get().session.state) && get().session.open;
-        if (!stillOpen) void api.closeSession(id);
-        finish({ open: stillOpen });
+        if (get().session.open) return;
+        get().setConnectionField('tls', mode);
+        if (again === 'send') await get().sendMessage();
+        else if (again === 'connect') await get().connect();
+        else await get().probe();
       },
 
       async disconnect() {

@@ -184,7 +184,7 @@ describe('exporting a large session keeps main responsive', () => {
       } else if (format === 'txt') {
         const text = await fs.readFile(path, 'utf8');
         expect(text.split('\n')).toHaveLength(200_000 + 3 + 1);
-        expect(text.endsWith('# result: ok\n')).toBe(true);
+        expect(text.endsWith('# result: OK\n')).toBe(true);
       } else {
         const html = await fs.readFile(path, 'utf8');
         expect(html).toContain('<p class="muted">200000 lines;');

@@ -13,11 +13,9 @@ import {
   splitAddressList,
 } from '../../../renderer/src/lib/compose/addresses.js';
 import {
-  MAX_ATTACHMENT_BYTES,
-  base64FromDataUrl,
+  MAX_UPLOAD_BYTES,
   checkAttachmentCount,
-  checkInlineAttachmentSize,
-  checkWebRequestSize,
+  checkUploadSize,
   formatBytes,
   safeFilename,
   toAttachmentSettings,
@@ -281,14 +279,14 @@ describe('form to ComposeSettings', () => {
     expect(checkComposeForm({ ...filled, subject: 'Grüße', utf8Headers: true }).utf8Reasons).toHaveLength(1);
   });
 
-  it('passes attachments: paths by path, browser files as base64 with a clean name', () => {
+  it('passes attachments: paths by path, browser files by their upload id with a clean name (never their bytes)', () => {
     const result = toComposeSettings(filled, [
       { id: 'a1', kind: 'path', name: 'report.pdf', size: 10, path: '/home/me/report.pdf' },
-      { id: 'a2', kind: 'inline', name: 'bad\nname.txt', size: 5, contentType: 'text/plain', contentBase64: 'aGVsbG8=' },
+      { id: 'a2', kind: 'upload', name: 'bad\nname.txt', size: 5, contentType: 'text/plain', uploadId: 'up1' },
     ]);
     expect(result.ok && result.settings.attachments).toEqual([
       { path: '/home/me/report.pdf' },
-      { filename: 'bad_name.txt', contentType: 'text/plain', contentBase64: 'aGVsbG8=' },
+      { upload: 'up1', filename: 'bad_name.txt', contentType: 'text/plain' },
     ]);
   });
 });
@@ -297,29 +295,17 @@ describe('attachments', () => {
   it('format sizes and enforce the limits with a clear message', () => {
     expect(formatBytes(1)).toBe('1 byte');
     expect(formatBytes(1536)).toBe('1.5 KB');
-    expect(formatBytes(MAX_ATTACHMENT_BYTES)).toBe('36.0 MB');
-    expect(checkInlineAttachmentSize('small.txt', 100)).toBeUndefined();
-    expect(checkInlineAttachmentSize('big.iso', MAX_ATTACHMENT_BYTES + 1)).toMatch(/^big\.iso is 36\.0 MB; one attachment can be at most 36\.0 MB/);
+    expect(formatBytes(MAX_UPLOAD_BYTES)).toBe('256.0 MB');
+    expect(checkUploadSize('small.txt', 100)).toBeUndefined();
+    expect(checkUploadSize('big.iso', MAX_UPLOAD_BYTES + 1)).toMatch(/^big\.iso is 256\.0 MB; in the browser one attachment can be at most 256\.0 MB/);
     expect(checkAttachmentCount(49, 1)).toBeUndefined();
     expect(checkAttachmentCount(49, 2)).toMatch(/at most 50/);
   });
 
-  it('read the base64 of a data URL, refusing anything else', () => {
-    expect(base64FromDataUrl('data:text/plain;base64,aGVsbG8=')).toBe('aGVsbG8=');
-    expect(base64FromDataUrl('data:;base64,')).toBe('');
-    expect(() => base64FromDataUrl('data:text/plain,hello')).toThrow();
+  it('clean file names for the contract', () => {
     expect(safeFilename('\r\n')).toBe('__');
     expect(safeFilename('')).toBe('attachment');
     expect(toAttachmentSettings([{ id: 'a', kind: 'path', name: 'x\ty', size: 1, path: '/x\ty' }])).toEqual([{ path: '/x\ty', filename: 'x_y' }]);
-  });
-
-  it('refuse a browser request too big for the web host', () => {
-    const big = (n: number): ComposeSettings => ({
-      from: 'a@x.example',
-      attachments: Array.from({ length: n }, (_, i) => ({ filename: `f${i}`, contentBase64: 'A'.repeat(40 * 1024 * 1024) })),
-    });
-    expect(checkWebRequestSize(big(1))).toBeUndefined();
-    expect(checkWebRequestSize(big(2))).toMatch(/desktop app/);
   });
 });
 
@@ -684,7 +670,7 @@ describe('compose slice', () => {
     s().removeHeaderRow(id);
     expect(s().compose.form.headers).toEqual([]);
 
-    s().addAttachments([{ kind: 'inline', name: 'a.txt', size: 1, contentBase64: 'YQ==' }]);
+    s().addAttachments([{ kind: 'upload', name: 'a.txt', size: 1, uploadId: 'u1' }]);
     expect(s().compose.attachments).toHaveLength(1);
     s().addAttachments(Array.from({ length: 50 }, (_, i) => ({ kind: 'path' as const, name: `f${i}`, size: 1, path: `/f${i}` })));
     expect(s().compose.attachments).toHaveLength(1);

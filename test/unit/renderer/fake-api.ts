@@ -127,6 +127,7 @@ export function fakeApi(overrides: Partial<AppApi> = {}, main: FakeMainOptions =
     saveFile: async (file) => ok({ savedTo: file.filename }),
     canPickFiles: () => false,
     pickFiles: async () => ok([]),
+    uploadFile: async (file) => ok({ id: `u${++sessions}`, size: file.size }),
     subscribe: ((channel: string, listener: (payload: unknown) => void) => {
       const set = listeners.get(channel) ?? new Set();
       listeners.set(channel, set);

@@ -1,33 +1,11 @@
 import { useId, useRef, useState } from 'react';
-import {
-  MAX_ATTACHMENT_BYTES,
-  base64FromDataUrl,
-  checkAttachmentCount,
-  checkInlineAttachmentSize,
-  formatBytes,
-  type AttachmentItem,
-} from '../../lib/compose/attachments.js';
+import { api } from '../../lib/api.js';
+import { MAX_UPLOAD_BYTES, checkAttachmentCount, checkUploadSize, formatBytes, type AttachmentItem } from '../../lib/compose/attachments.js';
 import { useAppStore } from '../../store/index.js';
-
-/** A browser file as base64, through FileReader (no fetch, nothing inline: fine under the CSP). */
-function readAsBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => {
-      try {
-        resolve(base64FromDataUrl(String(reader.result)));
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    };
-    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
-    reader.readAsDataURL(file);
-  });
-}
 
 /**
  * Attachments: in the desktop app a native file dialog (the files are sent from disk, by path); in a browser a file
- * input (each file is read here and sent as base64, at most 36 MB each).
+ * input whose files the browser streams to the web host as they are (the page never reads or encodes them).
  */
 export function AttachmentsField({ disabled }: { disabled?: boolean }) {
   const attachments = useAppStore((s) => s.compose.attachments);
@@ -52,20 +30,20 @@ export function AttachmentsField({ disabled }: { disabled?: boolean }) {
       return;
     }
     const problems: string[] = [];
-    const items: Omit<Extract<AttachmentItem, { kind: 'inline' }>, 'id'>[] = [];
+    const items: Omit<Extract<AttachmentItem, { kind: 'upload' }>, 'id'>[] = [];
     setReading(true);
     try {
       for (const file of files) {
-        const tooBig = checkInlineAttachmentSize(file.name, file.size);
+        const tooBig = checkUploadSize(file.name, file.size);
         if (tooBig) {
           problems.push(tooBig);
           continue;
         }
-        try {
-          const contentBase64 = await readAsBase64(file);
-          items.push({ kind: 'inline', name: file.name, size: file.size, contentBase64, ...(file.type ? { contentType: file.type } : {}) });
-        } catch (err) {
-          problems.push(`Could not read ${file.name}: ${err instanceof Error ? err.message : String(err)}`);
+        const uploaded = await api.uploadFile(file);
+        if (uploaded.ok) {
+          items.push({ kind: 'upload', name: file.name, size: uploaded.value.size, uploadId: uploaded.value.id, ...(file.type ? { contentType: file.type } : {}) });
+        } else {
+          problems.push(`Could not attach ${file.name}: ${uploaded.error.message}`);
         }
       }
     } finally {
@@ -118,13 +96,13 @@ export function AttachmentsField({ disabled }: { disabled?: boolean }) {
         {attachments.length > 1 ? <span className="subtle">{attachments.length} files, {formatBytes(total)} in all</span> : null}
         {reading ? (
           <span role="status" className="subtle">
-            Reading…
+            Uploading…
           </span>
         ) : null}
       </div>
       {!native ? (
         <p id={`${id}-limit`} className="hint">
-          Each file can be at most {formatBytes(MAX_ATTACHMENT_BYTES)}; it is read here and sent base64-encoded.
+          Each file can be at most {formatBytes(MAX_UPLOAD_BYTES)}; the browser hands it to SMTP Lens as it is.
         </p>
       ) : null}
       {error ? (

@@ -3,6 +3,7 @@ import { formatBytes } from '../../lib/compose/attachments.js';
 import { outcomeRows, verdictSummary, type OutcomeRow } from '../../lib/compose/outcome.js';
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
+import './compose.css';
 
 /** The reply's text without the enhanced code it starts with (shown as a code already). */
 function replyText(reply: ReplyInfo): string {

@@ -9,6 +9,8 @@ import { ReplyCode } from '../explain/ReplyCode.js';
 import { ResultBanner } from '../status/ResultBanner.js';
 import { formatDuration } from '../status/result-format.js';
 import { TlsView } from '../tls/TlsPanel.js';
+import { DeliveryPanel, hasDelivery } from './DeliveryPanel.js';
+import { FindingsPanel } from './FindingsPanel.js';
 import '../explain/explain.css';
 import './overview.css';
 
@@ -44,6 +46,16 @@ export function OverviewPanel({ showResult = true }: OverviewPanelProps) {
 export function OverviewOfRecord({ record, now }: { record: SessionRecord; now?: number }) {
   return (
     <>
+      {hasDelivery(record) ? (
+        <div className="overview-wide">
+          <DeliveryPanel record={record} />
+        </div>
+      ) : null}
+      {record.findings && record.findings.length > 0 ? (
+        <div className="overview-wide">
+          <FindingsPanel record={record} />
+        </div>
+      ) : null}
       <div className={record.auth ? undefined : 'overview-wide'}>
         <ServerSummary record={record} />
       </div>
@@ -54,6 +66,11 @@ export function OverviewOfRecord({ record, now }: { record: SessionRecord; now?:
       <div className="overview-wide">
         <CapabilityView record={record} />
       </div>
+      {record.findings && record.findings.length === 0 ? (
+        <div className="overview-wide">
+          <FindingsPanel record={record} />
+        </div>
+      ) : null}
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { sessionStatus, STATUS_WORDS, type SessionStatus } from '../../../../shared/session-status.js';
 import type { SavedSessionSummary } from '../../../../shared/ipc/contract.js';
 
 /** Formatting and filtering of the session history table. Pure. */
@@ -28,15 +29,17 @@ export function filterSessions(list: readonly SavedSessionSummary[], query: stri
   });
 }
 
-export const STATUS_LABELS: Record<SavedSessionSummary['status'], string> = { ok: 'OK', failed: 'Failed', open: 'Open', interrupted: 'Interrupted' };
-
 /**
- * How a saved session's status reads in the history: its label and the pill's tone. A send delivered to some
- * recipients only is "Partly delivered" (amber), one whose outcome is unknown "Unknown" (amber-grey), not "Failed".
+ * How a saved session's status reads in the history, in the words every view uses: Delivered (green), Partial
+ * (amber), Unknown (amber-grey), Failed (red), Cancelled and Interrupted (grey), OK, Open; the pill's class is the
+ * status.
  */
-export function statusPill(s: Pick<SavedSessionSummary, 'status' | 'verdict'>): { label: string; tone: string } {
-  if (s.status === 'interrupted') return { label: 'Interrupted', tone: 'interrupted' };
-  if (s.status === 'failed' && s.verdict === 'partial') return { label: 'Partly delivered', tone: 'partial' };
-  if (s.status === 'failed' && s.verdict === 'unknown') return { label: 'Unknown', tone: 'unknown' };
-  return { label: STATUS_LABELS[s.status], tone: s.status };
+export function statusPill(s: Pick<SavedSessionSummary, 'status' | 'verdict' | 'errorCode'>): { label: string; tone: SessionStatus } {
+  const status = sessionStatus({
+    log: s.status,
+    ok: s.status === 'ok',
+    ...(s.verdict !== undefined ? { verdict: s.verdict } : {}),
+    ...(s.errorCode !== undefined ? { errorCode: s.errorCode } : {}),
+  });
+  return { label: STATUS_WORDS[status], tone: status };
 }

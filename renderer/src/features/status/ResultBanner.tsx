@@ -4,7 +4,9 @@ import { explainErrorCode, explainVerdict } from '../../../../shared/explain/out
 import { explainReplyCode } from '../../../../shared/explain/reply-codes.js';
 import type { SessionRecord } from '../../../../shared/session-record.js';
 import { describeTarget } from '../../../../shared/transcript-format.js';
+import { useEffect, useState } from 'react';
 import { useAppStore } from '../../store/index.js';
+import { bytesWords, elapsedWords, stageWords } from './live-status.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
 import { formatReplyLines, formatDuration, runningLabel } from './result-format.js';
 import '../explain/explain.css';
@@ -32,14 +34,7 @@ export interface ResultViewProps {
 /** The banner for a given state (no store access). */
 export function ResultView({ status, activity, record, error: requestError }: ResultViewProps) {
   if (status === 'idle') return null;
-  if (status === 'running') {
-    return (
-      <div className="banner running result-banner" role="status" data-result="running">
-        <span className="result-spinner" aria-hidden="true" />
-        {runningLabel(activity)}
-      </div>
-    );
-  }
+  if (status === 'running') return <LiveStatus activity={activity} />;
   const error = requestError ?? (record && !record.result.ok ? record.result.error : undefined);
   if (record && record.result.ok && !requestError) return <OkBanner record={record} />;
   return (
@@ -49,6 +44,71 @@ export function ResultView({ status, activity, record, error: requestError }: Re
     />
   );
 }
+
+/**
+ * While a session runs: where it is ("Waiting for the greeting…"), how long it has waited of how long it may (ticking
+ * here between main's reports), a bar for a message body, Cancel, and a hint after some silence — with one click that
+ * switches the TLS mode and runs the same thing again.
+ */
+function LiveStatus({ activity }: { activity: string | undefined }) {
+  const progress = useAppStore((s) => s.session.progress);
+  const cancelling = useAppStore((s) => s.session.cancelling);
+  const cancel = useAppStore((s) => s.cancelSession);
+  const retry = useAppStore((s) => s.switchTlsAndRetry);
+  const currentTls = useAppStore((s) => s.connection.tls);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, []);
+  const stage = progress?.stage;
+  const elapsed = progress ? progress.elapsedMs + Math.max(0, now - progress.receivedAt) : undefined;
+  const body = progress?.bytesSent !== undefined && progress.totalBytes !== undefined ? { sent: progress.bytesSent, total: progress.totalBytes } : undefined;
+  const hint = progress?.hint;
+  return (
+    <div className="banner running result-banner live-status" data-result="running" data-stage={stage?.name ?? 'starting'}>
+      <span className="result-spinner" aria-hidden="true" />
+      <strong role="status" className="live-stage">
+        {cancelling ? 'Cancelling…' : stageWords(stage, runningLabel(activity))}
+      </strong>
+      {elapsed !== undefined && stage && stage.name !== 'body' ? (
+        <span className="live-elapsed subtle" data-elapsed-ms={Math.round(elapsed)}>
+          {elapsedWords(elapsed, stage.timeoutMs)}
+        </span>
+      ) : null}
+      {body ? (
+        <span className="live-body">
+          <progress max={body.total} value={body.sent} aria-label="Message body sent" />
+          <span className="subtle">{bytesWords(body.sent, body.total)}</span>
+        </span>
+      ) : null}
+      <span className="spacer" />
+      <button type="button" className="small" disabled={cancelling} onClick={() => void cancel()}>
+        {cancelling ? 'Cancelling…' : 'Cancel'}
+      </button>
+      {hint ? (
+        <p className="result-hint live-hint" data-hint>
+          <span className="badge accent">hint</span> {hint.text}
+          {hint.suggestTls && hint.suggestTls !== currentTls ? (
+            <>
+              {' '}
+              <button type="button" className="small" disabled={cancelling} onClick={() => void retry(hint.suggestTls!)}>
+                {TLS_RETRY[hint.suggestTls]}
+              </button>
+            </>
+          ) : null}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+const TLS_RETRY: Record<NonNullable<ErrorDto['suggestTls']>, string> = {
+  off: 'Retry without TLS',
+  starttls: 'Retry with STARTTLS',
+  'starttls-optional': 'Retry with STARTTLS if offered',
+  implicit: 'Retry with implicit TLS',
+};
 
 function Verdict({ record }: { record: SessionRecord }) {
   const verdict = record.result.verdict;

@@ -1,4 +1,5 @@
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
+import { stripEnhancedCode } from '../../../../shared/explain/reply-text.js';
 import type { RecipientOutcome, ReplyInfo, SessionRecord, Verdict } from '../../../../shared/session-record.js';
 
 /**
@@ -44,7 +45,9 @@ export interface VerdictSummary {
 /** "250 2.1.5 Ok" */
 export function formatReply(reply: ReplyInfo | undefined): string {
   if (!reply) return '';
-  return [String(reply.code), reply.enhancedCode, reply.text.replace(/\n/g, ' / ')].filter((p) => p !== undefined && p !== '').join(' ');
+  // The text keeps the enhanced code it started with on the wire: shown once.
+  const text = stripEnhancedCode(reply.text, reply.enhancedCode).replace(/\n/g, ' / ');
+  return [String(reply.code), reply.enhancedCode, text].filter((p) => p !== undefined && p !== '').join(' ');
 }
 
 const klass = (code: number): string => `${Math.floor(code / 100)}xx`;
