@@ -130,6 +130,8 @@ export const ComposeSchema = z
     forceParams: z.boolean().default(false),
     /** Ask for per-recipient replies after the data (PRDR) when the server advertises it. */
     prdr: z.boolean().default(false),
+    /** The Message-ID to use ("<id@host>"), e.g. the one the preview showed; generated when absent. */
+    messageId: wireSafe(998).min(3).optional(),
   })
   .strict();
 export type ComposeSettings = z.input<typeof ComposeSchema>;

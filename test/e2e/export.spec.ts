@@ -5,7 +5,7 @@ import type { SessionRecord, TranscriptEvent } from '../../shared/session-record
 import { exportRecord } from '../../electron/main/services/session-export.js';
 import { rebuild } from '../../electron/main/services/session-log-store.js';
 import { expect, test } from './fixtures.js';
-import { expectPageNotScrollable, field, openTab, probe, readDownload, screenshot, useTestAccount, useTestListener } from './steps.js';
+import { expectPageNotScrollable, field, openTab, probe, readDownload, screenshot, useTestAccount, useTestListener, sessionRowAction } from './steps.js';
 
 /**
  * Export from the Sessions tab in each format — JSON record, smtplib-style text transcript, self-contained HTML
@@ -40,7 +40,7 @@ function expectNoSecret(content: string, secrets: string[], what: string): void 
 async function exportRow(page: Page, panel: Locator, row: Locator, format: (typeof FORMATS)[number]): Promise<{ name: string; content: string }> {
   await panel.getByLabel('Export as', { exact: true }).selectOption(format.value);
   const download = page.waitForEvent('download');
-  await row.getByRole('button', { name: new RegExp(`^Export the session of .* as ${format.label}$`) }).click();
+  await sessionRowAction(row, new RegExp(`^Export the session of .* as ${format.label}$`));
   const file = await download;
   // Streamed by the web host, with the page's token; not a Blob made in the page.
   const url = new URL(file.url());
@@ -101,7 +101,7 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
     expect(['PLAIN', 'LOGIN']).toContain(mechanism);
     mechanismsSeen.push(mechanism);
     expect(record.events.length).toBeGreaterThan(20);
-    expect(await row.locator('td.num').first().textContent()).toBe(String(record.events.length));
+    await expect(row.locator('td.size-cell .lines')).toHaveText(`${record.events.length} lines`);
     for (const event of record.events) expect(event).toMatchObject({ t: expect.any(Number), wall: expect.any(Number), dir: expect.stringMatching(/^(send|recv|info|error)$/) });
     const authLines = record.events.filter((e) => e.dir === 'send' && e.redacted);
     expect(authLines.length).toBeGreaterThan(0);
@@ -121,7 +121,7 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
     expect(text).toMatch(/^\d\d:\d\d:\d\d\.\d{6} reply: \[tls\] b'235 2\.7\.0 Authentication successful\\r\\n'$/m);
     const wireLines = text.split('\n').filter((l) => / (send|reply):/.test(l));
     expect(wireLines.length).toBe(record.events.filter((e) => e.dir === 'send' || e.dir === 'recv').length);
-    expect(text.trimEnd().split('\n').at(-1)).toBe('# result: ok');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('# result: OK');
 
     // HTML: a whole document, nothing that runs or loads, the capability table and the transcript.
     const html = files.get('html')!.content;
@@ -197,7 +197,7 @@ test.describe('a saved session of several pages', () => {
     const record = rebuild(ID, logText).record;
     const panel = await openTab(page, 'Sessions');
     const row = panel.getByRole('table', { name: 'Saved sessions' }).locator(`tbody tr[data-session-id="${ID}"]`);
-    await expect(row.locator('td.num').first()).toHaveText(String(TOTAL));
+    await expect(row.locator('td.size-cell .lines')).toHaveText(`${TOTAL.toLocaleString('en')} lines`);
     for (const format of FORMATS) {
       const file = await exportRow(page, panel, row, format);
       const expected = exportRecord(record, format.value);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, REPO_ROOT, test } from './fixtures.js';
+import { menuAction, sessionRowAction, confirmInMenu } from './steps.js';
 
 /**
  * The shell: tabs and their keys, the connection form's validation and defaults, a session kept open for commands,
@@ -169,15 +170,15 @@ test('profiles: save, load, rename, duplicate, delete; no password stored by the
   await expect(page.getByLabel('Host', { exact: true })).toHaveValue('mx.example.net');
   await expect(page.getByLabel('User', { exact: true })).toHaveValue('alice');
 
-  await list.getByRole('button', { name: 'Rename profile Office' }).click();
+  await menuAction(list, 'Actions for profile Office', 'Rename profile Office');
   await page.getByLabel('New name for Office').fill('Head office');
   await page.getByLabel('New name for Office').press('Enter');
   await expect(list.getByRole('button', { name: 'Load profile Head office' })).toBeVisible();
-  await list.getByRole('button', { name: 'Duplicate profile Head office' }).click();
+  await menuAction(list, 'Actions for profile Head office', 'Duplicate profile Head office');
   await expect(list.getByRole('button', { name: 'Load profile Head office (copy)' })).toBeVisible();
 
-  await list.getByRole('button', { name: 'Delete profile Head office (copy)' }).click();
-  await list.getByRole('button', { name: 'Delete', exact: true }).click();
+  await menuAction(list, 'Actions for profile Head office (copy)', 'Delete profile Head office (copy)');
+  await confirmInMenu(page);
   await expect(list.getByRole('button', { name: 'Load profile Head office (copy)' })).toHaveCount(0);
   // Saved in main: the file never holds a password.
   const file = await readFile(path.join(app.dataDir, 'profiles.json'), 'utf8');
@@ -202,7 +203,7 @@ test('sessions tab: history, reopen into the Overview, export as a download, del
   await expect(row).toContainText('probe');
 
   const download = page.waitForEvent('download');
-  await row.getByRole('button', { name: /^Export the session/ }).click();
+  await sessionRowAction(row, /^Export the session/);
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^smtp-lens-probe-127\.0\.0\.1-.*\.html$/);
   // Streamed by the web host from its export path, not made in the page.
@@ -221,14 +222,14 @@ test('sessions tab: history, reopen into the Overview, export as a download, del
   expect(record).toMatchObject({ operation: 'probe', result: { ok: true } });
   expect(record.events.length).toBeGreaterThan(5);
 
-  await row.getByRole('button', { name: /^Open the session/ }).click();
+  await sessionRowAction(row, /^Open the session/);
   await expect(page.getByRole('tab', { name: 'Overview' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByText('From the history')).toBeVisible();
 
   await page.keyboard.press('Control+4');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'shell-sessions.png'), fullPage: true });
-  await row.getByRole('button', { name: /^Delete the session/ }).click();
-  await panel.getByRole('button', { name: 'Delete', exact: true }).click();
+  await sessionRowAction(row, /^Delete the session/);
+  await confirmInMenu(page);
   await expect(table).toHaveCount(0);
   await expect(panel.getByText(/No sessions yet/)).toBeVisible();
   expect(app.errors).toEqual([]);

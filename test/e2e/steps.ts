@@ -155,3 +155,22 @@ export async function expectPageNotScrollable(page: Page): Promise<void> {
   );
   expect(sizes.content, 'the height of the page content').toBeLessThanOrEqual(sizes.window);
 }
+
+/**
+ * An action of a row's "⋯" menu (the Sessions table, the profiles): open the menu named `menu` inside `scope`, then
+ * press the item by its accessible name ("Open the session of …", "Delete profile Office").
+ */
+export async function menuAction(scope: Locator, menu: string | RegExp, item: string | RegExp): Promise<void> {
+  await scope.getByRole('button', { name: menu }).click();
+  await scope.page().getByRole('menu').getByRole('menuitem', { name: item }).click();
+}
+
+/** An action of a saved session's row (its menu is "Actions for the session of …"). */
+export async function sessionRowAction(row: Locator, item: string | RegExp): Promise<void> {
+  await menuAction(row, /^Actions for the session of /, item);
+}
+
+/** Answer the open menu's question ("Delete this log?") with its button. */
+export async function confirmInMenu(page: Page, label = 'Delete'): Promise<void> {
+  await page.getByRole('menu').getByRole('menuitem', { name: label, exact: true }).click();
+}

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
 import { expect, test } from './fixtures.js';
-import { openTab, screenshot } from './steps.js';
+import { openTab, screenshot, sessionRowAction } from './steps.js';
 
 /**
  * A transcript of 200,000 lines, written as a session log into the data directory before the app starts, reopened
@@ -90,8 +90,8 @@ test('a transcript of 200,000 lines: reopened, scrolled to the end, searched, on
   const sessions = await openTab(page, 'Sessions');
   const row = sessions.locator(`tr[data-session-id="${SESSION_ID}"]`);
   await expect(row).toBeVisible();
-  await expect(row.locator('td.num').first()).toHaveText(String(LINES));
-  await row.getByRole('button', { name: /^Open the session of / }).click();
+  await expect(row.locator('td.size-cell .lines')).toHaveText(`${LINES.toLocaleString('en')} lines`);
+  await sessionRowAction(row, /^Open the session of /);
   await expect(page.getByRole('tab', { name: 'Overview' })).toHaveAttribute('aria-selected', 'true', { timeout: 30_000 });
   await expect(page.getByText('From the history')).toBeVisible();
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
 import { expect, test } from './fixtures.js';
-import { openTab, screenshot } from './steps.js';
+import { openTab, screenshot, sessionRowAction, confirmInMenu } from './steps.js';
 
 /**
  * A saved session too long for one answer opens page by page: the Overview and the first rows at once, the rest
@@ -104,7 +104,7 @@ async function holdPages(page: Page): Promise<{ release(): void; held(): number 
 
 async function openSession(page: Page, id: string): Promise<void> {
   const sessions = await openTab(page, 'Sessions');
-  await sessions.locator(`tr[data-session-id="${id}"]`).getByRole('button', { name: /^Open the session of / }).click();
+  await sessionRowAction(sessions.locator(`tr[data-session-id="${id}"]`), /^Open the session of /);
   await expect(page.getByRole('tab', { name: 'Overview' })).toHaveAttribute('aria-selected', 'true');
 }
 
@@ -196,8 +196,8 @@ test('deleting a session whose events are loading stops the loading and says why
   await expect.poll(gate.held).toBeGreaterThan(0);
 
   const sessions = await openTab(page, 'Sessions');
-  await sessions.locator(`tr[data-session-id="${LONG_ID}"]`).getByRole('button', { name: /^Delete the session/ }).click();
-  await sessions.getByRole('button', { name: 'Delete', exact: true }).click();
+  await sessionRowAction(sessions.locator(`tr[data-session-id="${LONG_ID}"]`), /^Delete the session/);
+  await confirmInMenu(page);
   await expect(sessions.locator(`tr[data-session-id="${LONG_ID}"]`)).toHaveCount(0);
   gate.release();
 

@@ -103,6 +103,7 @@ export function toMessageRequest(m: ComposeRequest, sources: AttachmentSources):
     attachments,
     utf8Headers: m.utf8Headers,
     ...(m.html !== undefined ? { html: m.html } : {}),
+    ...(m.messageId !== undefined ? { messageId: m.messageId } : {}),
   };
   const envelope = {
     ...(m.envelopeFrom !== undefined ? { from: m.envelopeFrom } : {}),

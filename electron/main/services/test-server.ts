@@ -67,7 +67,7 @@ export const TEST_USER = 'tester';
 const SOCKET_NAME = 'lmtp.sock';
 const CERT_NAME = 'test-server-cert.pem';
 const BANNER = 'SMTP Lens test server';
-const CERT_VALID_DAYS = 30;
+const CERT_VALID_DAYS = 365;
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
 interface Account {
@@ -150,7 +150,7 @@ const errorMessage = (error: unknown): string => (error instanceof Error ? error
 const errnoCode = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
 
-/** A self-signed EC P-256 certificate for localhost, 127.0.0.1 and ::1, valid 30 days. */
+/** A self-signed EC P-256 certificate for localhost, 127.0.0.1 and ::1, valid a year (a tester must not be told it expires soon). */
 async function makeCredentials(): Promise<Credentials> {
   const notBeforeDate = new Date(Date.now() - 5 * 60 * 1000); // a little slack for clock skew
   const notAfterDate = new Date(notBeforeDate.getTime() + CERT_VALID_DAYS * 24 * 60 * 60 * 1000);

@@ -9,8 +9,24 @@ function formatName(name: PeerCertificate['subject'] | undefined): string {
     .join(', ');
 }
 
+/** An IPv6 address in its usual compressed form (Node spells a certificate's out in full: 0:0:0:0:0:0:0:1). */
+export function compressIpv6(address: string): string {
+  if (!address.includes(':')) return address;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}
+
+/** A subjectAltName entry as people write it: "IP Address:::1", not "IP Address:0:0:0:0:0:0:0:1". */
+function tidySan(entry: string): string {
+  const ip = /^IP Address:(.+)$/.exec(entry);
+  return ip ? `IP Address:${compressIpv6(ip[1]!)}` : entry;
+}
+
 function describeCertificate(cert: PeerCertificate): CertificateInfo {
-  const sans = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/).filter(Boolean) : [];
+  const sans = cert.subjectaltname ? cert.subjectaltname.split(/,\s*/).filter(Boolean).map(tidySan) : [];
   return {
     subject: formatName(cert.subject),
     issuer: formatName(cert.issuer),

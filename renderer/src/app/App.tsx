@@ -26,6 +26,16 @@ export function App() {
     return stop;
   }, []);
 
+  // The explanations drawer closes with Escape (unless something inside used the key: a menu, a search box).
+  useEffect(() => {
+    if (!explainOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) appStore.getState().setExplainOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [explainOpen]);
+
   return (
     <div className="app" data-app-state={appState}>
       <Header />

@@ -61,6 +61,11 @@ export interface ComposeView {
   attachmentError?: string;
   preview: ComposePreviewView;
   send: ComposeSendView;
+  /**
+   * The draft's Message-ID, as the first preview made it: the message sent is the one previewed. Forgotten once the
+   * message was handed over (the next send is another message).
+   */
+  messageId?: string;
 }
 
 export interface ComposeSlice {
@@ -149,7 +154,8 @@ export const createComposeSlice =
       const { form, attachments } = get().compose;
       const parsed = toComposeSettings(form, attachments);
       if (!parsed.ok) return parsed;
-      return parsed;
+      const { messageId } = get().compose;
+      return messageId ? { ok: true, settings: { ...parsed.settings, messageId } } : parsed;
     };
 
     return {
@@ -225,6 +231,7 @@ export const createComposeSlice =
           preview: result.ok
             ? { status: 'done', value: result.value, settings: parsed.settings, stale: false }
             : { status: 'done', error: result.error, stale: false },
+          ...(result.ok && result.value.messageId && !get().compose.messageId ? { messageId: result.value.messageId } : {}),
         });
       },
 
@@ -267,6 +274,7 @@ export const createComposeSlice =
           }
           const error = recordError(record ?? sent.value);
           setSend({ ...done, record: record ?? sent.value, ...(error ? { error, failedStep: 'send' as const } : {}) });
+          if ((record ?? sent.value).message) update({ messageId: undefined });
           return;
         }
 
@@ -296,6 +304,8 @@ export const createComposeSlice =
               ? 'authenticate'
               : 'connect';
         setSend({ ...done, record, ...(error ? { error, failedStep } : {}) });
+        // Handed over: the next send is another message, with an id of its own.
+        if (record.message) update({ messageId: undefined });
       },
 
       async cancelSend() {

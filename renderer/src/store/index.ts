@@ -3,6 +3,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { api as defaultApi, type AppApi } from '../lib/api.js';
 import { createComposeSlice } from './compose-slice.js';
 import { browserStorage, type StorageLike } from '../features/connection/recent-targets.js';
+import { loadPersisted, savePersisted, toPersisted } from './persisted-forms.js';
 import { createConnectionSlice } from './connection-slice.js';
 import { createExplainSlice } from '../features/explain/explain-slice.js';
 import { createProfilesSlice } from './profiles-slice.js';
@@ -23,7 +24,7 @@ export interface AppStoreOptions {
 
 /** One store from the slices. The API (and storage) are injected so that tests can pass fakes. */
 export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppStore {
-  return createStore<AppState>()((...a) => ({
+  const store = createStore<AppState>()((...a) => ({
     ...createComposeSlice(api)(...a),
     ...createConnectionSlice(options.storage)(...a),
     ...createExplainSlice(...a),
@@ -34,6 +35,43 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
     ...createTranscriptSlice(...a),
     ...createUiSlice(api)(...a),
   }));
+  if (options.storage) keepForms(store, options.storage);
+  return store;
+}
+
+/** The forms and the Compose draft as they were before a reload (no secret), and kept from now on as they change. */
+function keepForms(store: AppStore, storage: StorageLike): void {
+  const kept = loadPersisted(storage);
+  if (kept) {
+    store.setState((state) => ({
+      connection: kept.connection,
+      auth: kept.auth,
+      compose: { ...state.compose, form: kept.compose.form, attachments: kept.compose.attachments },
+      profiles: { ...state.profiles, ...(kept.activeProfileId !== undefined ? { activeId: kept.activeProfileId } : {}) },
+    }));
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const save = () => {
+    timer = undefined;
+    savePersisted(storage, toPersisted(store.getState()));
+  };
+  store.subscribe((state, previous) => {
+    if (
+      state.connection === previous.connection &&
+      state.auth === previous.auth &&
+      state.compose.form === previous.compose.form &&
+      state.compose.attachments === previous.compose.attachments &&
+      state.profiles.activeId === previous.profiles.activeId
+    ) {
+      return;
+    }
+    if (timer === undefined) timer = setTimeout(save, 250);
+  });
+  // Whatever was typed in the last moments before the page goes.
+  (globalThis as { addEventListener?: (type: string, listener: () => void) => void }).addEventListener?.('pagehide', () => {
+    if (timer !== undefined) clearTimeout(timer);
+    save();
+  });
 }
 
 /** Feed pushed events into the store; returns a function that stops doing so. */

@@ -116,6 +116,18 @@ export function formsFromProfile(profile: ProfileSummary): { connection: Connect
   return { connection, auth };
 }
 
+/**
+ * Whether the forms differ from what the profile put there (a typed password aside: the profile may not store one):
+ * the panel then says "modified" instead of silently dropping the profile.
+ */
+export function profileModified(profile: ProfileSummary, connection: ConnectionForm, auth: AuthForm): boolean {
+  const expected = formsFromProfile(profile);
+  const same = (a: object, b: object): boolean => JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+  const { secret: _typed, useStored: _a, ...authNow } = auth;
+  const { secret: _none, useStored: _b, ...authThen } = expected.auth;
+  return !same(expected.connection, connection) || !same(authThen, authNow);
+}
+
 const sortByName = (list: ProfileSummary[]): ProfileSummary[] =>
   [...list].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id));
 

@@ -39,6 +39,13 @@ export interface SessionView {
   progress?: LiveProgress;
   /** Raw commands sent from this window, oldest first (the command box's arrow-key history). */
   commandHistory: string[];
+  /** The user closed the result banner of this outcome. */
+  noticeDismissed?: boolean;
+  /**
+   * The forms as they were when the outcome came: an error banner is about them, and goes once either is edited (a
+   * fixed host or password must not leave "Authentication failed" above every tab).
+   */
+  formAt?: { connection: unknown; auth: unknown };
 }
 
 /** The latest `progress` of the running session, with when it arrived (to count the elapsed time on). */
@@ -95,6 +102,8 @@ export interface SessionSlice {
   abandonSessions(error: ErrorDto): void;
   /** From the `progress` event subscription. */
   receiveProgress(payload: EventMap['progress']): void;
+  /** Close the result banner (the outcome stays in the Overview). */
+  dismissNotice(): void;
   resetSession(): void;
 }
 
@@ -125,7 +134,10 @@ export const createSessionSlice =
       return work;
     };
 
-    const patch = (p: Partial<SessionView>) => set((state) => ({ session: { ...state.session, ...p } }));
+    const patch = (p: Partial<SessionView>) =>
+      set((state) => ({
+        session: { ...state.session, ...p, ...(p.status === 'done' ? { formAt: { connection: state.connection, auth: state.auth }, noticeDismissed: false } : {}) },
+      }));
 
     /** The settings and authentication of the forms, or the problems found (shown as the request's error). */
     const prepare = (): { connection: ConnectionSettings; auth: AuthSettings | undefined; profileId: string | undefined } | ErrorDto => {
@@ -153,7 +165,16 @@ export const createSessionSlice =
       const prepared = prepare();
       if ('code' in prepared) {
         get().setFormAttempted(true);
-        set({ session: { ...IDLE, commandHistory: get().session.commandHistory, status: 'done', activity, error: prepared } });
+        set({
+          session: {
+            ...IDLE,
+            commandHistory: get().session.commandHistory,
+            status: 'done',
+            activity,
+            error: prepared,
+            formAt: { connection: get().connection, auth: get().auth },
+          },
+        });
         return undefined;
       }
       get().setFormAttempted(false);
@@ -402,6 +423,10 @@ export const createSessionSlice =
         const { sessionId: _id, ...rest } = payload;
         patch({ progress: { ...rest, elapsedMs: payload.elapsedMs ?? 0, receivedAt: Date.now() } });
         get().setSendProgress(payload);
+      },
+
+      dismissNotice() {
+        set((state) => ({ session: { ...state.session, noticeDismissed: true } }));
       },
 
       resetSession() {

@@ -8,6 +8,7 @@ import { AttachmentsField } from './AttachmentsField.js';
 import { BodyTabs } from './BodyTabs.js';
 import { EnvelopeOptions } from './EnvelopeOptions.js';
 import { HeadersEditor } from './HeadersEditor.js';
+import { Reveal } from '../../app/Reveal.js';
 import { PreviewPane } from './PreviewPane.js';
 import { SendStatus } from './SendStatus.js';
 import './compose.css';
@@ -39,6 +40,9 @@ export function ComposePanel() {
   const form = useAppStore((s) => s.compose.form);
   const send = useAppStore((s) => s.compose.send);
   const previewStatus = useAppStore((s) => s.compose.preview.status);
+  // New results are brought into view: a preview made, a send that started or ended.
+  const previewToken = useAppStore((s) => (s.compose.preview.status === 'done' ? (s.compose.preview.value ?? s.compose.preview.error) : undefined));
+  const sendToken = useAppStore((s) => (s.compose.send.stage === 'done' ? s.compose.send : s.compose.send.stage === 'connecting' ? 'connecting' : undefined));
   const sessionBusy = useAppStore((s) => s.session.status === 'running');
   const setField = useAppStore((s) => s.setComposeField);
   const previewMessage = useAppStore((s) => s.previewMessage);
@@ -143,8 +147,12 @@ export function ComposePanel() {
           </button>
         </div>
       </form>
-      <SendStatus />
-      <PreviewPane />
+      <Reveal token={sendToken}>
+        <SendStatus />
+      </Reveal>
+      <Reveal token={previewToken}>
+        <PreviewPane />
+      </Reveal>
     </section>
   );
 }

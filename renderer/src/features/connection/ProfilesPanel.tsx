@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import type { ProfileSummary } from '../../../../shared/ipc/contract.js';
-import { ConfirmButton } from '../../app/ConfirmButton.js';
+import { ActionsMenu } from '../../app/ActionsMenu.js';
 import { ErrorNote } from '../../app/ErrorNote.js';
 import { formFromSettings, describeForm } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
+import { profileModified } from '../../store/profiles-slice.js';
 import { CheckField, TextField } from './fields.js';
 
 /**
@@ -21,6 +22,7 @@ export function ProfilesPanel() {
   const clearActive = useAppStore((s) => s.clearActiveProfile);
   const [saving, setSaving] = useState<'new' | 'update' | undefined>(undefined);
   const active = list.find((p) => p.id === activeId);
+  const modified = useAppStore((s) => (active ? profileModified(active, s.connection, s.auth) : false));
 
   return (
     <section className="profiles sidebar-section" aria-labelledby="profiles-heading">
@@ -42,11 +44,18 @@ export function ProfilesPanel() {
       )}
       {active && !saving ? (
         <div className="button-row">
-          <span className="hint">
+          <span className="hint" data-profile-state={modified ? 'modified' : 'same'}>
             Using <strong>{active.name}</strong>
+            {modified ? <span className="badge warn profile-modified">modified</span> : null}
           </span>
           <span className="spacer" />
-          <button type="button" className="small" disabled={busy || locked} onClick={() => setSaving('update')}>
+          <button
+            type="button"
+            className={modified ? 'small primary' : 'small'}
+            disabled={busy || locked}
+            title={modified ? `Save the changed form into “${active.name}”` : `Save the form into “${active.name}” (a typed password too)`}
+            onClick={() => setSaving('update')}
+          >
             Update
           </button>
           <button type="button" className="small link" disabled={locked} onClick={clearActive}>
@@ -116,6 +125,7 @@ function ProfileRow({ profile, active, disabled }: { profile: ProfileSummary; ac
           disabled={disabled}
           aria-current={active ? 'true' : undefined}
           aria-label={`Load profile ${profile.name}`}
+          title={profile.name}
           onClick={() => apply(profile.id)}
         >
           {profile.name}
@@ -127,21 +137,22 @@ function ProfileRow({ profile, active, disabled }: { profile: ProfileSummary; ac
           {profile.hasClientKey ? ' · key stored' : ''}
         </span>
       </span>
-      <button type="button" className="small" disabled={disabled} aria-label={`Rename profile ${profile.name}`} onClick={() => setRenaming(profile.name)}>
-        Rename
-      </button>
-      <button type="button" className="small" disabled={disabled} aria-label={`Duplicate profile ${profile.name}`} onClick={() => void duplicate(profile.id)}>
-        Copy
-      </button>
-      <ConfirmButton
-        question={`Delete “${profile.name}”${profile.hasSecret ? ' and its stored password' : ''}?`}
-        confirmLabel="Delete"
-        label={`Delete profile ${profile.name}`}
-        disabled={disabled}
-        onConfirm={() => void remove(profile.id)}
-      >
-        Delete
-      </ConfirmButton>
+      <ActionsMenu
+        label={`Actions for profile ${profile.name}`}
+        actions={[
+          { label: 'Load', ariaLabel: `Load profile ${profile.name} into the form`, disabled, onSelect: () => apply(profile.id) },
+          { label: 'Rename…', ariaLabel: `Rename profile ${profile.name}`, disabled, onSelect: () => setRenaming(profile.name) },
+          { label: 'Duplicate', ariaLabel: `Duplicate profile ${profile.name}`, disabled, onSelect: () => void duplicate(profile.id) },
+          {
+            label: 'Delete…',
+            ariaLabel: `Delete profile ${profile.name}`,
+            danger: true,
+            disabled,
+            confirm: `Delete “${profile.name}”${profile.hasSecret ? ' and its stored password' : ''}?`,
+            onSelect: () => void remove(profile.id),
+          },
+        ]}
+      />
     </li>
   );
 }
@@ -170,7 +181,7 @@ function SaveProfileForm({ mode, profile, onDone }: { mode: 'new' | 'update'; pr
         if (e.key === 'Escape') onDone();
       }}
     >
-      <TextField name="profileName" label="Profile name" value={name} onChange={setName} placeholder="Office relay" />
+      <TextField name="profileName" label="Profile name" value={name} onChange={setName} placeholder="Office relay" autoFocus />
       {hasUser ? (
         available ? (
           <CheckField

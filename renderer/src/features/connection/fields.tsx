@@ -25,6 +25,7 @@ export function TextField({
   disabled,
   autoComplete = 'off',
   trailing,
+  autoFocus,
 }: {
   name: string;
   label: string;
@@ -40,6 +41,8 @@ export function TextField({
   autoComplete?: string;
   /** Something next to the input (a show/hide button). */
   trailing?: ReactNode;
+  /** Take the focus when shown (a form that just opened for this field). */
+  autoFocus?: boolean;
 }) {
   const ids = useFieldIds(name);
   const input = (
@@ -53,6 +56,7 @@ export function TextField({
       autoComplete={autoComplete}
       spellCheck={false}
       disabled={disabled}
+      autoFocus={autoFocus}
       aria-invalid={error ? true : undefined}
       aria-describedby={describedBy(ids, error, hint)}
       onChange={(e) => onChange(e.target.value)}

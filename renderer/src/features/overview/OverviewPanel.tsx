@@ -2,7 +2,7 @@ import { useId } from 'react';
 import { stripEnhancedCode } from '../../../../shared/explain/reply-text.js';
 import type { SessionRecord } from '../../../../shared/session-record.js';
 import { describeTarget } from '../../../../shared/transcript-format.js';
-import { useAppStore } from '../../store/index.js';
+import { appStore, useAppStore } from '../../store/index.js';
 import { AuthView } from '../auth/AuthPanel.js';
 import { CapabilityView } from '../capabilities/CapabilityPanel.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
@@ -33,12 +33,56 @@ export function OverviewPanel({ showResult = true }: OverviewPanelProps) {
       {record ? (
         <OverviewOfRecord record={record} />
       ) : status === 'idle' ? (
-        <p className="overview-empty hint overview-wide">
-          Probe a server to see what it advertises, how TLS and authentication went, and the result. The built-in test server
-          needs nothing of your own.
-        </p>
+        <FirstRun />
       ) : null}
     </div>
+  );
+}
+
+/**
+ * What a first start shows: what the app does, and two ways in — the built-in test server (started, put into the
+ * form with its account, and probed, in one click) or a server of one's own (the host field takes the focus).
+ */
+function FirstRun() {
+  const start = useAppStore((s) => s.startBuiltInTestServer);
+  const useAccount = useAppStore((s) => s.useTestAccount);
+  const probe = useAppStore((s) => s.probe);
+  const busy = useAppStore((s) => s.testServer.busy);
+  const id = useId();
+  const tryTestServer = async () => {
+    await start();
+    const { testServer } = appStore.getState();
+    if (!testServer.status?.running || testServer.error) return;
+    useAccount();
+    await probe();
+  };
+  const ownServer = () => {
+    const host = document.querySelector<HTMLInputElement>('.sidebar [data-field="host"] input');
+    host?.focus();
+    host?.select();
+  };
+  return (
+    <section className="panel first-run overview-wide" aria-labelledby={`${id}-heading`} data-first-run>
+      <h2 id={`${id}-heading`}>Test a mail server</h2>
+      <p>
+        SMTP Lens connects to an SMTP, SMTPS or LMTP server and shows what it advertises, how TLS and authentication went,
+        what became of a test message, and every line that was exchanged — with secrets redacted.
+      </p>
+      <div className="first-run-choices">
+        <div className="first-run-choice">
+          <button type="button" className="primary" disabled={busy} onClick={() => void tryTestServer()}>
+            {busy ? 'Starting the test server…' : 'Try the built-in test server'}
+          </button>
+          <p className="hint">Starts a local server on this machine, fills in the form with its address and account, and probes it.</p>
+        </div>
+        <div className="first-run-choice">
+          <button type="button" onClick={ownServer}>
+            Probe your own server
+          </button>
+          <p className="hint">Enter its host name and port on the left (587 for submission, 25 between servers, 465 for SMTPS), then Probe.</p>
+        </div>
+      </div>
+    </section>
   );
 }
 

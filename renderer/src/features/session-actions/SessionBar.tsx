@@ -3,6 +3,8 @@ import { describeTarget } from '../../../../shared/transcript-format.js';
 import { ErrorNote } from '../../app/ErrorNote.js';
 import { describeForm } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
+import { stripEnhancedCode } from '../../../../shared/explain/reply-text.js';
+import { ReplyCode } from '../explain/ReplyCode.js';
 import type { ExportFormat } from '../../lib/api.js';
 import { loadStatus } from '../../lib/transcript/load-status.js';
 import { navigateHistory } from './command-history.js';
@@ -200,6 +202,30 @@ function CommandTools() {
           </button>
         </div>
       </div>
+      <LastReply />
     </div>
+  );
+}
+
+/** The answer to the last VRFY/EXPN or raw command, beside the command bar (the Transcript has it too). */
+function LastReply() {
+  const last = useAppStore((s) => s.session.record?.commands?.at(-1));
+  const running = useAppStore((s) => s.session.status === 'running' && (s.session.activity === 'raw' || s.session.activity === 'verify'));
+  if (running) {
+    return (
+      <p className="command-reply subtle" role="status">
+        Waiting for the reply…
+      </p>
+    );
+  }
+  if (!last) return null;
+  const text = stripEnhancedCode(last.reply.text, last.reply.enhancedCode);
+  return (
+    <p className="command-reply" role="status" data-command-reply={last.reply.code}>
+      <code className="command-sent">{last.command}</code>
+      <span aria-hidden="true"> → </span>
+      <ReplyCode code={last.reply.code} enhancedCode={last.reply.enhancedCode} text={last.reply.text} context={last.command} />{' '}
+      <span className="command-reply-text">{text}</span>
+    </p>
   );
 }

@@ -1,6 +1,7 @@
 import { Fragment, useId, useMemo, useState } from 'react';
 import type { SavedSessionSummary } from '../../../../shared/ipc/contract.js';
-import { ConfirmButton } from '../../app/ConfirmButton.js';
+import { STATUS_MEANINGS } from '../../../../shared/session-status.js';
+import { ActionsMenu } from '../../app/ActionsMenu.js';
 import { ErrorNote } from '../../app/ErrorNote.js';
 import type { ExportFormat } from '../../lib/api.js';
 import { useAppStore } from '../../store/index.js';
@@ -81,10 +82,6 @@ export function SessionsPanel() {
                 <th scope="col">Operation</th>
                 <th scope="col">Target</th>
                 <th scope="col">Status</th>
-                <th scope="col">Error</th>
-                <th scope="col" className="num">
-                  Events
-                </th>
                 <th scope="col" className="num">
                   Size
                 </th>
@@ -99,7 +96,7 @@ export function SessionsPanel() {
                   <SessionRow summary={s} format={format} />
                   {actionError && actionError.id === s.id ? (
                     <tr className="row-error">
-                      <td colSpan={8}>
+                      <td colSpan={6}>
                         <ErrorNote error={actionError.error} what={`Could not ${actionError.action} this session`} onDismiss={dismiss} />
                       </td>
                     </tr>
@@ -114,6 +111,10 @@ export function SessionsPanel() {
   );
 }
 
+/**
+ * One saved session: a click (or Enter) on the row opens it in the Overview; Open, Export and Delete are in its menu,
+ * so that the table fits beside the sidebar at 1024 px.
+ */
 function SessionRow({ summary: s, format }: { summary: SavedSessionSummary; format: ExportFormat }) {
   const selected = useAppStore((st) => st.sessions.selectedId === s.id);
   const busy = useAppStore((st) => st.sessions.busyId === s.id);
@@ -126,57 +127,72 @@ function SessionRow({ summary: s, format }: { summary: SavedSessionSummary; form
   const remove = useAppStore((st) => st.deleteSessionLog);
   const setTab = useAppStore((st) => st.setTab);
   const when = formatLocalTime(s.startedAt);
+  const pill = statusPill(s);
+  const open = () => {
+    select(s.id);
+    if (busy || blocked) return;
+    void reopen(s.id).then((ok) => ok && setTab('overview'));
+  };
 
   return (
-    <tr aria-selected={selected} data-session-id={s.id} data-status={s.status} onClick={() => select(s.id)}>
+    <tr
+      aria-selected={selected}
+      data-session-id={s.id}
+      data-status={s.status}
+      data-shown={shown || undefined}
+      className="clickable"
+      tabIndex={0}
+      title={blocked ? 'Disconnect the open session to open another' : 'Open in the Overview'}
+      onClick={open}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) open();
+      }}
+    >
       <td className="mono nowrap">
         <time dateTime={s.startedAt}>{when}</time>
       </td>
       <td>{s.operation}</td>
-      <td className="mono">{s.target || <span className="subtle">—</span>}</td>
+      <td className="mono target-cell">{s.target || <span className="subtle">—</span>}</td>
       <td>
-        <span className={`status-pill ${live ? 'open' : statusPill(s).tone}`}>{live ? 'Live' : statusPill(s).label}</span>
-      </td>
-      <td className="mono">{s.errorCode ?? ''}</td>
-      <td className="num">{s.events}</td>
-      <td className="num">{formatSize(s.bytes)}</td>
-      <td className="actions-cell">
-        <span className="button-row">
-          <button
-            type="button"
-            className="small"
-            disabled={busy || blocked}
-            aria-label={`Open the session of ${when} in the Overview`}
-            title={blocked ? 'Disconnect the open session first' : undefined}
-            onClick={(e) => {
-              e.stopPropagation();
-              void reopen(s.id).then((ok) => ok && setTab('overview'));
-            }}
-          >
-            {shown ? 'Shown' : 'Open'}
-          </button>
-          <button
-            type="button"
-            className="small"
-            disabled={busy}
-            aria-label={`Export the session of ${when} as ${format.toUpperCase()}`}
-            onClick={(e) => {
-              e.stopPropagation();
-              void exportSession(s.id, format);
-            }}
-          >
-            Export
-          </button>
-          <ConfirmButton
-            question="Delete this log?"
-            confirmLabel="Delete"
-            label={`Delete the session of ${when}`}
-            disabled={busy || live}
-            onConfirm={() => void remove(s.id)}
-          >
-            Delete
-          </ConfirmButton>
+        <span className={`status-pill ${live ? 'open' : pill.tone}`} title={STATUS_MEANINGS[pill.tone]}>
+          {live ? 'Live' : pill.label}
         </span>
+        {s.errorCode && pill.tone !== 'cancelled' ? <span className="mono subtle error-code-cell">{s.errorCode}</span> : null}
+      </td>
+      <td className="num nowrap size-cell">
+        {formatSize(s.bytes)}
+        <span className="lines subtle">
+          {s.events.toLocaleString('en')} {s.events === 1 ? 'line' : 'lines'}
+        </span>
+      </td>
+      <td className="actions-cell">
+        <ActionsMenu
+          label={`Actions for the session of ${when}`}
+          actions={[
+            {
+              label: shown ? 'Shown in the Overview' : 'Open',
+              ariaLabel: `Open the session of ${when} in the Overview`,
+              disabled: busy || blocked,
+              disabledReason: 'Disconnect the open session first',
+              onSelect: open,
+            },
+            {
+              label: `Export as ${format.toUpperCase()}`,
+              ariaLabel: `Export the session of ${when} as ${format.toUpperCase()}`,
+              disabled: busy,
+              onSelect: () => void exportSession(s.id, format),
+            },
+            {
+              label: 'Delete…',
+              ariaLabel: `Delete the session of ${when}`,
+              danger: true,
+              confirm: 'Delete this log?',
+              disabled: busy || live,
+              disabledReason: 'The session is live',
+              onSelect: () => void remove(s.id),
+            },
+          ]}
+        />
       </td>
     </tr>
   );

@@ -1,10 +1,13 @@
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
 import { explainEnhanced } from '../../../../shared/explain/enhanced-codes.js';
-import { explainErrorCode, explainVerdict } from '../../../../shared/explain/outcomes.js';
+import { explainVerdict } from '../../../../shared/explain/outcomes.js';
 import { explainReplyCode } from '../../../../shared/explain/reply-codes.js';
 import type { SessionRecord } from '../../../../shared/session-record.js';
 import { describeTarget } from '../../../../shared/transcript-format.js';
 import { useEffect, useState } from 'react';
+import { adviseError, appHint, type AdviceAction } from '../../../../shared/explain/error-advice.js';
+import { stripEnhancedCode } from '../../../../shared/explain/reply-text.js';
+import { recordStatus, STATUS_WORDS } from '../../../../shared/session-status.js';
 import { useAppStore } from '../../store/index.js';
 import { bytesWords, elapsedWords, stageWords } from './live-status.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
@@ -19,7 +22,14 @@ export function ResultBanner() {
   const activity = useAppStore((s) => s.session.activity);
   const record = useAppStore((s) => s.session.record);
   const error = useAppStore((s) => s.session.error);
-  return <ResultView status={status} activity={activity} record={record} error={error} />;
+  const dismissed = useAppStore((s) => s.session.noticeDismissed === true);
+  // An error is about the forms as they were: editing either (the host, the password) clears it.
+  const edited = useAppStore((s) => s.session.formAt !== undefined && (s.session.formAt.connection !== s.connection || s.session.formAt.auth !== s.auth));
+  const dismiss = useAppStore((s) => s.dismissNotice);
+  if (status === 'done' && dismissed) return null;
+  const failed = error !== undefined || (record !== undefined && !record.result.ok);
+  if (status === 'done' && failed && edited) return null;
+  return <ResultView status={status} activity={activity} record={record} error={error} onDismiss={dismiss} />;
 }
 
 export interface ResultViewProps {
@@ -29,18 +39,21 @@ export interface ResultViewProps {
   record?: SessionRecord;
   /** The request itself failed (no record from it). */
   error?: ErrorDto;
+  /** Close the banner (the outcome stays in the Overview). */
+  onDismiss?: () => void;
 }
 
 /** The banner for a given state (no store access). */
-export function ResultView({ status, activity, record, error: requestError }: ResultViewProps) {
+export function ResultView({ status, activity, record, error: requestError, onDismiss }: ResultViewProps) {
   if (status === 'idle') return null;
   if (status === 'running') return <LiveStatus activity={activity} />;
   const error = requestError ?? (record && !record.result.ok ? record.result.error : undefined);
-  if (record && record.result.ok && !requestError) return <OkBanner record={record} />;
+  if (record && record.result.ok && !requestError) return <OkBanner record={record} onDismiss={onDismiss} />;
   return (
     <ErrorBanner
       error={error ?? { code: 'internal', message: 'The operation failed without saying why.' }}
       record={requestError ? undefined : record}
+      onDismiss={onDismiss}
     />
   );
 }
@@ -110,6 +123,34 @@ const TLS_RETRY: Record<NonNullable<ErrorDto['suggestTls']>, string> = {
   implicit: 'Retry with implicit TLS',
 };
 
+/** The one thing to do about an error: focus the field to fix, or switch the TLS mode and run it again. */
+function AdviceButton({ action }: { action: AdviceAction }) {
+  const retry = useAppStore((s) => s.switchTlsAndRetry);
+  const currentTls = useAppStore((s) => s.connection.tls);
+  if (action.kind === 'switch-tls') {
+    if (action.tls === currentTls) return null;
+    return (
+      <p className="result-action">
+        <button type="button" className="small" onClick={() => void retry(action.tls)}>
+          {action.label}
+        </button>
+      </p>
+    );
+  }
+  const focus = () => {
+    const input = document.querySelector<HTMLInputElement>(`.sidebar [data-field="${action.field === 'password' ? 'secret' : action.field}"] input`);
+    input?.focus();
+    input?.select();
+  };
+  return (
+    <p className="result-action">
+      <button type="button" className="small" onClick={focus}>
+        {action.label}
+      </button>
+    </p>
+  );
+}
+
 function Verdict({ record }: { record: SessionRecord }) {
   const verdict = record.result.verdict;
   if (!verdict) return null;
@@ -122,19 +163,31 @@ function Verdict({ record }: { record: SessionRecord }) {
   );
 }
 
-function OkBanner({ record }: { record: SessionRecord }) {
+function Dismiss({ onDismiss }: { onDismiss: (() => void) | undefined }) {
+  if (!onDismiss) return null;
   return (
-    <div className="banner ok result-banner" role="status" data-result="ok">
-      <strong>OK</strong>
+    <button type="button" className="small link banner-close" aria-label="Dismiss this notice" title="Dismiss (the result stays in the Overview)" onClick={onDismiss}>
+      ✕
+    </button>
+  );
+}
+
+function OkBanner({ record, onDismiss }: { record: SessionRecord; onDismiss: (() => void) | undefined }) {
+  const status = recordStatus(record);
+  return (
+    <div className="banner ok result-banner compact" role="status" data-result="ok">
+      <strong>{status === 'delivered' ? 'Delivered' : 'OK'}</strong>
       <span className="result-summary">
         {record.operation} of <span className="mono">{describeTarget(record)}</span> in {formatDuration(record.durationMs)}
+        {record.result.verdict && status !== 'delivered' ? ` · ${STATUS_WORDS[status]}` : ''}
       </span>
-      <Verdict record={record} />
       {record.tlsSkipped ? (
-        <p className="result-warning">
+        <span className="result-warning">
           <span className="badge warn">no TLS</span> TLS was not used: {record.tlsSkipped}.
-        </p>
+        </span>
       ) : null}
+      <span className="spacer" />
+      <Dismiss onDismiss={onDismiss} />
     </div>
   );
 }
@@ -165,48 +218,75 @@ function TlsHint({ hint, suggestTls }: { hint: string; suggestTls: ErrorDto['sug
   );
 }
 
-function ErrorBanner({ error, record }: { error: ErrorDto; record: SessionRecord | undefined }) {
-  const words = explainErrorCode(error.code);
+/** Field paths of a refused request, as the forms label them. */
+const FIELD_LABELS: Record<string, string> = {
+  host: 'Host',
+  port: 'Port',
+  socketPath: 'Socket path',
+  ehloName: 'EHLO name',
+  'auth.user': 'User',
+  'auth.secret': 'Password',
+  'auth.mechanism': 'Mechanism',
+};
+const fieldLabel = (path: string): string => FIELD_LABELS[path] ?? path;
+
+function ErrorBanner({ error, record, onDismiss }: { error: ErrorDto; record: SessionRecord | undefined; onDismiss: (() => void) | undefined }) {
+  const advice = adviseError(error);
   const reply = error.replyCode !== undefined ? explainReplyCode(error.replyCode) : undefined;
   const enhanced = error.enhancedCode ? explainEnhanced(error.enhancedCode) : null;
   const replyLines = formatReplyLines(error.replyCode, error.enhancedCode, error.replyText);
-  const hasRaw = replyLines !== '' || !!error.command || !!error.raw || !!error.stage;
-  // A partial delivery is not a failure of everything: amber, as the outcome grid shows it, not red; an outcome
-  // nobody knows (the message may have been delivered, or the session was interrupted) is amber-grey.
+  const hasRaw = replyLines !== '' || !!error.command || !!error.raw || !!error.stage || !!error.message;
+  // One tone per status: a partial delivery amber, an unknown outcome amber-grey, a cancelled run grey, not red.
+  const status = record ? recordStatus(record) : error.code === 'cancelled' ? 'cancelled' : 'failed';
+  const tone = status === 'partial' ? 'warn' : status === 'unknown' ? 'unknown' : status === 'cancelled' || status === 'interrupted' ? 'neutral' : 'error';
   const verdict = record?.result.verdict;
-  const tone =
-    verdict === 'partial' ? 'warn' : verdict === 'unknown' || error.code === 'delivery-unknown' || error.code === 'interrupted' ? 'unknown' : 'error';
+  const title =
+    status === 'cancelled' ? 'Cancelled' : status === 'interrupted' ? 'Interrupted' : verdict ? explainVerdict(verdict, record?.recipients).title : advice.title;
+  const invalid = error.code === 'invalid-input' && (error.issues?.length ?? 0) > 0;
   return (
-    <div className={`banner ${tone} result-banner`} role="alert" data-result="error" data-error-code={error.code}>
-      <strong className="result-title">{words.title}</strong>
-      <code className="error-code">{error.code}</code>
-      <p className="error-message">{error.message}</p>
+    <div className={`banner ${tone} result-banner compact`} role="alert" data-result="error" data-error-code={error.code} data-status={status}>
+      <div className="result-head">
+        <strong className="result-title">{title}</strong>
+        <code className="error-code" title="The error code (the CLI's exit code and the exports name it too)">
+          {error.code}
+        </code>
+        {status === 'cancelled' ? (
+          <span className="result-text">The connection was dropped; nothing more was sent.</span>
+        ) : invalid ? (
+          <span className="result-text">Fix the fields marked in the form:</span>
+        ) : error.replyCode !== undefined || error.enhancedCode ? (
+          <span className="result-text result-reply">
+            The server answered{' '}
+            <ReplyCode code={error.replyCode} enhancedCode={error.enhancedCode} text={error.replyText} context={error.command} />{' '}
+            {stripEnhancedCode(error.replyText ?? '', error.enhancedCode).split('\n')[0]}
+            <span className="subtle">
+              {' '}
+              — {enhanced?.detailKnown ? enhanced.detailText : (reply?.meaning ?? advice.text)}
+            </span>
+          </span>
+        ) : (
+          <span className="result-text">{advice.text}</span>
+        )}
+        <span className="spacer" />
+        <Dismiss onDismiss={onDismiss} />
+      </div>
+      {invalid ? <IssueList error={error} labelFor={fieldLabel} /> : null}
+      {record && status === 'interrupted' ? <Verdict record={record} /> : null}
+      {advice.action ? <AdviceButton action={advice.action} /> : null}
+      {error.hint && advice.action?.kind !== 'switch-tls' ? <TlsHint hint={appHint(error.hint)} suggestTls={error.suggestTls} /> : null}
       {record ? (
-        <p className="hint">
+        <p className="hint result-where">
           {record.operation} of <span className="mono">{describeTarget(record)}</span> after {formatDuration(record.durationMs)}
         </p>
       ) : null}
-      {record ? <Verdict record={record} /> : null}
-      {error.replyCode !== undefined || error.enhancedCode ? (
-        <p className="result-reply">
-          The server answered{' '}
-          <ReplyCode code={error.replyCode} enhancedCode={error.enhancedCode} text={error.replyText} context={error.command} />
-          {reply?.valid ? `: ${reply.title.charAt(0).toLowerCase()}${reply.title.slice(1)}` : ''}
-          {enhanced?.detailKnown && enhanced.detailName.toLowerCase() !== reply?.title.toLowerCase()
-            ? ` (${enhanced.detailName.charAt(0).toLowerCase()}${enhanced.detailName.slice(1)})`
-            : ''}
-          .{' '}
-          <span className="subtle">{enhanced?.detailKnown ? enhanced.detailText : reply?.meaning}</span>
-        </p>
-      ) : (
-        <p className="hint">{words.text}</p>
-      )}
-      <IssueList error={error} />
-      {error.hint ? <TlsHint hint={error.hint} suggestTls={error.suggestTls} /> : null}
       {hasRaw ? (
         <details className="result-raw">
           <summary>Show raw reply</summary>
           <dl className="kv">
+            <dt>Error</dt>
+            <dd>
+              <code>{error.code}</code> {error.message}
+            </dd>
             {error.command ? (
               <>
                 <dt>In answer to</dt>

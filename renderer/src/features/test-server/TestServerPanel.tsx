@@ -49,7 +49,9 @@ function ServerControls({ headingId }: { headingId: string }) {
         A local server for trying things out: nothing leaves this machine. Recipients <code>refuse@…</code> are refused (550),{' '}
         <code>tempfail@…</code> deferred (451), and over LMTP <code>overquota@…</code> fails after DATA (552).
       </p>
-      <fieldset className="listener-choice" disabled={running || busy}>
+      {/* While it runs, its listeners are the table below: the choice is for the next start. */}
+      {running ? null : (
+      <fieldset className="listener-choice" disabled={busy}>
         <legend className="section-title">Listeners</legend>
         <div className="segmented wrap">
           {CHOICES.map((c) => (
@@ -60,6 +62,7 @@ function ServerControls({ headingId }: { headingId: string }) {
           ))}
         </div>
       </fieldset>
+      )}
       <div className="button-row">
         {running ? (
           <button type="button" disabled={busy} onClick={() => void stop()}>

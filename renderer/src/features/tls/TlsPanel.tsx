@@ -127,6 +127,9 @@ function NoTls({ record }: { record: SessionRecord }) {
       </div>
     );
   }
+  // Nothing crossed the network when nothing connected: no warning about what "travelled in plaintext".
+  const connected = record.greeting !== undefined || record.target.remoteAddress !== undefined;
+  if (!connected) return <p className="hint">No TLS: the session never reached the server.</p>;
   if (record.target.tls === 'off') {
     return (
       <div className={`notice ${local ? '' : 'warn'}`} data-unencrypted>

@@ -96,7 +96,8 @@ export function TranscriptList({ idPrefix, onCopy, describedBy }: TranscriptList
       const top = el.scrollTop;
       const now = latest.current;
       // Scrolling away from the bottom stops following the tail.
-      if (now.followTail && top < scrollToEnd(now.count, ROW_HEIGHT, now.viewportHeight, maxHeightPx) - ROW_HEIGHT / 2) {
+      const end = Math.min(scrollToEnd(now.count, ROW_HEIGHT, now.viewportHeight, maxHeightPx), el.scrollHeight - el.clientHeight);
+      if (now.followTail && top < end - ROW_HEIGHT / 2) {
         appStore.getState().setFollowTail(false);
       }
       const next = visibleWindow({ ...geometry, count: now.count, viewportHeight: now.viewportHeight, scrollTop: top });
@@ -126,7 +127,12 @@ export function TranscriptList({ idPrefix, onCopy, describedBy }: TranscriptList
 
   // Follow the tail: after every batch (and resize, and filter change) show the last rows.
   useLayoutEffect(() => {
-    if (followTail) scrollTo(scrollToEnd(view.length, ROW_HEIGHT, viewportHeight, maxHeightPx));
+    if (!followTail) return;
+    // The computed end, or the list's real end when padding or a scrollbar makes it lower: the newest line is
+    // always in view.
+    const el = scroller.current;
+    const real = el ? el.scrollHeight - el.clientHeight : 0;
+    scrollTo(Math.max(scrollToEnd(view.length, ROW_HEIGHT, viewportHeight, maxHeightPx), real));
   }, [followTail, view.length, viewportHeight, scrollTo, maxHeightPx]);
 
   // Another transcript: start at its top (or its end when following).
