@@ -198,7 +198,7 @@ describe('probe', () => {
     expect(text).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{6} reply: b'220 library\.test ESMTP.*\\r\\n'$/m);
     expect(text).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{6} send: 'EHLO .*\\r\\n'$/m);
     expect(text).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{6} send: 'QUIT\\r\\n'$/m);
-    expect(text.trimEnd().split('\n').at(-1)).toBe('# result: ok');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('# result: OK');
 
     const bad = await cli(['probe', ...target(s), '--export', join(dir, 'probe.pdf')]);
     expect(bad.code).toBe(EXIT.usage);

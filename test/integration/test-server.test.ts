@@ -163,7 +163,7 @@ describe('status', () => {
     expect(cert.publicKey.asymmetricKeyType).toBe('ec');
     expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     const days = (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 86_400_000;
-    expect(days).toBeCloseTo(30, 0);
+    expect(days).toBeCloseTo(365, 0);
     expect(Date.parse(cert.validFrom)).toBeLessThanOrEqual(Date.now());
     // The certificate is also written next to the socket, for other tools.
     expect(await readFile(join(dataDir, 'test-server-cert.pem'), 'utf8')).toBe(status.certificatePem);
