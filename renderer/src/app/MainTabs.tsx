@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Activity, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ComposePanel } from '../features/compose/ComposePanel.js';
 import { OverviewPanel } from '../features/overview/OverviewPanel.js';
 import { SessionsPanel } from '../features/sessions/SessionsPanel.js';
@@ -21,7 +21,8 @@ const panelId = (t: TabId) => `tabpanel-${t}`;
 
 /**
  * The main area's tabs: a WAI-ARIA tab list with a roving tabindex (arrow keys, Home, End move and select) and
- * Ctrl+1..5 from anywhere. A panel is mounted when first shown and kept (hidden) afterwards, so it keeps its place.
+ * Ctrl+1..5 from anywhere. A panel is mounted when first shown and kept (hidden, as a React Activity) afterwards, so
+ * it keeps its place.
  */
 export function MainTabs() {
   const tab = useAppStore((s) => s.ui.tab);
@@ -96,7 +97,9 @@ export function MainTabs() {
         {TABS.map((t) =>
           visited.has(t) || t === tab ? (
             <div key={t} id={panelId(t)} role="tabpanel" aria-labelledby={tabId(t)} className="tab-panel" hidden={t !== tab} data-tab={t}>
-              {PANELS[t]()}
+              {/* A hidden panel keeps its state, and its updates wait for idle time: a session's progress or end
+                  re-renders only what is shown at once, so the page never blocks on panels nobody sees. */}
+              <Activity mode={t === tab ? 'visible' : 'hidden'}>{PANELS[t]()}</Activity>
             </div>
           ) : null,
         )}

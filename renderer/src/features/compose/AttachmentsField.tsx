@@ -63,7 +63,7 @@ export function AttachmentsField({ disabled }: { disabled?: boolean }) {
             <li key={a.id} className="attachment">
               <span className="attachment-name">{a.name}</span>
               <span className="attachment-size subtle">{formatBytes(a.size)}</span>
-              <span className="attachment-kind subtle">{a.kind === 'path' ? 'sent from disk' : 'read in the browser'}</span>
+              <span className="attachment-kind subtle">{a.kind === 'path' ? 'sent from disk' : 'uploaded to SMTP Lens'}</span>
               <button type="button" className="link" aria-label={`Remove ${a.name}`} onClick={() => removeAttachment(a.id)}>
                 Remove
               </button>

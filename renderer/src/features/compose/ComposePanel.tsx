@@ -38,7 +38,8 @@ function SendTarget() {
  */
 export function ComposePanel() {
   const form = useAppStore((s) => s.compose.form);
-  const send = useAppStore((s) => s.compose.send);
+  // A boolean, not the send itself: its progress (ten times a second) must not re-render the whole form.
+  const sending = useAppStore((s) => isSending(s.compose.send));
   const previewStatus = useAppStore((s) => s.compose.preview.status);
   // New results are brought into view: a preview made, a send that started or ended.
   const previewToken = useAppStore((s) => (s.compose.preview.status === 'done' ? (s.compose.preview.value ?? s.compose.preview.error) : undefined));
@@ -51,7 +52,6 @@ export function ComposePanel() {
   const check = useMemo(() => checkComposeForm(form), [form]);
   const defaults = useMemo(() => defaultEnvelope(form), [form]);
   const id = useId();
-  const sending = isSending(send);
   const busy = sending || sessionBusy;
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {

@@ -110,7 +110,7 @@ export function OverviewOfRecord({ record, now }: { record: SessionRecord; now?:
       <div className="overview-wide">
         <CapabilityView record={record} />
       </div>
-      {record.findings && record.findings.length === 0 ? (
+      {record.findings && record.findings.length === 0 && record.greeting ? (
         <div className="overview-wide">
           <FindingsPanel record={record} />
         </div>

@@ -281,7 +281,7 @@ function ErrorBanner({ error, record, onDismiss }: { error: ErrorDto; record: Se
       ) : null}
       {hasRaw ? (
         <details className="result-raw">
-          <summary>Show raw reply</summary>
+          <summary>{replyLines ? 'Show raw reply' : 'Show details'}</summary>
           <dl className="kv">
             <dt>Error</dt>
             <dd>

@@ -40,9 +40,11 @@ export function elapsedWords(elapsedMs: number, timeoutMs: number | undefined): 
   return timeoutMs ? `${formatWait(elapsedMs)} of ${formatWait(timeoutMs)}` : formatWait(elapsedMs);
 }
 
-/** Bytes in the unit of the total: "14.2 of 28.6 MB", "512 of 1,024 bytes". */
+const MB = 1024 * 1024;
+
+/** Bytes in the unit of the total, as the app's sizes are (1 MB = 1024 KB): "14.2 of 28.6 MB", "512 of 1,024 bytes". */
 export function bytesWords(sent: number, total: number): string {
-  if (total >= 1e6) return `${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`;
-  if (total >= 1e4) return `${Math.round(sent / 1e3)} of ${Math.round(total / 1e3)} kB`;
+  if (total >= MB) return `${(sent / MB).toFixed(1)} of ${(total / MB).toFixed(1)} MB`;
+  if (total >= 10 * 1024) return `${Math.round(sent / 1024)} of ${Math.round(total / 1024)} KB`;
   return `${sent.toLocaleString('en')} of ${total.toLocaleString('en')} bytes`;
 }
