@@ -25,16 +25,19 @@ export async function screenshotLightAndDark(page: Page, name: string): Promise<
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+/** The sidebar: the profiles, the connection and authentication forms. */
+const sidebar = (page: Page): Locator => page.getByRole('complementary', { name: 'Connection settings' });
+
 /** The connection form's fields the steps read. */
 export const field = {
-  host: (page: Page) => page.getByLabel('Host', { exact: true }),
-  port: (page: Page) => page.getByLabel('Port', { exact: true }),
-  tls: (page: Page) => page.getByLabel('TLS', { exact: true }),
-  protocol: (page: Page) => page.getByLabel('Protocol', { exact: true }),
-  socketPath: (page: Page) => page.getByLabel('Socket path', { exact: true }),
-  user: (page: Page) => page.getByLabel('User', { exact: true }),
-  password: (page: Page) => page.getByLabel('Password', { exact: true }),
-  mechanism: (page: Page) => page.getByLabel('Mechanism', { exact: true }),
+  host: (page: Page) => sidebar(page).getByLabel('Host', { exact: true }),
+  port: (page: Page) => sidebar(page).getByLabel('Port', { exact: true }),
+  tls: (page: Page) => sidebar(page).getByLabel('TLS', { exact: true }),
+  protocol: (page: Page) => sidebar(page).getByLabel('Protocol', { exact: true }),
+  socketPath: (page: Page) => sidebar(page).getByLabel('Socket path', { exact: true }),
+  user: (page: Page) => sidebar(page).getByLabel('User', { exact: true }),
+  password: (page: Page) => sidebar(page).getByLabel('Password', { exact: true }),
+  mechanism: (page: Page) => sidebar(page).getByLabel('Mechanism', { exact: true }),
 };
 
 /**
@@ -174,3 +177,27 @@ export async function sessionRowAction(row: Locator, item: string | RegExp): Pro
 export async function confirmInMenu(page: Page, label = 'Delete'): Promise<void> {
   await page.getByRole('menu').getByRole('menuitem', { name: label, exact: true }).click();
 }
+
+/** Screenshots at the two window sizes, light and dark: `<name>-1440`, `<name>-1440-dark`, `<name>-1024`, `<name>-1024-dark`. */
+export async function screenshotsAtBothSizes(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await screenshot(page, `${name}-${width}${scheme === 'dark' ? '-dark' : ''}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 860 });
+}
+
+
+/** Point the connection form at a loopback port. */
+export async function pointAt(page: Page, port: number): Promise<void> {
+  await field.host(page).fill('127.0.0.1');
+  await field.port(page).fill(String(port));
+}
+

@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
-import { field, openTab, probe, resultBanner, screenshot, sessionRowAction } from './steps.js';
+import { scriptedServers } from './scripted.js';
+import { field, openTab, pointAt, probe, resultBanner, screenshot, screenshotsAtBothSizes, sessionRowAction } from './steps.js';
 
 /**
  * The app against servers that misbehave: server text is inert on screen, a TLS mode that does not fit the port gets
@@ -11,71 +10,8 @@ import { field, openTab, probe, resultBanner, screenshot, sessionRowAction } fro
  * session whose log ended early is "Interrupted" in the history.
  */
 
-const servers: Server[] = [];
-test.afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
-});
-
-/** A scripted server on loopback: `script` gets each socket and a line reader. */
-async function scripted(script: (socket: Socket, line: () => Promise<string>, until: (text: string) => Promise<void>) => Promise<void>): Promise<number> {
-  const server = createServer((socket) => {
-    let buffer = '';
-    let wake: (() => void) | undefined;
-    socket.on('data', (d: Buffer) => {
-      buffer += d.toString('latin1');
-      wake?.();
-    });
-    socket.on('error', () => {});
-    const next = async (take: () => string | undefined): Promise<string> => {
-      for (;;) {
-        const got = take();
-        if (got !== undefined) return got;
-        await new Promise<void>((r) => (wake = r));
-      }
-    };
-    const line = () =>
-      next(() => {
-        const at = buffer.indexOf('\r\n');
-        if (at < 0) return undefined;
-        const text = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        return text;
-      });
-    const until = async (text: string) => {
-      await next(() => {
-        const at = buffer.indexOf(text);
-        if (at < 0) return undefined;
-        buffer = buffer.slice(at + text.length);
-        return '';
-      });
-    };
-    script(socket, line, until).catch(() => socket.destroy());
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as AddressInfo).port;
-}
-
-/** Screenshots at the two window sizes, light and dark: `<name>-1440`, `<name>-1440-dark`, `<name>-1024`, `<name>-1024-dark`. */
-async function screenshotsAtBothSizes(page: Page, name: string): Promise<void> {
-  for (const [width, height] of [
-    [1440, 900],
-    [1024, 700],
-  ] as const) {
-    await page.setViewportSize({ width, height });
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await screenshot(page, `${name}-${width}${scheme === 'dark' ? '-dark' : ''}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1280, height: 860 });
-}
-
-async function pointAt(page: Page, port: number): Promise<void> {
-  await field.host(page).fill('127.0.0.1');
-  await field.port(page).fill(String(port));
-}
+const { scripted, closeAll } = scriptedServers();
+test.afterEach(closeAll);
 
 const HOSTILE = '\x1b[31mRED\x1b[0m \x1b]0;pwned\x07 nel\u0085 bidi\u202Eevil';
 
