@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
-import { APP_SCHEME, CONTENT_SECURITY_POLICY, appResponseHeaders, contentTypeFor, resolveAppPath } from './security.js';
+import { contentTypeFor } from '../app/content-type.js';
+import { APP_SCHEME, CONTENT_SECURITY_POLICY, appResponseHeaders, resolveAppPath } from './security.js';
 
 /**
  * The app:// protocol: the renderer build is served from `app://smtp-lens/…` (a real, secure origin) instead of

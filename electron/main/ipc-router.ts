@@ -6,7 +6,7 @@ import { fail, ok } from '../../shared/ipc/contract.js';
 import type { EventChannel, EventMap, Result } from '../../shared/ipc/contract.js';
 import { REQUEST_CHANNELS } from '../../shared/ipc/channels.js';
 import { DIALOG_CHANNELS } from '../preload/build-bridge.js';
-import { dispatch } from './api/dispatch.js';
+import { dispatch } from '../app/api/dispatch.js';
 import { isTrustedSender, parsePickFilesRequest, parseSaveFileRequest, pickDialogOptions, safeDefaultFilename } from './security.js';
 
 /**

@@ -1,10 +1,10 @@
 import { BrowserWindow, app, dialog, safeStorage } from 'electron';
-import { createAppServices } from './api/create-app.js';
-import type { AppServices } from './api/create-app.js';
+import { createAppServices } from '../app/api/create-app.js';
+import type { AppServices } from '../app/api/create-app.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { createEmitter, registerIpc, showSaveDialog } from './ipc-router.js';
 import { appPaths } from './security.js';
-import { openSafeStorageSecretStore } from './services/secret-store.js';
+import { openSafeStorageSecretStore } from '../app/services/secret-store.js';
 import { createMainWindow, hardenWebContents } from './window.js';
 
 /**

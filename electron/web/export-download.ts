@@ -1,10 +1,10 @@
 import type http from 'node:http';
 import type { ExportFormat, ParsedRequestOf } from '../../shared/ipc/schemas.js';
 import { ExportRequestSchema } from '../../shared/ipc/schemas.js';
-import { toErrorDto } from '../main/api/dispatch.js';
-import { AppError } from '../main/services/app-error.js';
-import { describeExport, exportChunks } from '../main/services/session-export.js';
-import type { SessionLogStoreApi, SessionRecordStream } from '../main/services/types.js';
+import { toErrorDto } from '../app/api/dispatch.js';
+import { AppError } from '../app/services/app-error.js';
+import { describeExport, exportChunks } from '../app/services/session-export.js';
+import type { SessionLogStoreApi, SessionRecordStream } from '../app/services/types.js';
 import { COMMON_HEADERS, sendPlain } from './http-responses.js';
 
 /**

@@ -8,10 +8,10 @@ import { join, resolve, sep } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { UploadStore, UploadTooLarge } from './uploads.js';
 import type { EventChannel, EventMap, Result } from '../../shared/ipc/contract.js';
-import { createAppServices, type AppServices } from '../main/api/create-app.js';
-import { noSecretStore } from '../main/services/secret-store.js';
-import type { SecretStore } from '../main/services/types.js';
-import { contentTypeFor } from '../main/security.js';
+import { createAppServices, type AppServices } from '../app/api/create-app.js';
+import { noSecretStore } from '../app/services/secret-store.js';
+import type { SecretStore } from '../app/services/types.js';
+import { contentTypeFor } from '../app/content-type.js';
 import { DOWNLOAD_PREFIX, downloadPath, serveExportDownload } from './export-download.js';
 import { COMMON_HEADERS, sendPlain } from './http-responses.js';
 

@@ -2,8 +2,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
-import { exportRecord } from '../../electron/main/services/session-export.js';
-import { rebuild } from '../../electron/main/services/session-log-store.js';
+import { exportRecord } from '../../electron/app/services/session-export.js';
+import { rebuild } from '../../electron/app/services/session-log-store.js';
 import { expect, test } from './fixtures.js';
 import { expectPageNotScrollable, field, openTab, probe, readDownload, screenshot, useTestAccount, useTestListener, sessionRowAction } from './steps.js';
 

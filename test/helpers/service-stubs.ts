@@ -1,5 +1,5 @@
-import { AppError } from '../../electron/main/services/app-error.js';
-import type { ProfileStoreApi, SessionLogStoreApi } from '../../electron/main/services/types.js';
+import { AppError } from '../../electron/app/services/app-error.js';
+import type { ProfileStoreApi, SessionLogStoreApi } from '../../electron/app/services/types.js';
 
 /** A profile store with no profiles; `secret` is what every stored-secret lookup answers. */
 export const stubProfiles = (secret?: string): ProfileStoreApi => ({

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
-import { AppError } from '../../electron/main/services/app-error.js';
-import { exportRecord } from '../../electron/main/services/session-export.js';
-import type { SessionRecordStream } from '../../electron/main/services/types.js';
+import { AppError } from '../../electron/app/services/app-error.js';
+import { exportRecord } from '../../electron/app/services/session-export.js';
+import type { SessionRecordStream } from '../../electron/app/services/types.js';
 import { downloadPath, parseDownloadPath, serveExportDownload } from '../../electron/web/export-download.js';
 import { sampleRecord } from '../unit/storage/log-fixtures.js';
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessagePreview, Result } from '../../shared/ipc/contract.js';
 import { REQUEST_SCHEMAS } from '../../shared/ipc/schemas.js';
-import { dispatch } from '../../electron/main/api/dispatch.js';
-import { PREVIEW_LIMIT, createHandlers, previewMessage, readHead, type Handlers } from '../../electron/main/api/handlers.js';
-import { SessionService } from '../../electron/main/api/session-service.js';
-import type { SecretStore, TestServerApi } from '../../electron/main/services/types.js';
+import { dispatch } from '../../electron/app/api/dispatch.js';
+import { PREVIEW_LIMIT, createHandlers, previewMessage, readHead, type Handlers } from '../../electron/app/api/handlers.js';
+import { SessionService } from '../../electron/app/api/session-service.js';
+import type { SecretStore, TestServerApi } from '../../electron/app/services/types.js';
 import { stubLogs, stubProfiles } from '../helpers/service-stubs.js';
 import type { MessageSource } from '../../electron/smtp/message/message-source.js';
 

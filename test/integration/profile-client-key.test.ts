@@ -11,7 +11,7 @@ import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileSummary, Result } from '../../shared/ipc/contract.js';
 import type { SessionRecord } from '../../shared/session-record.js';
-import { createAppServices, type AppServices } from '../../electron/main/api/create-app.js';
+import { createAppServices, type AppServices } from '../../electron/app/api/create-app.js';
 import { testPki, type TestPki } from '../helpers/certs.js';
 import { openSession, runSession, sessionEvents } from '../helpers/session-events.js';
 import { fakeSecretStore } from '../unit/storage/fake-secrets.js';

@@ -15,7 +15,7 @@ import {
   MAX_SOCKET_PATH_BYTES,
   TestServer,
   type TestServerConfig,
-} from '../../electron/main/services/test-server.js';
+} from '../../electron/app/services/test-server.js';
 import { SmtpError } from '../../electron/smtp/errors.js';
 import { probe, send, type AuthRequest } from '../../electron/smtp/operations.js';
 import { Capabilities } from '../../electron/smtp/protocol/capabilities.js';

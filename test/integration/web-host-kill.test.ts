@@ -6,8 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { exportChunks } from '../../electron/main/services/session-export.js';
-import { SessionLogStore } from '../../electron/main/services/session-log-store.js';
+import { exportChunks } from '../../electron/app/services/session-export.js';
+import { SessionLogStore } from '../../electron/app/services/session-log-store.js';
 import { fakeServer, greetAndEhlo, useFakeServers } from './support.js';
 
 /**

@@ -6,11 +6,11 @@ import { REQUEST_CHANNELS, REQUEST_SCHEMAS, type RequestChannel } from '../../sh
 import type { SessionRecord } from '../../shared/session-record.js';
 import type { EventMap } from '../../shared/ipc/contract.js';
 import { formatHtmlReport, escapeHtml } from '../../shared/report-html.js';
-import { dispatch } from '../../electron/main/api/dispatch.js';
-import type { Handlers } from '../../electron/main/api/handlers.js';
-import { exportFilename, exportRecord } from '../../electron/main/services/session-export.js';
-import { SessionService, scrubSecret, toSessionOptions } from '../../electron/main/api/session-service.js';
-import { AppError } from '../../electron/main/services/app-error.js';
+import { dispatch } from '../../electron/app/api/dispatch.js';
+import type { Handlers } from '../../electron/app/api/handlers.js';
+import { exportFilename, exportRecord } from '../../electron/app/services/session-export.js';
+import { SessionService, scrubSecret, toSessionOptions } from '../../electron/app/api/session-service.js';
+import { AppError } from '../../electron/app/services/app-error.js';
 import { stubLogs, stubProfiles } from '../helpers/service-stubs.js';
 import { SmtpError } from '../../electron/smtp/errors.js';
 

@@ -7,6 +7,7 @@ import type { Result } from '../../shared/ipc/contract.js';
 import { REQUEST_CHANNELS } from '../../shared/ipc/schemas.js';
 import { BRIDGE_KEY, DIALOG_CHANNELS, buildBridge } from '../../electron/preload/build-bridge.js';
 import type { BridgePorts } from '../../electron/preload/build-bridge.js';
+import { contentTypeFor } from '../../electron/app/content-type.js';
 import {
   APP_HOST,
   APP_INDEX_URL,
@@ -15,7 +16,6 @@ import {
   allowedExternalUrl,
   appPaths,
   appResponseHeaders,
-  contentTypeFor,
   isAllowedExternalUrl,
   isAppUrl,
   isTrustedSender,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventChannel, EventMap } from '../../shared/ipc/contract.js';
 import type { TranscriptEvent } from '../../shared/session-record.js';
-import { EventBatcher, type Emit } from '../../electron/main/api/event-batcher.js';
+import { EventBatcher, type Emit } from '../../electron/app/api/event-batcher.js';
 
 type Sent = { channel: EventChannel; payload: EventMap[EventChannel] };
 

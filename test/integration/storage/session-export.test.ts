@@ -7,12 +7,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExportFormat } from '../../../shared/ipc/schemas.js';
 import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
-import { createAppServices } from '../../../electron/main/api/create-app.js';
-import { exportToFile, type ChooseSavePath } from '../../../electron/main/api/export-to-file.js';
-import { noSecretStore } from '../../../electron/main/services/secret-store.js';
-import { exportChunks, exportRecord } from '../../../electron/main/services/session-export.js';
-import { SessionLogStore } from '../../../electron/main/services/session-log-store.js';
-import type { SessionRecordStream } from '../../../electron/main/services/types.js';
+import { createAppServices } from '../../../electron/app/api/create-app.js';
+import { exportToFile, type ChooseSavePath } from '../../../electron/app/api/export-to-file.js';
+import { noSecretStore } from '../../../electron/app/services/secret-store.js';
+import { exportChunks, exportRecord } from '../../../electron/app/services/session-export.js';
+import { SessionLogStore } from '../../../electron/app/services/session-log-store.js';
+import type { SessionRecordStream } from '../../../electron/app/services/types.js';
 import { events as someEvents, sampleRecord } from '../../unit/storage/log-fixtures.js';
 
 /**

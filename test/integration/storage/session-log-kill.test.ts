@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SessionLogStore } from '../../../electron/main/services/session-log-store.js';
+import { SessionLogStore } from '../../../electron/app/services/session-log-store.js';
 
 /**
  * A session log written by a process that is then killed with SIGKILL: everything flushed before the
@@ -15,8 +15,8 @@ import { SessionLogStore } from '../../../electron/main/services/session-log-sto
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHILD = join(ROOT, 'test/fixtures/session-log-child.mjs');
-const BUILT = join(ROOT, 'out/node/electron/main/services/session-log-store.js');
-const SOURCES = ['session-log-store.ts', 'atomic-file.ts', 'app-error.ts'].map((f) => join(ROOT, 'electron/main/services', f));
+const BUILT = join(ROOT, 'out/node/electron/app/services/session-log-store.js');
+const SOURCES = ['session-log-store.ts', 'atomic-file.ts', 'app-error.ts'].map((f) => join(ROOT, 'electron/app/services', f));
 
 /** The child runs the built module: build it when it is missing or older than its sources. */
 beforeAll(() => {

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../../electron/main/services/app-error.js';
-import { moveAside, readJsonFile, writeFileAtomic } from '../../../electron/main/services/atomic-file.js';
+import { AppError } from '../../../electron/app/services/app-error.js';
+import { moveAside, readJsonFile, writeFileAtomic } from '../../../electron/app/services/atomic-file.js';
 
 let dir: string;
 

@@ -1,4 +1,4 @@
-import type { SecretStore } from '../../../electron/main/services/types.js';
+import type { SecretStore } from '../../../electron/app/services/types.js';
 
 /**
  * A SecretStore standing in for the OS key store: reversible, with ciphertext that never contains the

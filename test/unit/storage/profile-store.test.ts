@@ -2,9 +2,9 @@ import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProfileStore } from '../../../electron/main/services/profile-store.js';
-import { noSecretStore } from '../../../electron/main/services/secret-store.js';
-import type { ProfileInput } from '../../../electron/main/services/types.js';
+import { ProfileStore } from '../../../electron/app/services/profile-store.js';
+import { noSecretStore } from '../../../electron/app/services/secret-store.js';
+import type { ProfileInput } from '../../../electron/app/services/types.js';
 import { ProfileInputSchema, type ProfileInput as ProfileRequest } from '../../../shared/ipc/schemas.js';
 import { fakeSecretStore } from './fake-secrets.js';
 

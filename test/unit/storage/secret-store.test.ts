@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../electron/main/services/app-error.js';
+import { AppError } from '../../../electron/app/services/app-error.js';
 import {
   noSecretStore,
   openSafeStorageSecretStore,
   safeStorageSecretStore,
   type SafeStorageLike,
-} from '../../../electron/main/services/secret-store.js';
+} from '../../../electron/app/services/secret-store.js';
 
 // Electron's real safeStorage must fit the structural type the store accepts (checked at compile time only).
 type ElectronSafeStorage = typeof import('electron').safeStorage;

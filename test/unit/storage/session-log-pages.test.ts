@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionEventsPage } from '../../../shared/ipc/contract.js';
 import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
 import { events as someEvents, sampleRecord as baseRecord } from './log-fixtures.js';
-import { rebuild, SessionLogStore } from '../../../electron/main/services/session-log-store.js';
-import { readLatestRecordLine, readLines, type LogLine } from '../../../electron/main/services/session-log-reader.js';
+import { rebuild, SessionLogStore } from '../../../electron/app/services/session-log-store.js';
+import { readLatestRecordLine, readLines, type LogLine } from '../../../electron/app/services/session-log-reader.js';
 
 /**
  * Opening a saved session page by page (`openPaged`, `readEvents`) and the streaming reader under it: pages in order

@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SessionLogStore, findSecretKey, formatTarget, rebuild } from '../../../electron/main/services/session-log-store.js';
+import { SessionLogStore, findSecretKey, formatTarget, rebuild } from '../../../electron/app/services/session-log-store.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import { events, sampleRecord } from './log-fixtures.js';
 
