@@ -21,16 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { consoleReport, markdownReport, median, summarise } from './lib/report.mjs';
 import { freePort, runClient, startDaemon, stopDaemons, waitForGreeting } from './lib/processes.mjs';
-import {
-  SMTP_SINK,
-  SMTP_SOURCE,
-  SetupError,
-  cpuPlan,
-  describeMachine,
-  ensurePrerequisites,
-  loadNow,
-  pinned,
-} from './lib/system.mjs';
+import { SMTP_SINK, SMTP_SOURCE, SetupError, cpuPlan, describeMachine, ensurePrerequisites, loadNow, pinned } from './lib/system.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -50,13 +41,21 @@ function parseOptions(argv) {
     quick,
     reps: Number(value('--reps') ?? (quick ? 1 : 5)),
     warmup: Number(value('--warmup') ?? (quick ? 0 : 1)),
-    scenarios: value('--scenarios')?.split(',').map((s) => s.trim()),
+    scenarios: value('--scenarios')
+      ?.split(',')
+      .map((s) => s.trim()),
     out: value('--out') ?? (quick ? undefined : join(here, 'results')),
     updateDoc: !quick && !argv.includes('--no-doc'),
     install: !argv.includes('--no-install'),
   };
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.stdout.write(
+      readFileSync(fileURLToPath(import.meta.url), 'utf8')
+        .split('\n')
+        .slice(1, 17)
+        .map((l) => l.replace(/^\/\/ ?/, ''))
+        .join('\n') + '\n',
+    );
     process.exit(0);
   }
   return options;
@@ -103,7 +102,8 @@ const nodemailer = (ctx, cpu, mode, flavour, args) =>
 const minimal = (ctx, cpu, mode, args) => pinned(cpu, NODE, [join(PEERS, 'node-minimal.mjs'), mode, ...args], ctx.cpu);
 const REFERENCE_NOTE = 'not a peer: raw Node sockets, nothing recorded (bench/peers/node-minimal.mjs), what the Node runtime alone costs';
 const WARM_LABEL = 'SMTP Lens, warm process (as in the app)';
-const WARM_NOTE = 'the same work first done untimed in the same process until its rate settles (two passes within 5%, at most 8; bench/peers/warm-up.mjs): the engine compiled and steady, as in the app (one long-running process); every other row is a fresh process, as a CLI run is';
+const WARM_NOTE =
+  'the same work first done untimed in the same process until its rate settles (two passes within 5%, at most 8; bench/peers/warm-up.mjs): the engine compiled and steady, as in the app (one long-running process); every other row is a fresh process, as a CLI run is';
 const WARM_REFERENCE_LABEL = 'reference: minimal Node client, warm';
 const smtpSource = (ctx, cpu, args) =>
   pinned(cpu, SMTP_SOURCE, ['-f', SENDER, '-t', RECIPIENT, '-M', 'client.bench.test', ...args], ctx.cpu);
@@ -116,31 +116,73 @@ const msgRate = (count) => (run) => count / (run.report.sendSeconds ?? run.wallM
 const mbRate = (bytes) => (run) => bytes / 1e6 / (run.report.sendSeconds ?? run.wallMs / 1000);
 const connRate = (run) => run.report.connections / run.report.seconds;
 
-function sendClients(ctx, { count, file, fileLf, target, cpu, lmtp = false, noops = 0, transport = true, reference = false, warm = false, sourceTarget, unit }) {
+function sendClients(
+  ctx,
+  { count, file, fileLf, target, cpu, lmtp = false, noops = 0, transport = true, reference = false, warm = false, sourceTarget, unit },
+) {
   const where = target.socket ? ['--socket', target.socket] : tcp(target.port);
   const common = [...where, ...(lmtp ? ['--lmtp'] : []), '--message', file, '--count', String(count)];
   const rate = unit === 'MB/s' ? mbRate(ctx.sizes[file] * count) : msgRate(count);
   const clients = [
-    { id: 'smtp-lens', label: 'SMTP Lens', command: () => lens(ctx, cpu, 'send', [...common, ...(noops ? ['--noops', String(noops)] : [])]), metric: rate },
+    {
+      id: 'smtp-lens',
+      label: 'SMTP Lens',
+      command: () => lens(ctx, cpu, 'send', [...common, ...(noops ? ['--noops', String(noops)] : [])]),
+      metric: rate,
+    },
     {
       id: 'smtp-source',
       label: `smtp-source${lmtp ? ' -L' : ''}`,
-      command: () => smtpSource(ctx, cpu, [...(lmtp ? ['-L'] : []), ...(count > 1 ? ['-d'] : []), '-m', String(count), '-F', fileLf, sourceTarget]),
+      command: () =>
+        smtpSource(ctx, cpu, [...(lmtp ? ['-L'] : []), ...(count > 1 ? ['-d'] : []), '-m', String(count), '-F', fileLf, sourceTarget]),
       metric: rate,
       note: 'timed as a whole process (start, connect and QUIT included: a few ms)',
     },
-    { id: 'smtplib', label: lmtp ? 'smtplib.LMTP' : 'smtplib', command: () => smtplib(ctx, cpu, 'send', [...common, ...(noops ? ['--noops', String(noops)] : [])]), metric: rate },
-    { id: 'nodemailer-connection', label: 'Nodemailer smtp-connection', command: () => nodemailer(ctx, cpu, 'send', 'connection', common), metric: rate },
+    {
+      id: 'smtplib',
+      label: lmtp ? 'smtplib.LMTP' : 'smtplib',
+      command: () => smtplib(ctx, cpu, 'send', [...common, ...(noops ? ['--noops', String(noops)] : [])]),
+      metric: rate,
+    },
+    {
+      id: 'nodemailer-connection',
+      label: 'Nodemailer smtp-connection',
+      command: () => nodemailer(ctx, cpu, 'send', 'connection', common),
+      metric: rate,
+    },
   ];
   if (transport) {
-    clients.push({ id: 'nodemailer-transport', label: 'Nodemailer transport (pooled, 1 connection)', command: () => nodemailer(ctx, cpu, 'send', 'transport', common), metric: rate });
+    clients.push({
+      id: 'nodemailer-transport',
+      label: 'Nodemailer transport (pooled, 1 connection)',
+      command: () => nodemailer(ctx, cpu, 'send', 'transport', common),
+      metric: rate,
+    });
   }
   if (warm) {
-    clients.splice(1, 0, { id: 'smtp-lens-warm', label: WARM_LABEL, command: () => lens(ctx, cpu, 'send', [...common, '--warm']), metric: rate, note: WARM_NOTE });
+    clients.splice(1, 0, {
+      id: 'smtp-lens-warm',
+      label: WARM_LABEL,
+      command: () => lens(ctx, cpu, 'send', [...common, '--warm']),
+      metric: rate,
+      note: WARM_NOTE,
+    });
   }
   if (reference) {
-    clients.push({ id: 'node-minimal', label: 'reference: minimal Node client', command: () => minimal(ctx, cpu, 'send', common), metric: rate, note: REFERENCE_NOTE });
-    if (warm) clients.push({ id: 'node-minimal-warm', label: WARM_REFERENCE_LABEL, command: () => minimal(ctx, cpu, 'send', [...common, '--warm']), metric: rate });
+    clients.push({
+      id: 'node-minimal',
+      label: 'reference: minimal Node client',
+      command: () => minimal(ctx, cpu, 'send', common),
+      metric: rate,
+      note: REFERENCE_NOTE,
+    });
+    if (warm)
+      clients.push({
+        id: 'node-minimal-warm',
+        label: WARM_REFERENCE_LABEL,
+        command: () => minimal(ctx, cpu, 'send', [...common, '--warm']),
+        metric: rate,
+      });
   }
   return clients;
 }
@@ -159,7 +201,16 @@ function scenarios(ctx) {
       title: `${counts.messages.toLocaleString('en-US')} messages of 1 KB over one connection to smtp-sink (PIPELINING advertised)`,
       unit: 'msg/s',
       higherIsBetter: true,
-      clients: sendClients(ctx, { count: counts.messages, file: m1k, fileLf: ctx.files.m1kLf, target: { port: ctx.smtpSink }, sourceTarget: `127.0.0.1:${ctx.smtpSink}`, cpu: same, reference: true, warm: true }),
+      clients: sendClients(ctx, {
+        count: counts.messages,
+        file: m1k,
+        fileLf: ctx.files.m1kLf,
+        target: { port: ctx.smtpSink },
+        sourceTarget: `127.0.0.1:${ctx.smtpSink}`,
+        cpu: same,
+        reference: true,
+        warm: true,
+      }),
     },
     {
       id: '1b',
@@ -171,10 +222,44 @@ function scenarios(ctx) {
       higherIsBetter: true,
       lens: 'smtp-lens-data',
       clients: [
-        { id: 'smtp-lens-data', label: 'SMTP Lens, DATA', command: () => lens(ctx, same, 'send', [...tcp(ctx.fastChunking), '--message', m1k, '--count', String(counts.messages), '--bdat', 'off']), metric: msgRate(counts.messages) },
-        { id: 'smtp-lens-bdat', label: 'SMTP Lens, BDAT (window 1)', command: () => lens(ctx, same, 'send', [...tcp(ctx.fastChunking), '--message', m1k, '--count', String(counts.messages), '--bdat', 'on']), metric: msgRate(counts.messages) },
-        { id: 'smtp-lens-bdat-window', label: 'SMTP Lens, BDAT (window 32)', command: () => lens(ctx, same, 'send', [...tcp(ctx.fastChunking), '--message', m1k, '--count', String(counts.messages), '--bdat', 'on', '--window', '32']), metric: msgRate(counts.messages) },
-        { id: 'smtp-source', label: 'smtp-source', command: () => smtpSource(ctx, same, ['-d', '-m', String(counts.messages), '-F', ctx.files.m1kLf, `127.0.0.1:${ctx.fastChunking}`]), metric: msgRate(counts.messages) },
+        {
+          id: 'smtp-lens-data',
+          label: 'SMTP Lens, DATA',
+          command: () =>
+            lens(ctx, same, 'send', [...tcp(ctx.fastChunking), '--message', m1k, '--count', String(counts.messages), '--bdat', 'off']),
+          metric: msgRate(counts.messages),
+        },
+        {
+          id: 'smtp-lens-bdat',
+          label: 'SMTP Lens, BDAT (window 1)',
+          command: () =>
+            lens(ctx, same, 'send', [...tcp(ctx.fastChunking), '--message', m1k, '--count', String(counts.messages), '--bdat', 'on']),
+          metric: msgRate(counts.messages),
+        },
+        {
+          id: 'smtp-lens-bdat-window',
+          label: 'SMTP Lens, BDAT (window 32)',
+          command: () =>
+            lens(ctx, same, 'send', [
+              ...tcp(ctx.fastChunking),
+              '--message',
+              m1k,
+              '--count',
+              String(counts.messages),
+              '--bdat',
+              'on',
+              '--window',
+              '32',
+            ]),
+          metric: msgRate(counts.messages),
+        },
+        {
+          id: 'smtp-source',
+          label: 'smtp-source',
+          command: () =>
+            smtpSource(ctx, same, ['-d', '-m', String(counts.messages), '-F', ctx.files.m1kLf, `127.0.0.1:${ctx.fastChunking}`]),
+          metric: msgRate(counts.messages),
+        },
       ],
     },
     {
@@ -182,21 +267,48 @@ function scenarios(ctx) {
       title: `The same over LMTP on a Unix socket (smtp-sink -L)`,
       unit: 'msg/s',
       higherIsBetter: true,
-      clients: sendClients(ctx, { count: counts.messages, file: m1k, fileLf: ctx.files.m1kLf, target: { socket: ctx.lmtpSink }, lmtp: true, sourceTarget: `unix:${ctx.lmtpSink}`, cpu: same, transport: false, reference: true, warm: true }),
+      clients: sendClients(ctx, {
+        count: counts.messages,
+        file: m1k,
+        fileLf: ctx.files.m1kLf,
+        target: { socket: ctx.lmtpSink },
+        lmtp: true,
+        sourceTarget: `unix:${ctx.lmtpSink}`,
+        cpu: same,
+        transport: false,
+        reference: true,
+        warm: true,
+      }),
     },
     {
       id: '3',
       title: `One ${formatMB(ctx.sizes[big])} message to smtp-sink: throughput and peak memory`,
       unit: 'MB/s',
       higherIsBetter: true,
-      clients: sendClients(ctx, { count: 1, file: big, fileLf: ctx.files.bigLf, target: { port: ctx.smtpSink }, sourceTarget: `127.0.0.1:${ctx.smtpSink}`, cpu: other, unit: 'MB/s' }),
+      clients: sendClients(ctx, {
+        count: 1,
+        file: big,
+        fileLf: ctx.files.bigLf,
+        target: { port: ctx.smtpSink },
+        sourceTarget: `127.0.0.1:${ctx.smtpSink}`,
+        cpu: other,
+        unit: 'MB/s',
+      }),
     },
     {
       id: '3b',
       title: `One ${formatMB(ctx.sizes[big])} message to a faster sink (bench/sinks/fast-sink.mjs): the clients' own ceilings`,
       unit: 'MB/s',
       higherIsBetter: true,
-      clients: sendClients(ctx, { count: 1, file: big, fileLf: ctx.files.bigLf, target: { port: ctx.fastPlain }, sourceTarget: `127.0.0.1:${ctx.fastPlain}`, cpu: other, unit: 'MB/s' }),
+      clients: sendClients(ctx, {
+        count: 1,
+        file: big,
+        fileLf: ctx.files.bigLf,
+        target: { port: ctx.fastPlain },
+        sourceTarget: `127.0.0.1:${ctx.fastPlain}`,
+        cpu: other,
+        unit: 'MB/s',
+      }),
     },
     {
       id: '4a',
@@ -217,7 +329,13 @@ function scenarios(ctx) {
       title: `${counts.tlsProbes.toLocaleString('en-US')} STARTTLS probes (connect, EHLO, STARTTLS, EHLO, QUIT), certificate verified (bench/sinks/tls-stub.mjs)`,
       unit: 'conn/s',
       higherIsBetter: true,
-      clients: probeClients(ctx, { count: counts.tlsProbes, concurrency: 1, port: ctx.tlsStub, cpu: same, tls: ['--starttls', '--ca', ctx.files.ca] }),
+      clients: probeClients(ctx, {
+        count: counts.tlsProbes,
+        concurrency: 1,
+        port: ctx.tlsStub,
+        cpu: same,
+        tls: ['--starttls', '--ca', ctx.files.ca],
+      }),
     },
     {
       id: '6',
@@ -228,9 +346,21 @@ function scenarios(ctx) {
       unit: 'round trips/msg',
       higherIsBetter: false,
       reps: ctx.options.quick ? 1 : Math.min(ctx.options.reps, 3),
-      clients: sendClients(ctx, { count: counts.delayedMessages, file: m1k, fileLf: ctx.files.m1kLf, target: { port: ctx.proxy }, sourceTarget: `127.0.0.1:${ctx.proxy}`, cpu: same, noops: counts.noops, transport: false }).map((client) => ({
+      clients: sendClients(ctx, {
+        count: counts.delayedMessages,
+        file: m1k,
+        fileLf: ctx.files.m1kLf,
+        target: { port: ctx.proxy },
+        sourceTarget: `127.0.0.1:${ctx.proxy}`,
+        cpu: same,
+        noops: counts.noops,
+        transport: false,
+      }).map((client) => ({
         ...client,
-        metric: (run) => ({ messageRate: client.metric(run), noopRate: run.report.noops ? run.report.noops / run.report.noopSeconds : undefined }),
+        metric: (run) => ({
+          messageRate: client.metric(run),
+          noopRate: run.report.noops ? run.report.noops / run.report.noopSeconds : undefined,
+        }),
       })),
       // The metric needs the round's NOOP rates: computed once the round is done.
       finishRound(roundRuns) {
@@ -250,11 +380,38 @@ function probeClients(ctx, { count, concurrency, port, cpu, tls = [] }) {
   const args = [...tcp(port), '--count', String(count), '--concurrency', String(concurrency), ...tls];
   return [
     { id: 'smtp-lens', label: 'SMTP Lens', command: () => lens(ctx, cpu, 'probe', args), metric: connRate },
-    { id: 'smtp-lens-warm', label: WARM_LABEL, command: () => lens(ctx, cpu, 'probe', [...args, '--warm']), metric: connRate, note: WARM_NOTE },
-    { id: 'smtplib', label: `smtplib${concurrency > 1 ? ` (${concurrency} threads)` : ''}`, command: () => smtplib(ctx, cpu, 'probe', args), metric: connRate },
-    { id: 'nodemailer-connection', label: 'Nodemailer smtp-connection', command: () => nodemailer(ctx, cpu, 'probe', 'connection', args), metric: connRate },
-    { id: 'node-minimal', label: 'reference: minimal Node client', command: () => minimal(ctx, cpu, 'probe', args), metric: connRate, note: REFERENCE_NOTE },
-    { id: 'node-minimal-warm', label: WARM_REFERENCE_LABEL, command: () => minimal(ctx, cpu, 'probe', [...args, '--warm']), metric: connRate },
+    {
+      id: 'smtp-lens-warm',
+      label: WARM_LABEL,
+      command: () => lens(ctx, cpu, 'probe', [...args, '--warm']),
+      metric: connRate,
+      note: WARM_NOTE,
+    },
+    {
+      id: 'smtplib',
+      label: `smtplib${concurrency > 1 ? ` (${concurrency} threads)` : ''}`,
+      command: () => smtplib(ctx, cpu, 'probe', args),
+      metric: connRate,
+    },
+    {
+      id: 'nodemailer-connection',
+      label: 'Nodemailer smtp-connection',
+      command: () => nodemailer(ctx, cpu, 'probe', 'connection', args),
+      metric: connRate,
+    },
+    {
+      id: 'node-minimal',
+      label: 'reference: minimal Node client',
+      command: () => minimal(ctx, cpu, 'probe', args),
+      metric: connRate,
+      note: REFERENCE_NOTE,
+    },
+    {
+      id: 'node-minimal-warm',
+      label: WARM_REFERENCE_LABEL,
+      command: () => minimal(ctx, cpu, 'probe', [...args, '--warm']),
+      metric: connRate,
+    },
   ];
 }
 
@@ -286,7 +443,14 @@ async function runScenario(ctx, scenario) {
   if (scenario.pending) return { id: scenario.id, title: scenario.title, skipped: scenario.pending };
   if (scenario.external) {
     const plugin = await import(pathToFileURL(scenario.external).href);
-    const result = await plugin.run({ root, tmp: ctx.tmp, options: ctx.options, cpu: ctx.cpu, log: ctx.log, engine: join(root, 'out', 'node', 'electron', 'smtp') });
+    const result = await plugin.run({
+      root,
+      tmp: ctx.tmp,
+      options: ctx.options,
+      cpu: ctx.cpu,
+      log: ctx.log,
+      engine: join(root, 'out', 'node', 'electron', 'smtp'),
+    });
     return { id: scenario.id, title: plugin.title ?? scenario.title, ...result };
   }
   const reps = scenario.reps ?? ctx.options.reps;
@@ -331,7 +495,11 @@ async function runScenario(ctx, scenario) {
     higherIsBetter: scenario.higherIsBetter,
     lens: scenario.lens ?? 'smtp-lens',
     rows,
-    runs: measured.map(({ report, ...rest }) => ({ ...rest, events: report.events, ...(report.warm ? { warmedInProcess: true, warmUpRates: report.warmUpRates } : {}) })),
+    runs: measured.map(({ report, ...rest }) => ({
+      ...rest,
+      events: report.events,
+      ...(report.warm ? { warmedInProcess: true, warmUpRates: report.warmUpRates } : {}),
+    })),
   };
 }
 
@@ -376,7 +544,11 @@ function evaluateTargets(results) {
     }
     const peaks = ['3', '3b'].map((id) => row(find(id), 'smtp-lens')?.peakRssMB).filter((x) => x !== undefined);
     if (peaks.length) {
-      targets.push({ text: 'Scenario 3: SMTP Lens peak RSS under 120 MB', met: Math.max(...peaks) < 120, detail: `${Math.max(...peaks).toFixed(1)} MB` });
+      targets.push({
+        text: 'Scenario 3: SMTP Lens peak RSS under 120 MB',
+        met: Math.max(...peaks) < 120,
+        detail: `${Math.max(...peaks).toFixed(1)} MB`,
+      });
     }
   }
   both('4a', 'smtplib', 1, 'Scenario 4 (sequential)');
@@ -385,7 +557,11 @@ function evaluateTargets(results) {
   const s6 = find('6');
   const lens6 = row(s6, 'smtp-lens');
   if (lens6?.median !== undefined) {
-    targets.push({ text: 'Scenario 6: at most 1.1 round trips per message with PIPELINING', met: lens6.median <= 1.1, detail: `${lens6.median.toFixed(2)} (smtplib ${row(s6, 'smtplib')?.median?.toFixed(2) ?? '–'})` });
+    targets.push({
+      text: 'Scenario 6: at most 1.1 round trips per message with PIPELINING',
+      met: lens6.median <= 1.1,
+      detail: `${lens6.median.toFixed(2)} (smtplib ${row(s6, 'smtplib')?.median?.toFixed(2) ?? '–'})`,
+    });
   }
   // Scenario 7 (bench/scenarios/renderer.mjs) judges its own targets.
   targets.push(...(find('7')?.targets ?? []));
@@ -448,19 +624,45 @@ async function main() {
     await startDaemon('smtp-sink -L', pinned(cpu.sink, SMTP_SINK, [...drop, '-L', `unix:${lmtpSink}`, '1024'], cpu), () =>
       waitForGreeting({ path: lmtpSink }),
     );
-    const fastPlain = Number((await startDaemon('fast-sink', pinned(cpu.sink, NODE, [join(SINKS, 'fast-sink.mjs'), '--listen', '127.0.0.1:0'], cpu))).where);
-    const fastChunking = Number(
-      (await startDaemon('fast-sink --chunking', pinned(cpu.sink, NODE, [join(SINKS, 'fast-sink.mjs'), '--listen', '127.0.0.1:0', '--chunking'], cpu))).where,
+    const fastPlain = Number(
+      (await startDaemon('fast-sink', pinned(cpu.sink, NODE, [join(SINKS, 'fast-sink.mjs'), '--listen', '127.0.0.1:0'], cpu))).where,
     );
-    const tlsStub = Number((await startDaemon('tls-stub', pinned(cpu.sink, NODE, [join(SINKS, 'tls-stub.mjs'), '--listen', '127.0.0.1:0', '--ca-out', files.ca], cpu))).where);
+    const fastChunking = Number(
+      (
+        await startDaemon(
+          'fast-sink --chunking',
+          pinned(cpu.sink, NODE, [join(SINKS, 'fast-sink.mjs'), '--listen', '127.0.0.1:0', '--chunking'], cpu),
+        )
+      ).where,
+    );
+    const tlsStub = Number(
+      (
+        await startDaemon(
+          'tls-stub',
+          pinned(cpu.sink, NODE, [join(SINKS, 'tls-stub.mjs'), '--listen', '127.0.0.1:0', '--ca-out', files.ca], cpu),
+        )
+      ).where,
+    );
     const delayMs = 1;
     const proxy = Number(
-      (await startDaemon('delay-proxy', pinned(cpu.other, NODE, [join(SINKS, 'delay-proxy.mjs'), '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${smtpSink}`, '--delay-ms', String(delayMs)], cpu))).where,
+      (
+        await startDaemon(
+          'delay-proxy',
+          pinned(
+            cpu.other,
+            NODE,
+            [join(SINKS, 'delay-proxy.mjs'), '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${smtpSink}`, '--delay-ms', String(delayMs)],
+            cpu,
+          ),
+        )
+      ).where,
     );
 
     const ctx = { options, cpu, counts, files, sizes, tmp, log, smtpSink, lmtpSink, fastPlain, fastChunking, tlsStub, proxy, delayMs };
     const all = scenarios(ctx);
-    const selected = options.scenarios ? all.filter((s) => options.scenarios.includes(s.id) || options.scenarios.includes(s.id.replace(/[a-z]$/, ''))) : all;
+    const selected = options.scenarios
+      ? all.filter((s) => options.scenarios.includes(s.id) || options.scenarios.includes(s.id.replace(/[a-z]$/, '')))
+      : all;
     const started = new Date();
     const results = {
       startedAt: started.toISOString(),
@@ -498,8 +700,11 @@ async function main() {
       log(`wrote ${join(options.out, 'latest.json')} and latest.md`);
     }
     if (options.updateDoc && !options.scenarios) updateBenchmarksDoc(markdown, log);
-    if (results.busy) log(`note: the load average was ${results.load.start.one} at the start (other work running): re-run on a quiet machine`);
-    const failed = results.scenarios.flatMap((sc) => (sc.rows ?? []).filter((r) => r.note?.startsWith('FAILED')).map((r) => `${sc.id} ${r.label}`));
+    if (results.busy)
+      log(`note: the load average was ${results.load.start.one} at the start (other work running): re-run on a quiet machine`);
+    const failed = results.scenarios.flatMap((sc) =>
+      (sc.rows ?? []).filter((r) => r.note?.startsWith('FAILED')).map((r) => `${sc.id} ${r.label}`),
+    );
     if (failed.length) {
       log(`some clients failed (see their rows): ${failed.join('; ')}`);
       process.exitCode = 1;

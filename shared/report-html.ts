@@ -146,15 +146,15 @@ function tlsSection(record: SessionRecord): string {
 function authSection(record: SessionRecord): string {
   const auth = record.auth;
   if (!auth) return '';
-  const steps = (auth.steps ?? [])
-    .map((s) => `<tr><td>${code(s.sent)}</td><td>${reply(s.reply)}</td></tr>`)
-    .join('');
+  const steps = (auth.steps ?? []).map((s) => `<tr><td>${code(s.sent)}</td><td>${reply(s.reply)}</td></tr>`).join('');
   return (
     '<h2>Authentication</h2>' +
     kv([
       row('Mechanism', code(auth.mechanism)),
       row('Succeeded', yesNo(auth.ok)),
-      auth.code !== undefined ? row('Reply', codeLines(formatReplyWire({ code: auth.code, enhancedCode: auth.enhancedCode, text: auth.text ?? '' }))) : undefined,
+      auth.code !== undefined
+        ? row('Reply', codeLines(formatReplyWire({ code: auth.code, enhancedCode: auth.enhancedCode, text: auth.text ?? '' })))
+        : undefined,
       row('Duration', text(`${Number(auth.durationMs ?? 0).toFixed(1)} ms`)),
       auth.serverSignatureVerified !== undefined ? row('Server signature verified', yesNo(auth.serverSignatureVerified)) : undefined,
     ]) +
@@ -179,10 +179,7 @@ function messageSection(record: SessionRecord): string {
   }
   if (record.recipients?.length) {
     const rows = record.recipients
-      .map(
-        (r) =>
-          `<tr><td>${code(r.address)}</td><td>${reply(r.rcpt)}</td><td>${reply(r.data)}</td><td>${deliveredCell(r)}</td></tr>`,
-      )
+      .map((r) => `<tr><td>${code(r.address)}</td><td>${reply(r.rcpt)}</td><td>${reply(r.data)}</td><td>${deliveredCell(r)}</td></tr>`)
       .join('');
     out += `<h2>Recipients</h2><table><thead><tr><th>Address</th><th>RCPT reply</th><th>Data reply</th><th>Delivered</th></tr></thead><tbody>${rows}</tbody></table>`;
   }
@@ -204,7 +201,10 @@ function findingsSection(record: SessionRecord): string {
   const findings = record.findings ?? [];
   if (findings.length === 0) return record.findings ? '<h2>Findings</h2><p class="muted">None.</p>' : '';
   const rows = findings
-    .map((f) => `<tr><td class="sev-${escapeHtml(f.severity)}">${text(f.severity)}</td><td>${code(f.id)}</td><td>${text(f.title)}</td><td>${text(f.detail)}</td></tr>`)
+    .map(
+      (f) =>
+        `<tr><td class="sev-${escapeHtml(f.severity)}">${text(f.severity)}</td><td>${code(f.id)}</td><td>${text(f.title)}</td><td>${text(f.detail)}</td></tr>`,
+    )
     .join('');
   return `<h2>Findings</h2><table><thead><tr><th>Severity</th><th>Id</th><th>Finding</th><th>Seen</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

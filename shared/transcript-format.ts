@@ -111,7 +111,14 @@ export function resultLine(record: Pick<SessionRecord, 'result'>): string {
   const word = STATUS_WORDS[recordStatus(record)];
   if (r.ok || !r.error) return inertText(word);
   // A message cut off with its session: what became of it is part of the answer.
-  const delivery = r.verdict === 'unknown' ? '; delivery unknown' : r.verdict === 'partial' ? '; partly delivered' : r.verdict === 'delivered' ? '; delivered' : '';
+  const delivery =
+    r.verdict === 'unknown'
+      ? '; delivery unknown'
+      : r.verdict === 'partial'
+        ? '; partly delivered'
+        : r.verdict === 'delivered'
+          ? '; delivered'
+          : '';
   if (r.interrupted) return inertText(`${word}: ${r.error.message ?? 'the session log ends before the session did'}${delivery}`);
   return inertText(`${word} (${r.error.code}): ${r.error.message}`);
 }
@@ -121,8 +128,6 @@ export function textTranscriptEnd(record: SessionRecord): string {
   const findings = (record.findings ?? [])
     .map((f) => `# finding: [${f.severity}] ${f.id}: ${inertText(f.title)} — ${inertText(f.detail)}\n`)
     .join('');
-  const dropped = record.eventsDropped
-    ? `# transcript cap: ${record.eventsDropped.count} later events counted, not kept\n`
-    : '';
+  const dropped = record.eventsDropped ? `# transcript cap: ${record.eventsDropped.count} later events counted, not kept\n` : '';
   return `${dropped}${findings}# result: ${resultLine(record)}\n`;
 }

@@ -39,7 +39,9 @@ export async function startDaemon(name, [command, args], ready) {
           if (match) resolve(match[1]);
         });
       });
-  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} did not start within 20 s: ${stderr.trim()}`)), 20_000).unref());
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`${name} did not start within 20 s: ${stderr.trim()}`)), 20_000).unref(),
+  );
   const where = await Promise.race([listening, exited, timeout]);
   child.stdout.resume();
   return { child, pid: child.pid, where };

@@ -71,7 +71,12 @@ export function consoleReport(results) {
       out.push(`   skipped: ${scenario.skipped}`);
       continue;
     }
-    out.push(table(HEADERS(scenario.unit), scenario.rows.map((row) => cells(row, scenario))));
+    out.push(
+      table(
+        HEADERS(scenario.unit),
+        scenario.rows.map((row) => cells(row, scenario)),
+      ),
+    );
   }
   out.push('', 'Targets:');
   for (const target of results.targets) out.push(`  [${target.met ? 'met' : 'MISSED'}] ${target.text}: ${target.detail}`);
@@ -80,7 +85,11 @@ export function consoleReport(results) {
 
 function mdTable(headers, lines) {
   const esc = (c) => String(c).replace(/\|/g, '\\|');
-  return [`| ${headers.map(esc).join(' | ')} |`, `| ${headers.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...lines.map((l) => `| ${l.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.map(esc).join(' | ')} |`,
+    `| ${headers.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...lines.map((l) => `| ${l.map(esc).join(' | ')} |`),
+  ].join('\n');
 }
 
 export function markdownReport(results) {
@@ -90,7 +99,9 @@ export function markdownReport(results) {
       `${m.os ?? m.kernel}, Node ${m.node}, ${m.python ?? 'python3'}, postfix ${m.postfix ?? '?'}.`,
     '',
     `Load average (1 min) at the start ${results.load.start.one}` +
-      (results.busy ? ' — **other work was running: these figures are noisy; re-run on a quiet machine.**' : ' (nothing else was running).') +
+      (results.busy
+        ? ' — **other work was running: these figures are noisy; re-run on a quiet machine.**'
+        : ' (nothing else was running).') +
       ` During the run the benchmark itself keeps it near 1 (a client and a sink busy on CPU 0) and Chromium in scenario 7 ` +
       `raises it further: ${results.load.beforeRenderer ? `${results.load.beforeRenderer.one} before scenario 7, ` : ''}${results.load.end.one} at the end.`,
     '',
@@ -104,11 +115,21 @@ export function markdownReport(results) {
       continue;
     }
     if (scenario.description) out.push(scenario.description, '');
-    out.push(mdTable(HEADERS(scenario.unit), scenario.rows.map((row) => cells(row, scenario))));
+    out.push(
+      mdTable(
+        HEADERS(scenario.unit),
+        scenario.rows.map((row) => cells(row, scenario)),
+      ),
+    );
     const notes = scenario.rows.filter((r) => r.note).map((r) => `${r.label}: ${r.note}`);
     if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
   }
   out.push('', '### Targets', '');
-  out.push(mdTable(['target', 'result', 'figures'], results.targets.map((t) => [t.text, t.met ? 'met' : '**missed**', t.detail])));
+  out.push(
+    mdTable(
+      ['target', 'result', 'figures'],
+      results.targets.map((t) => [t.text, t.met ? 'met' : '**missed**', t.detail]),
+    ),
+  );
   return out.join('\n') + '\n';
 }

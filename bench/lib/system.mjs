@@ -57,7 +57,11 @@ export function ensurePrerequisites(log) {
   writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
     if (missing.includes('postfix')) {
-      run('debconf-set-selections', [], 'postfix postfix/main_mailer_type select No configuration\npostfix postfix/mailname string localhost\n');
+      run(
+        'debconf-set-selections',
+        [],
+        'postfix postfix/main_mailer_type select No configuration\npostfix postfix/mailname string localhost\n',
+      );
     }
     run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update', '-qq']);
     run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
@@ -73,7 +77,8 @@ export function ensurePrerequisites(log) {
     spawnSync('postfix', ['stop'], { stdio: 'ignore' });
     log('stopped the postfix daemon the package started');
   }
-  if (!existsSync(SMTP_SINK) || !existsSync(SMTP_SOURCE)) throw new SetupError('postfix was installed but smtp-sink/smtp-source are still missing');
+  if (!existsSync(SMTP_SINK) || !existsSync(SMTP_SOURCE))
+    throw new SetupError('postfix was installed but smtp-sink/smtp-source are still missing');
 }
 
 /** CPUs to pin to: sinks and round-trip-bound clients share the first; throughput clients get the second. */
@@ -91,7 +96,9 @@ export function pinned(cpu, command, args, plan) {
 
 function firstLine(command, args) {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0].trim();
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .split('\n')[0]
+      .trim();
   } catch {
     return undefined;
   }

@@ -67,7 +67,9 @@ async function send() {
       host,
       port,
       lmtp,
-      ...(socketPath ? { getSocket: (_options, callback) => unixSocket(socketPath).then((connection) => callback(null, { connection }), callback) } : {}),
+      ...(socketPath
+        ? { getSocket: (_options, callback) => unixSocket(socketPath).then((connection) => callback(null, { connection }), callback) }
+        : {}),
       pool: true,
       maxConnections: 1,
       maxMessages: Infinity,

@@ -80,7 +80,9 @@ async function sendOnce() {
   const seconds = (performance.now() - started) / 1000;
   const batch = record.batch;
   if (!record.result.ok || batch?.delivered !== count) {
-    throw new Error(`not every message was delivered: ${JSON.stringify(record.result)} ${JSON.stringify(batch && { ...batch, failures: batch.failures.slice(0, 3) })}`);
+    throw new Error(
+      `not every message was delivered: ${JSON.stringify(record.result)} ${JSON.stringify(batch && { ...batch, failures: batch.failures.slice(0, 3) })}`,
+    );
   }
   return {
     messages: count,

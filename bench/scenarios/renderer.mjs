@@ -134,8 +134,14 @@ function* sessionLines(total) {
     for (let r = 0; r < recipients; r++) {
       const user = `user${pick(100_000)}`;
       lines.push(['send', true, `RCPT TO:<${user}@example.org>`]);
-      if (random() < 0.03) lines.push(['recv', true, `550 5.1.1 <${user}@example.org>: Recipient address rejected: User unknown in virtual mailbox table`]);
-      else if (random() < 0.02) lines.push(['recv', true, `450 4.7.1 <${user}@example.org>: Recipient address rejected: Greylisted, see https://postgrey.example.test/`]);
+      if (random() < 0.03)
+        lines.push(['recv', true, `550 5.1.1 <${user}@example.org>: Recipient address rejected: User unknown in virtual mailbox table`]);
+      else if (random() < 0.02)
+        lines.push([
+          'recv',
+          true,
+          `450 4.7.1 <${user}@example.org>: Recipient address rejected: Greylisted, see https://postgrey.example.test/`,
+        ]);
       else {
         lines.push(['recv', true, '250 2.1.5 Ok']);
         accepted++;
@@ -357,7 +363,14 @@ function installProbe() {
         f.observer.disconnect();
         const deltas = f.stamps.slice(1).map((t, i) => t - f.stamps[i]);
         const l = list();
-        return { deltas, busy: f.busy, longTasks: f.longTasks, fromTop: f.fromTop, toTop: l ? l.scrollTop : 0, scrollHeight: l?.scrollHeight ?? 0 };
+        return {
+          deltas,
+          busy: f.busy,
+          longTasks: f.longTasks,
+          fromTop: f.fromTop,
+          toTop: l ? l.scrollTop : 0,
+          scrollHeight: l?.scrollHeight ?? 0,
+        };
       },
     },
     async jump(ms) {
@@ -451,7 +464,7 @@ async function mainShare(host, pageSize) {
     let largest = message.length;
     const more = answer.value.more;
     if (more) {
-      for (let from = more.next; ; ) {
+      for (let from = more.next; ;) {
         const page = await host.services.dispatch('sessions.events', { id: SESSION_ID, loadId: more.loadId, from, limit: pageSize });
         if (!page.ok) throw new Error(`sessions.events failed: ${JSON.stringify(page.error)}`);
         largest = Math.max(largest, JSON.stringify({ id: 2, result: page }).length);
@@ -461,7 +474,15 @@ async function mainShare(host, pageSize) {
         from = page.value.next;
       }
     }
-    return { openMs, messageMB: message.length / 1e6, loadMs: performance.now() - started, pages, events, largestMB: largest / 1e6, stallMs: stalls.max / 1e6 };
+    return {
+      openMs,
+      messageMB: message.length / 1e6,
+      loadMs: performance.now() - started,
+      pages,
+      events,
+      largestMB: largest / 1e6,
+      stallMs: stalls.max / 1e6,
+    };
   } finally {
     stalls.disable();
   }
@@ -534,7 +555,10 @@ async function oneRound({ chromium, host, settings, log, label }) {
     const search2 = await page.evaluate(([q, index]) => window.__bench.search(q, '^1 of 1$', index), [MARKER_2, settings.marker2Index]);
     await page.waitForTimeout(200);
     const hitsText = settings.frequentHits.toLocaleString('en-US');
-    const search3 = await page.evaluate(([q, status]) => window.__bench.search(q, status, undefined), [FREQUENT, `^[\\d,]+ of ${hitsText}$`]);
+    const search3 = await page.evaluate(
+      ([q, status]) => window.__bench.search(q, status, undefined),
+      [FREQUENT, `^[\\d,]+ of ${hitsText}$`],
+    );
     await page.waitForTimeout(200);
     const heapSearched = await jsHeap(cdp);
     const memory = await rendererMemory(browser);
@@ -605,9 +629,17 @@ async function oneRound({ chromium, host, settings, log, label }) {
 
 const ROWS = [
   { client: 'open', label: 'open the session (click to painted Overview)', pick: (r) => r.openMs },
-  { client: 'open-main', label: "open: main's part (the log's head and first page, the answer's JSON; no browser)", pick: (r) => r.openMainMs },
+  {
+    client: 'open-main',
+    label: "open: main's part (the log's head and first page, the answer's JSON; no browser)",
+    pick: (r) => r.openMainMs,
+  },
   { client: 'loaded', label: 'open: all events loaded (click to the last page painted)', pick: (r) => r.loadedMs },
-  { client: 'load-main', label: "open: main's part for all events (the first answer and every page, their JSON; no browser)", pick: (r) => r.loadMainMs },
+  {
+    client: 'load-main',
+    label: "open: main's part for all events (the first answer and every page, their JSON; no browser)",
+    pick: (r) => r.loadMainMs,
+  },
   { client: 'main-stall', label: "open: main's longest event-loop stall meanwhile (no browser)", pick: (r) => r.mainStallMs },
   { client: 'open-longest-task', label: 'open: longest task in the page (click to all events loaded)', pick: (r) => r.loadLongestTaskMs },
   { client: 'first-paint', label: 'first paint of the list (click on the Transcript tab to painted rows)', pick: (r) => r.firstPaintMs },
@@ -739,7 +771,11 @@ export async function run(ctx) {
     if (error instanceof Prerequisite) return { skipped: error.message };
     ctx.log(`  7: failed: ${error?.stack ?? error}`);
     process.exitCode = 1;
-    return { skipped: `FAILED: ${String(error?.message ?? error).split('\n')[0].slice(0, 300)}` };
+    return {
+      skipped: `FAILED: ${String(error?.message ?? error)
+        .split('\n')[0]
+        .slice(0, 300)}`,
+    };
   }
 }
 
@@ -807,7 +843,20 @@ async function measure(ctx) {
       lens: 'none',
       rows,
       targets: evaluateTargets(rows),
-      settings: { events, logBytes: written.bytes, firstPage: SESSION_FIRST_PAGE, pageSize: SESSION_PAGE, markerIndex: written.markerIndex, marker2Index: written.marker2Index, frequentHits: written.frequentHits, reps, warmup, scrollSeconds, viewport: VIEWPORT, chromium: chromiumVersion },
+      settings: {
+        events,
+        logBytes: written.bytes,
+        firstPage: SESSION_FIRST_PAGE,
+        pageSize: SESSION_PAGE,
+        markerIndex: written.markerIndex,
+        marker2Index: written.marker2Index,
+        frequentHits: written.frequentHits,
+        reps,
+        warmup,
+        scrollSeconds,
+        viewport: VIEWPORT,
+        chromium: chromiumVersion,
+      },
       runs: rounds,
     };
   } finally {
@@ -838,7 +887,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         return;
       }
       for (const row of result.rows) {
-        process.stdout.write(`${row.label.padEnd(80)} ${row.median?.toFixed(1).padStart(8)}  (${row.min?.toFixed(1)}–${row.max?.toFixed(1)})${row.peakRssMB ? `  peak RSS ${row.peakRssMB} MB` : ''}\n`);
+        process.stdout.write(
+          `${row.label.padEnd(80)} ${row.median?.toFixed(1).padStart(8)}  (${row.min?.toFixed(1)}–${row.max?.toFixed(1)})${row.peakRssMB ? `  peak RSS ${row.peakRssMB} MB` : ''}\n`,
+        );
       }
       for (const t of result.targets) process.stdout.write(`[${t.met ? 'met' : 'MISSED'}] ${t.text}: ${t.detail}\n`);
     })

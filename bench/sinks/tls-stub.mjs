@@ -35,7 +35,13 @@ const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    },
   ],
 });
 if (caOut) writeFileSync(caOut, ca.cert);
@@ -91,8 +97,6 @@ const server = net.createServer((socket) => {
   speak(socket, false);
 });
 const colon = listen.lastIndexOf(':');
-server.listen(Number(listen.slice(colon + 1)), listen.slice(0, colon), () =>
-  process.stdout.write(`listening ${server.address().port}\n`),
-);
+server.listen(Number(listen.slice(colon + 1)), listen.slice(0, colon), () => process.stdout.write(`listening ${server.address().port}\n`));
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));

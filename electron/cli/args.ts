@@ -192,7 +192,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   const command = positionals[0] as Command;
   if (!['probe', 'send', 'verify', 'raw'].includes(command)) throw new UsageError(`unknown command "${positionals[0]}"`);
   if (values.password !== undefined) {
-    throw new UsageError('a password is never taken on the command line (it would show in ps and shell history); use --password-env VAR or --password-file FILE');
+    throw new UsageError(
+      'a password is never taken on the command line (it would show in ps and shell history); use --password-env VAR or --password-file FILE',
+    );
   }
 
   const protocol = oneOf<Protocol>(values.protocol, ['smtp', 'lmtp'], 'protocol');
@@ -234,7 +236,11 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   let auth: AuthRequest | undefined;
   const secret = readSecret(values, env);
   if (values.auth || values.user) {
-    const mechanism = oneOf(values.auth ?? 'auto', ['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'scram-sha-1', 'scram-sha-256'], 'auth');
+    const mechanism = oneOf(
+      values.auth ?? 'auto',
+      ['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'scram-sha-1', 'scram-sha-256'],
+      'auth',
+    );
     if (!values.user) throw new UsageError('--auth needs --user');
     if (secret === undefined) throw new UsageError('--auth needs a secret: --password-env VAR or --password-file FILE');
     const isToken = mechanism === 'xoauth2';
@@ -298,7 +304,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     if (window !== undefined) options.window = window;
     if (onFailure !== undefined) options.onFailure = onFailure;
   }
-  if (values['no-pipelining'] && values['force-pipelining']) throw new UsageError('give either --no-pipelining or --force-pipelining, not both');
+  if (values['no-pipelining'] && values['force-pipelining'])
+    throw new UsageError('give either --no-pipelining or --force-pipelining, not both');
   const envelope = {
     ...(values['envelope-from'] !== undefined ? { from: values['envelope-from'] } : {}),
     ...(values['envelope-to'] ? { to: values['envelope-to'] } : {}),
@@ -310,7 +317,13 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     }
     return {
       command,
-      request: { ...base, message: { raw: { path: values['message-file'] } }, envelope, options, allowLongLines: values['allow-long-lines'] ?? false },
+      request: {
+        ...base,
+        message: { raw: { path: values['message-file'] } },
+        envelope,
+        options,
+        allowLongLines: values['allow-long-lines'] ?? false,
+      },
       output,
     };
   }
@@ -331,7 +344,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     ...(values.bcc ? { bcc: values.bcc } : {}),
     ...(values['reply-to'] ? { replyTo: values['reply-to'] } : {}),
     ...(values.subject !== undefined ? { subject: values.subject } : {}),
-    text: values['body-file'] ? readText(values['body-file'], 'body-file') : values.body ?? '',
+    text: values['body-file'] ? readText(values['body-file'], 'body-file') : (values.body ?? ''),
     ...(values['html-file'] ? { html: readText(values['html-file'], 'html-file') } : {}),
     ...(values.attach ? { attachments: values.attach.map((path) => ({ path })) } : {}),
     headers,

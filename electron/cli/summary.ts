@@ -52,7 +52,10 @@ export function formatSummary(record: SessionRecord): string {
   }
   if (record.auth) {
     const a = record.auth;
-    row('Auth', `${a.mechanism} ${a.ok ? 'succeeded' : 'FAILED'}: ${a.code ?? ''} ${(a.text ?? '').replace(/\n/g, ' / ')} (${a.durationMs.toFixed(1)} ms)`);
+    row(
+      'Auth',
+      `${a.mechanism} ${a.ok ? 'succeeded' : 'FAILED'}: ${a.code ?? ''} ${(a.text ?? '').replace(/\n/g, ' / ')} (${a.durationMs.toFixed(1)} ms)`,
+    );
     if (a.serverError) out.push(`  server said: ${describeServerError(a.serverError)}`);
   }
   for (const c of record.commands ?? []) row('Command', `${c.command} -> ${reply(c.reply)}`);
@@ -64,7 +67,11 @@ export function formatSummary(record: SessionRecord): string {
   }
   if (record.batch) {
     const b = record.batch;
-    const how = [b.method, b.pipelined ? 'pipelined' : 'one at a time', ...(b.method === 'BDAT' && b.window > 1 ? [`window ${b.window}`] : [])];
+    const how = [
+      b.method,
+      b.pipelined ? 'pipelined' : 'one at a time',
+      ...(b.method === 'BDAT' && b.window > 1 ? [`window ${b.window}`] : []),
+    ];
     row(
       'Batch',
       `${b.attempted} messages: ${b.delivered} delivered, ${b.partial} partial, ${b.failed} failed${b.unknown ? `, ${b.unknown} unknown (may have been delivered)` : ''}` +
@@ -76,7 +83,10 @@ export function formatSummary(record: SessionRecord): string {
         ? `[${f.error.code}] ${f.error.message}`
         : f.verdict === 'unknown'
           ? 'unknown: the connection was lost after it was sent, before its reply'
-          : `partial: refused ${f.recipients.filter((r) => !r.delivered).map((r) => r.address).join(', ')}`;
+          : `partial: refused ${f.recipients
+              .filter((r) => !r.delivered)
+              .map((r) => r.address)
+              .join(', ')}`;
       out.push(`  message ${f.index + 1}: ${why}`);
     }
     const notDelivered = b.failed + b.partial + (b.unknown ?? 0);
@@ -85,7 +95,7 @@ export function formatSummary(record: SessionRecord): string {
   if (record.recipients?.length) {
     row('Recipients', '');
     for (const r of record.recipients) {
-      const status = r.delivered ? 'delivered' : STATUS[r.failure ?? 'permanent'] ?? 'REFUSED';
+      const status = r.delivered ? 'delivered' : (STATUS[r.failure ?? 'permanent'] ?? 'REFUSED');
       out.push(`  ${r.address}  ${status}  rcpt ${reply(r.rcpt)}${r.data ? `  data ${reply(r.data)}` : ''}`);
     }
   }
@@ -93,7 +103,12 @@ export function formatSummary(record: SessionRecord): string {
     row('Transcript', `${record.eventsDropped.count.toLocaleString('en-US')} later lines counted, not kept (the transcript's cap)`);
   }
   const r = record.result;
-  row('Result', r.ok ? `OK${r.verdict ? ` (${r.verdict})` : ''}` : `FAILED [${r.error?.code}] ${r.error?.message}${r.verdict ? ` (verdict: ${r.verdict})` : ''}`);
+  row(
+    'Result',
+    r.ok
+      ? `OK${r.verdict ? ` (${r.verdict})` : ''}`
+      : `FAILED [${r.error?.code}] ${r.error?.message}${r.verdict ? ` (verdict: ${r.verdict})` : ''}`,
+  );
   if (!r.ok && r.error?.raw) out.push(`  raw: ${r.error.raw}`);
   if (!r.ok && r.error?.hint) out.push(`  hint: ${r.error.hint}`);
   const findings = record.findings ?? [];

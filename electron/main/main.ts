@@ -16,7 +16,6 @@ import { createMainWindow, hardenWebContents } from './window.js';
 const SHUTDOWN_TIMEOUT_MS = 5000;
 const SESSION_CLOSE_TIMEOUT_MS = 3000;
 
-
 registerAppScheme();
 // Sandbox every renderer, whatever options a webContents is created with.
 app.enableSandbox();

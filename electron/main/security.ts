@@ -172,9 +172,7 @@ export function appPaths(appRoot: string): { preload: string; rendererRoot: stri
 const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
 
 /** The request of the Electron-only `dialog:save-file` channel, validated (the renderer is untrusted). */
-export function parseSaveFileRequest(
-  value: unknown,
-): { filename: string; mimeType: string; content: string } | null {
+export function parseSaveFileRequest(value: unknown): { filename: string; mimeType: string; content: string } | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
   if (typeof v.filename !== 'string' || typeof v.mimeType !== 'string' || typeof v.content !== 'string') return null;

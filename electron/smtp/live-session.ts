@@ -192,10 +192,7 @@ export class LiveSession {
    * outcomes and lists the first failures, and `message` describes the first message. The step fails
    * when any message was not delivered to every recipient (see record()).
    */
-  sendMany(
-    messages: Iterable<PreparedMessage> | AsyncIterable<PreparedMessage>,
-    options: BatchOptions = {},
-  ): Promise<SessionRecord> {
+  sendMany(messages: Iterable<PreparedMessage> | AsyncIterable<PreparedMessage>, options: BatchOptions = {}): Promise<SessionRecord> {
     return this.step(async (session) => {
       const batch = new MailBatch(session, options);
       this.batch = batch;

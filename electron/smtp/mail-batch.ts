@@ -288,7 +288,10 @@ export class MailBatch {
       await session.settle();
       session.transcript.sent('.');
       previous.tx.endSent = true;
-      await session.sendGroup({ before: { bytes: previous.parts, expect: previous.tx.endExpectations(previous.accepted) }, ...group }, 'mail');
+      await session.sendGroup(
+        { before: { bytes: previous.parts, expect: previous.tx.endExpectations(previous.accepted) }, ...group },
+        'mail',
+      );
       await this.completeHeld(previous, true);
     } else {
       await session.sendGroup(group, 'mail');
@@ -418,7 +421,11 @@ export class MailBatch {
   private settle(index: number, tx: MailTransaction, error: unknown): void {
     this.underWay.delete(index);
     const smtpError =
-      error === undefined ? undefined : error instanceof SmtpError ? error : new SmtpError('protocol-error', String(error), { cause: error });
+      error === undefined
+        ? undefined
+        : error instanceof SmtpError
+          ? error
+          : new SmtpError('protocol-error', String(error), { cause: error });
     const verdict: Verdict = smtpError ? 'none' : tx.verdict;
     if (verdict === 'delivered') this.delivered++;
     else if (verdict === 'partial') this.partial++;

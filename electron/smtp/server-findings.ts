@@ -29,7 +29,12 @@ export function noteCapabilities(findings: FindingLog, caps: Capabilities, encry
 }
 
 /** What changed between the capability lists before and after STARTTLS (STARTTLS itself is meant to go). */
-export function noteTlsCapabilityChange(findings: FindingLog, before: readonly Capability[], after: readonly Capability[], event: number): void {
+export function noteTlsCapabilityChange(
+  findings: FindingLog,
+  before: readonly Capability[],
+  after: readonly Capability[],
+  event: number,
+): void {
   const key = (c: Capability): string => `${c.name} ${c.params.join(' ')}`.trim();
   const beforeKeys = new Set(before.filter((c) => c.name !== 'STARTTLS').map(key));
   const afterKeys = new Set(after.map(key));
@@ -68,8 +73,12 @@ export function noteTls(findings: FindingLog, info: TlsInfo, event: number, now 
     }
   }
   if (info.nameMatches === false) {
-    const names = leaf?.subjectAltNames.length ? leaf.subjectAltNames.join(', ') : leaf?.subject ?? 'none';
-    findings.add('certificate-name-mismatch', `the certificate does not name ${info.servername ?? 'the host'} (it names: ${names})`, events);
+    const names = leaf?.subjectAltNames.length ? leaf.subjectAltNames.join(', ') : (leaf?.subject ?? 'none');
+    findings.add(
+      'certificate-name-mismatch',
+      `the certificate does not name ${info.servername ?? 'the host'} (it names: ${names})`,
+      events,
+    );
   }
   if (selfSigned(info)) {
     findings.add('self-signed-certificate', `the certificate is issued by itself: ${leaf?.subject ?? 'unknown subject'}`, events);

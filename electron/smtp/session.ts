@@ -1,15 +1,6 @@
 import os from 'node:os';
 import net from 'node:net';
-import type {
-  AuthResult,
-  Capability,
-  Protocol,
-  SessionHint,
-  SessionStage,
-  Target,
-  TlsInfo,
-  TlsMode,
-} from '../../shared/session-record.js';
+import type { AuthResult, Capability, Protocol, SessionHint, SessionStage, Target, TlsInfo, TlsMode } from '../../shared/session-record.js';
 import { authenticate } from './auth/authenticate.js';
 import { chooseMechanism, createSaslClient, type SaslCredentials } from './auth/sasl.js';
 import { SmtpError } from './errors.js';
@@ -160,7 +151,7 @@ export class SmtpSession {
       assertPlainHost(options.host);
     }
     const host = options.host !== undefined ? normaliseHost(options.host) : undefined;
-    const port = options.socketPath === undefined ? options.port ?? defaultPort(this.protocol, this.tlsMode) : undefined;
+    const port = options.socketPath === undefined ? (options.port ?? defaultPort(this.protocol, this.tlsMode)) : undefined;
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
       throw new SmtpError('invalid-input', `port must be a whole number from 1 to 65535, not ${port}`);
     }
@@ -253,7 +244,10 @@ export class SmtpSession {
     if (!target.ehloName) target.ehloName = this.defaultEhloName();
     const connectedAt = performance.now();
     // A port that says nothing may be waiting for a TLS ClientHello: say so while the wait goes on.
-    const implicitHint = this.tlsMode === 'implicit' ? undefined : 'this port may expect implicit TLS (SMTPS, usually port 465): try implicit TLS (--tls implicit)';
+    const implicitHint =
+      this.tlsMode === 'implicit'
+        ? undefined
+        : 'this port may expect implicit TLS (SMTPS, usually port 465): try implicit TLS (--tls implicit)';
     const hintAfter = Math.min(SILENT_GREETING_HINT_MS, Math.round(this.timeouts.greeting / 2));
     const hintTimer = implicitHint
       ? setTimeout(() => {
@@ -449,9 +443,13 @@ export class SmtpSession {
       });
     }
     if (this.authResult?.ok) {
-      throw new SmtpError('invalid-input', `already authenticated (as ${this.authResult.mechanism}); a second AUTH is not allowed (RFC 4954 §4)`, {
-        command: 'AUTH',
-      });
+      throw new SmtpError(
+        'invalid-input',
+        `already authenticated (as ${this.authResult.mechanism}); a second AUTH is not allowed (RFC 4954 §4)`,
+        {
+          command: 'AUTH',
+        },
+      );
     }
   }
 
@@ -561,7 +559,14 @@ export class SmtpSession {
     const inAuth = this.rawSaslPending || /^AUTH\s/i.test(line);
     this.rawSaslPending = reply.code === 334 && inAuth;
     if (inAuth && reply.code === 235) {
-      this.authResult = { mechanism: /^AUTH\s+(\S+)/i.exec(line)?.[1]?.toUpperCase() ?? 'AUTH', ok: true, code: 235, text: reply.text, steps: [], durationMs: 0 };
+      this.authResult = {
+        mechanism: /^AUTH\s+(\S+)/i.exec(line)?.[1]?.toUpperCase() ?? 'AUTH',
+        ok: true,
+        code: 235,
+        text: reply.text,
+        steps: [],
+        durationMs: 0,
+      };
     }
     if (/^DATA$/i.test(line.trim()) && reply.code === 354) this.rawBody = true;
     return reply;

@@ -371,8 +371,7 @@ export class MailTransaction {
       this.requireExtension('8BITMIME', 'an 8-bit message body (BODY=8BITMIME)');
       params.push('BODY=8BITMIME');
     }
-    const needsUtf8 =
-      options.smtpUtf8 || options.needsSmtpUtf8 || nonAscii(envelope.from) || envelope.to.some(nonAscii);
+    const needsUtf8 = options.smtpUtf8 || options.needsSmtpUtf8 || nonAscii(envelope.from) || envelope.to.some(nonAscii);
     if (needsUtf8) {
       this.requireExtension('SMTPUTF8', 'SMTPUTF8');
       params.push('SMTPUTF8');
@@ -499,7 +498,9 @@ export class MailTransaction {
         then: (reply, earlier) => {
           if (reply.code !== 353) return undefined;
           const n = count(earlier);
-          const more = Array.from({ length: n }, (_, i) => session.expect('prdr-recipient', `${command} (PRDR, recipient ${i + 1})`, 'dataEnd'));
+          const more = Array.from({ length: n }, (_, i) =>
+            session.expect('prdr-recipient', `${command} (PRDR, recipient ${i + 1})`, 'dataEnd'),
+          );
           more.push(session.expect('data-end', `${command} (PRDR, final)`, 'dataEnd'));
           return more;
         },
@@ -605,7 +606,11 @@ export class MailTransaction {
       wire += chunk.length;
       outstanding++;
       await session.sendGroup(
-        { commands: [{ line: `BDAT ${chunk.length}`, expect: session.expect('bdat', 'BDAT', 'dataInit') }], after: [chunk], onRecorded: () => body.written(chunk) },
+        {
+          commands: [{ line: `BDAT ${chunk.length}`, expect: session.expect('bdat', 'BDAT', 'dataInit') }],
+          after: [chunk],
+          onRecorded: () => body.written(chunk),
+        },
         'dataBlock',
       );
       this.options.onProgress?.(Math.min(wire, this.summary!.size), this.summary!.size);
@@ -855,7 +860,11 @@ export class MailTransaction {
       throw new SmtpError(
         'delivery-unknown',
         `the connection was lost after the end of the message was sent and before the server answered it${lost ? ` (${lost.message})` : ''}: the server may have accepted the message${known}`,
-        { ...(lost?.stage ? { stage: lost.stage } : {}), command: this.summary?.method === 'BDAT' ? 'BDAT LAST' : 'final dot', cause: lost },
+        {
+          ...(lost?.stage ? { stage: lost.stage } : {}),
+          command: this.summary?.method === 'BDAT' ? 'BDAT LAST' : 'final dot',
+          cause: lost,
+        },
       );
     }
     if (delivered === 0) {

@@ -74,7 +74,6 @@ export const UPLOAD_PATH = '/upload';
 /** A client that does not read its events is dropped rather than allowed to grow main's memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;
 
-
 /** Whether an address is loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), or the name localhost. */
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;
@@ -339,10 +338,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     try {
       const upload = await uploads.receive(req);
       const body = JSON.stringify({ id: upload.id, size: upload.size });
-      res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+      });
       res.end(body);
     } catch (error) {
-      if (error instanceof UploadTooLarge) refuse(413, `The file is too large: one attachment can be at most ${Math.round(uploads.limit / 1048576)} MiB.`);
+      if (error instanceof UploadTooLarge)
+        refuse(413, `The file is too large: one attachment can be at most ${Math.round(uploads.limit / 1048576)} MiB.`);
       else if (!res.headersSent) refuse(400, 'The upload broke off.');
     }
   }

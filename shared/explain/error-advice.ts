@@ -36,7 +36,9 @@ const has = (error: ErrorDto, ...needles: string[]): boolean => needles.some((n)
 
 export function adviseError(error: ErrorDto): ErrorAdvice {
   const base = explainErrorCode(error.code);
-  const switchTls: AdviceAction | undefined = error.suggestTls ? { kind: 'switch-tls', tls: error.suggestTls, label: TLS_WORDS[error.suggestTls] } : undefined;
+  const switchTls: AdviceAction | undefined = error.suggestTls
+    ? { kind: 'switch-tls', tls: error.suggestTls, label: TLS_WORDS[error.suggestTls] }
+    : undefined;
   switch (error.code) {
     case 'connect-failed':
       if (has(error, 'ECONNREFUSED')) {
@@ -54,10 +56,16 @@ export function adviseError(error: ErrorDto): ErrorAdvice {
         };
       }
       if (has(error, 'EAI_AGAIN')) {
-        return { title: 'The name could not be looked up', text: 'DNS did not answer in time (no network, or the resolver is down). Try again, or use the address.' };
+        return {
+          title: 'The name could not be looked up',
+          text: 'DNS did not answer in time (no network, or the resolver is down). Try again, or use the address.',
+        };
       }
       if (has(error, 'EHOSTUNREACH', 'ENETUNREACH')) {
-        return { title: 'No route to the host', text: 'This machine cannot reach that network: a missing route, a VPN, or a firewall on the way.' };
+        return {
+          title: 'No route to the host',
+          text: 'This machine cannot reach that network: a missing route, a VPN, or a firewall on the way.',
+        };
       }
       if (has(error, 'ENOENT') && has(error, '/')) {
         return { title: 'No such socket', text: 'Nothing exists at that socket path: the server is not running, or it listens elsewhere.' };
@@ -78,11 +86,16 @@ export function adviseError(error: ErrorDto): ErrorAdvice {
       if (stage.startsWith('greeting')) {
         return {
           title: 'No greeting',
-          text: switchTls ? 'The server accepted the connection but never said hello: this port may expect implicit TLS.' : 'The server accepted the connection but never sent its greeting.',
+          text: switchTls
+            ? 'The server accepted the connection but never said hello: this port may expect implicit TLS.'
+            : 'The server accepted the connection but never sent its greeting.',
           ...(switchTls ? { action: switchTls } : {}),
         };
       }
-      return { title: 'The server stopped answering', text: `It did not answer in time${error.command ? ` (waiting for the reply to ${error.command})` : ''}.` };
+      return {
+        title: 'The server stopped answering',
+        text: `It did not answer in time${error.command ? ` (waiting for the reply to ${error.command})` : ''}.`,
+      };
     }
     case 'tls-failed':
       if (error.suggestTls === 'starttls' || has(error, 'did not answer in TLS')) {
@@ -93,7 +106,10 @@ export function adviseError(error: ErrorDto): ErrorAdvice {
         };
       }
       if (has(error, 'certificate', 'self-signed', 'self signed', 'verify', 'altname', 'hostname')) {
-        return { title: 'The certificate was not accepted', text: 'The TLS handshake worked, but the server’s certificate did not pass the check; the TLS panel says why.' };
+        return {
+          title: 'The certificate was not accepted',
+          text: 'The TLS handshake worked, but the server’s certificate did not pass the check; the TLS panel says why.',
+        };
       }
       return { title: base.title, text: base.text };
     case 'auth-failed':

@@ -24,7 +24,8 @@ const EXTENSIONS_LIST: ExtensionInfo[] = [
   {
     keyword: 'SIZE',
     title: 'Message size declaration',
-    summary: 'The largest message the server accepts; the client can declare a message’s size in MAIL FROM so an oversized one is refused before it is sent.',
+    summary:
+      'The largest message the server accepts; the client can declare a message’s size in MAIL FROM so an oversized one is refused before it is sent.',
     status: 'standard',
     ref: rfcRef(1870),
   },
@@ -52,7 +53,8 @@ const EXTENSIONS_LIST: ExtensionInfo[] = [
   {
     keyword: 'DSN',
     title: 'Delivery status notifications',
-    summary: 'The client may ask for delivery reports (success, failure, delay) per recipient and how much of the message a bounce returns.',
+    summary:
+      'The client may ask for delivery reports (success, failure, delay) per recipient and how much of the message a bounce returns.',
     status: 'standard',
     ref: rfcRef(3461),
   },
@@ -80,7 +82,8 @@ const EXTENSIONS_LIST: ExtensionInfo[] = [
   {
     keyword: 'STARTTLS',
     title: 'Upgrade to TLS',
-    summary: 'The client may switch this connection to TLS with STARTTLS; everything after the handshake, including credentials, is encrypted.',
+    summary:
+      'The client may switch this connection to TLS with STARTTLS; everything after the handshake, including credentials, is encrypted.',
     status: 'standard',
     ref: rfcRef(3207),
   },
@@ -150,7 +153,8 @@ const EXTENSIONS_LIST: ExtensionInfo[] = [
   {
     keyword: 'LIMITS',
     title: 'Announced limits',
-    summary: 'The server announces its limits up front (recipients per transaction, transactions per session), so the client can stay within them.',
+    summary:
+      'The server announces its limits up front (recipients per transaction, transactions per session), so the client can stay within them.',
     status: 'standard',
     ref: rfcRef(9422),
   },
@@ -220,14 +224,16 @@ const EXTENSIONS_LIST: ExtensionInfo[] = [
   {
     keyword: 'PRDR',
     title: 'Per-recipient data responses',
-    summary: 'After the data the server answers once per recipient, so it can accept the message for some and refuse it for others. Defined only in an Internet-Draft: there is no RFC.',
+    summary:
+      'After the data the server answers once per recipient, so it can accept the message for some and refuse it for others. Defined only in an Internet-Draft: there is no RFC.',
     status: 'draft',
     ref: { label: 'Internet-Draft (no RFC)', url: 'https://datatracker.ietf.org/doc/draft-hall-prdr/' },
   },
   {
     keyword: 'XCLIENT',
     title: 'Override client attributes (Postfix)',
-    summary: 'A trusted proxy may tell Postfix the original client’s name, address and other attributes. Non-standard, and normally restricted to trusted hosts.',
+    summary:
+      'A trusted proxy may tell Postfix the original client’s name, address and other attributes. Non-standard, and normally restricted to trusted hosts.',
     status: 'vendor',
     ref: vendor('Postfix (non-standard): XCLIENT_README'),
   },
@@ -529,7 +535,11 @@ export function formatCapabilityParams(capability: Capability): FormattedParams 
     return { kind: 'list', text: params.join(' '), items };
   }
   if (name === 'DELIVERBY' && params[0] !== undefined) {
-    return { kind: 'list', text: params.join(' '), items: [{ value: params[0], note: `shortest by-time accepted: ${seconds(params[0])}` }] };
+    return {
+      kind: 'list',
+      text: params.join(' '),
+      items: [{ value: params[0], note: `shortest by-time accepted: ${seconds(params[0])}` }],
+    };
   }
   if (name === 'FUTURERELEASE') {
     const items: ParamItem[] = [];

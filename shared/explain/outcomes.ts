@@ -162,7 +162,7 @@ export function explainAuthOutcome(auth: AuthResult): AuthOutcomeExplanation {
   const reply = auth.code !== undefined ? formatReplyOneLine(auth) : undefined;
   const enhanced = auth.enhancedCode ? explainEnhanced(auth.enhancedCode) : null;
   const code = auth.code !== undefined ? explainReplyCode(auth.code) : undefined;
-  const explanation = enhanced?.detailKnown ? enhanced.detailText : code?.known ? code.meaning : enhanced?.detailText ?? code?.meaning;
+  const explanation = enhanced?.detailKnown ? enhanced.detailText : code?.known ? code.meaning : (enhanced?.detailText ?? code?.meaning);
   const base = { ...(reply ? { reply } : {}), ...(explanation ? { explanation } : {}) };
 
   if (auth.ok) {

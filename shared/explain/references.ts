@@ -25,7 +25,8 @@ export function rfcRef(rfc: number, section?: string): Reference {
   return { label: `RFC ${rfc}${section ? ` §${section}` : ''}`, url: rfcUrl(rfc, section), rfc, ...(section ? { section } : {}) };
 }
 
-export const IANA_ENHANCED_STATUS_CODES_URL = 'https://www.iana.org/assignments/smtp-enhanced-status-codes/smtp-enhanced-status-codes.xhtml';
+export const IANA_ENHANCED_STATUS_CODES_URL =
+  'https://www.iana.org/assignments/smtp-enhanced-status-codes/smtp-enhanced-status-codes.xhtml';
 export const IANA_MAIL_PARAMETERS_URL = 'https://www.iana.org/assignments/mail-parameters/mail-parameters.xhtml';
 
 /** Whether a URL is one this module may hand out (https on an allow-listed host). */

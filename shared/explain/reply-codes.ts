@@ -195,8 +195,7 @@ export const REPLY_CODES: readonly ReplyCodeInfo[] = [
   {
     code: 535,
     title: 'Authentication credentials invalid',
-    meaning:
-      'The server refused the credentials: the user name or password (or token) is wrong, or the account may not log in this way.',
+    meaning: 'The server refused the credentials: the user name or password (or token) is wrong, or the account may not log in this way.',
     ref: r4954,
   },
   {

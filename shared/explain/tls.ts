@@ -16,7 +16,8 @@ export interface VerifyErrorExplanation {
   hint?: string;
 }
 
-const TRUST_HINT = 'Trust the issuing CA with a CA file (TLS options in the app, --ca on the command line), or, for a test server only, turn verification off.';
+const TRUST_HINT =
+  'Trust the issuing CA with a CA file (TLS options in the app, --ca on the command line), or, for a test server only, turn verification off.';
 
 const VERIFY_ERRORS: Record<string, Omit<VerifyErrorExplanation, 'code' | 'known'>> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: {
@@ -159,7 +160,12 @@ export function tlsVerdict(tls: TlsInfo): TlsVerdict {
   const name = tls.servername ? ` for ${tls.servername}` : '';
   if (tls.authorized) {
     return tls.verificationRequired
-      ? { status: 'verified', headline: `Certificate verified${name}`, detail: 'The chain leads to a trusted CA and the certificate names this host.', insecure: false }
+      ? {
+          status: 'verified',
+          headline: `Certificate verified${name}`,
+          detail: 'The chain leads to a trusted CA and the certificate names this host.',
+          insecure: false,
+        }
       : {
           status: 'unverified-ok',
           headline: 'Verification was off (insecure), but the certificate is valid',
@@ -220,7 +226,11 @@ export function certificateValidity(
   if (Number.isNaN(from) || Number.isNaN(to)) return { status: 'unknown', text: 'Validity dates unknown' };
   if (at < from) {
     const days = Math.ceil((from - at) / DAY_MS);
-    return { status: 'not-yet-valid', daysLeft: Math.floor((to - at) / DAY_MS), text: `Not valid yet: valid from ${formatCertDate(cert.validFrom)} (in ${plural(days, 'day')})` };
+    return {
+      status: 'not-yet-valid',
+      daysLeft: Math.floor((to - at) / DAY_MS),
+      text: `Not valid yet: valid from ${formatCertDate(cert.validFrom)} (in ${plural(days, 'day')})`,
+    };
   }
   const remaining = to - at;
   if (remaining < 0) {
@@ -242,7 +252,10 @@ export function certificateValidity(
 export function formatCertDate(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso || '—';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, ' UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d\d\.\d{3}Z$/, ' UTC');
 }
 
 /** Whether a certificate is its own issuer (a root, or a self-signed leaf). */

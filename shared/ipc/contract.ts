@@ -260,7 +260,9 @@ export interface Bridge extends Api {
   /** Electron only: a native save dialog for an exported file; resolves to the saved path, or null if cancelled. */
   saveFile?(file: ExportedFile): Promise<Result<string | null>>;
   /** Electron only: a native open dialog; resolves to the picked files. */
-  pickFiles?(options: { purpose: 'attachment' | 'ca' | 'client-cert' | 'client-key' }): Promise<Result<{ path: string; name: string; size: number }[]>>;
+  pickFiles?(options: {
+    purpose: 'attachment' | 'ca' | 'client-cert' | 'client-key';
+  }): Promise<Result<{ path: string; name: string; size: number }[]>>;
 }
 
 export type { RequestChannel, RequestOf };

@@ -46,7 +46,11 @@ export const ConnectionSettingsSchema = z
     ehloName: wireSafe(255).optional(),
     /** Sets every stage's timeout. */
     timeoutSeconds: z.number().positive().max(3600).optional(),
-    deadlineSeconds: z.number().positive().max(24 * 3600).optional(),
+    deadlineSeconds: z
+      .number()
+      .positive()
+      .max(24 * 3600)
+      .optional(),
     allowPlaintextAuth: z.boolean().default(false),
     captureData: z.boolean().default(false),
   })
@@ -61,7 +65,10 @@ export const AuthSettingsSchema = z
     mechanism: MechanismSchema.default('auto'),
     user: wireSafe(512).min(1),
     /** The password or token for this attempt; omitted when a profile's stored secret is used. */
-    secret: z.string().max(16 * 1024).optional(),
+    secret: z
+      .string()
+      .max(16 * 1024)
+      .optional(),
     /** Use the secret stored with this profile (it never travels to the renderer). */
     profileId: id.optional(),
     authzid: wireSafe(512).optional(),
@@ -78,7 +85,10 @@ export const AttachmentSchema = z.union([
     .object({
       filename: wireSafe(255).min(1),
       contentType: wireSafe(255).optional(),
-      contentBase64: z.string().max(MAX_ATTACHMENT_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+      contentBase64: z
+        .string()
+        .max(MAX_ATTACHMENT_BASE64)
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
     })
     .strict(),
   z
@@ -106,8 +116,14 @@ export const ComposeSchema = z
     bcc: z.array(address).max(1000).default([]),
     replyTo: z.array(address).max(100).default([]),
     subject: wireSafe(998).default(''),
-    text: z.string().max(32 * 1024 * 1024).default(''),
-    html: z.string().max(32 * 1024 * 1024).optional(),
+    text: z
+      .string()
+      .max(32 * 1024 * 1024)
+      .default(''),
+    html: z
+      .string()
+      .max(32 * 1024 * 1024)
+      .optional(),
     headers: z
       .array(z.object({ name: wireSafe(76).min(1), value: wireSafe(998) }).strict())
       .max(100)
@@ -119,7 +135,10 @@ export const ComposeSchema = z
       .object({
         ret: z.enum(['FULL', 'HDRS']).optional(),
         envid: wireSafe(100).optional(),
-        notify: z.array(z.enum(['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'])).max(4).optional(),
+        notify: z
+          .array(z.enum(['NEVER', 'SUCCESS', 'FAILURE', 'DELAY']))
+          .max(4)
+          .optional(),
         orcpt: z.boolean().optional(),
       })
       .strict()
@@ -153,7 +172,11 @@ export const ProfileInputSchema = z
       .strict()
       .optional(),
     /** A secret to store with the profile (only where the OS has a real key store); null forgets it. */
-    secret: z.string().max(16 * 1024).nullable().optional(),
+    secret: z
+      .string()
+      .max(16 * 1024)
+      .nullable()
+      .optional(),
   })
   .strict();
 export type ProfileInput = z.input<typeof ProfileInputSchema>;
@@ -202,7 +225,8 @@ export const REQUEST_SCHEMAS = {
     .superRefine((r, ctx) => {
       if (r.operation === 'send' && !r.message) ctx.addIssue({ code: 'custom', path: ['message'], message: 'a send needs a message' });
       if (r.operation === 'verify' && !r.address) ctx.addIssue({ code: 'custom', path: ['address'], message: 'a verify needs an address' });
-      if (r.operation === 'raw' && !r.commands?.length) ctx.addIssue({ code: 'custom', path: ['commands'], message: 'raw needs at least one command' });
+      if (r.operation === 'raw' && !r.commands?.length)
+        ctx.addIssue({ code: 'custom', path: ['commands'], message: 'raw needs at least one command' });
     }),
   // A session kept open for step mode (AUTH, send, VRFY, raw commands): answered at once with its id; the opening
   // (connect, greeting, EHLO, TLS) ends with `session-done`, and the session stays open when it succeeded.
@@ -233,7 +257,11 @@ export const REQUEST_SCHEMAS = {
       /** The load `sessions.open` answered with (its reader in main). */
       loadId: id,
       /** Index of the first event wanted. */
-      from: z.number().int().min(0).max(2 ** 32),
+      from: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32),
       limit: z.number().int().min(1).max(SESSION_PAGE_MAX),
     })
     .strict(),

@@ -47,7 +47,15 @@ describe('smtp-lens send --count', () => {
     expect(run.code).toBe(EXIT.ok);
     const record = JSON.parse(run.stdout) as SessionRecord;
     expect(record.result).toEqual({ ok: true, verdict: 'delivered' });
-    expect(record.batch).toMatchObject({ attempted: 25, delivered: 25, partial: 0, failed: 0, method: 'DATA', pipelined: true, failures: [] });
+    expect(record.batch).toMatchObject({
+      attempted: 25,
+      delivered: 25,
+      partial: 0,
+      failed: 0,
+      method: 'DATA',
+      pipelined: true,
+      failures: [],
+    });
     expect(s.messages).toHaveLength(25);
     expect(new Set(s.messages.map((m) => m.sessionId)).size).toBe(1);
     expect(s.messages.map((m) => m.transaction)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
@@ -62,7 +70,17 @@ describe('smtp-lens send --count', () => {
   it('some recipients refused in every message → exit 8 (partial), each failure counted', async () => {
     const s = await server({ refuseRecipients: ['nobody@example.test'] });
     const run = await cli([
-      'send', '--host', '127.0.0.1', '--port', String(s.port), ...message, '--to', 'nobody@example.test', '--count', '5', '--quiet',
+      'send',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(s.port),
+      ...message,
+      '--to',
+      'nobody@example.test',
+      '--count',
+      '5',
+      '--quiet',
     ]);
     expect(run.code).toBe(EXIT.someRecipientsRefused);
     expect(run.stdout).toMatch(/Batch: +5 messages: 0 delivered, 5 partial, 0 failed/);
@@ -77,7 +95,19 @@ describe('smtp-lens send --count', () => {
     expect(record.batch).toMatchObject({ attempted: 4, delivered: 0, failed: 4 });
     expect(record.result.error).toMatchObject({ code: 'sender-refused', replyCode: 550 });
 
-    const stop = await cli(['send', '--host', '127.0.0.1', '--port', String(s.port), ...message, '--count', '4', '--on-failure', 'stop', '--json']);
+    const stop = await cli([
+      'send',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(s.port),
+      ...message,
+      '--count',
+      '4',
+      '--on-failure',
+      'stop',
+      '--json',
+    ]);
     const stopped = JSON.parse(stop.stdout) as SessionRecord;
     expect(stopped.batch).toMatchObject({ attempted: 1, failed: 1, stopped: true });
     expect(s.messages).toHaveLength(0);
@@ -92,7 +122,13 @@ describe('smtp-lens send --count', () => {
   });
 
   it('--window and --on-failure without --count, or a count that is not a whole number, are usage errors', async () => {
-    for (const args of [['--window', '4'], ['--on-failure', 'stop'], ['--count', '0'], ['--count', '2.5'], ['--count', '3', '--on-failure', 'maybe']]) {
+    for (const args of [
+      ['--window', '4'],
+      ['--on-failure', 'stop'],
+      ['--count', '0'],
+      ['--count', '2.5'],
+      ['--count', '3', '--on-failure', 'maybe'],
+    ]) {
       const run = await cli(['send', '--host', '127.0.0.1', '--port', '1', ...message, ...args]);
       expect(run.code, args.join(' ')).toBe(EXIT.usage);
     }

@@ -27,13 +27,18 @@ interface Run {
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 20_000, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        fail(new Error(`smtp-lens did not finish (${error.signal ?? error.code ?? error.message}): ${stderr}`));
-        return;
-      }
-      done({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, timeout: 20_000, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          fail(new Error(`smtp-lens did not finish (${error.signal ?? error.code ?? error.message}): ${stderr}`));
+          return;
+        }
+        done({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -111,7 +116,20 @@ describe('exit statuses that tell the truth', () => {
       conn.reply('221 bye');
       await conn.waitClosed();
     });
-    const run = await cli(['send', ...at, '--from', 'a@example.org', '--to', 'b@example.org', '--to', 'c@example.org', '--body', 'x', '--prdr', '--json']);
+    const run = await cli([
+      'send',
+      ...at,
+      '--from',
+      'a@example.org',
+      '--to',
+      'b@example.org',
+      '--to',
+      'c@example.org',
+      '--body',
+      'x',
+      '--prdr',
+      '--json',
+    ]);
     expect(run.code).toBe(EXIT.someRecipientsRefused);
     const record = JSON.parse(run.stdout) as SessionRecord;
     expect(record.result.verdict).toBe('partial');
@@ -256,7 +274,10 @@ describe('the run and its outputs when things go away', () => {
       await conn.waitClosed(20_000);
     });
     const out = join(dir, 'killed.json');
-    const child = spawn(process.execPath, [BIN, 'send', ...at, ...MESSAGE, '--export', out, '--timeout', '30'], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'send', ...at, ...MESSAGE, '--export', out, '--timeout', '30'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
     await dot;
     // Past the 100 ms flush of the partial file.

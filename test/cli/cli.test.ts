@@ -10,12 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
 import { testPki, type TestPki } from '../helpers/certs.js';
-import {
-  ipv6LoopbackAvailable,
-  startLibraryServer,
-  type LibraryServer,
-  type LibraryServerOptions,
-} from '../helpers/library-server.js';
+import { ipv6LoopbackAvailable, startLibraryServer, type LibraryServer, type LibraryServerOptions } from '../helpers/library-server.js';
 
 /**
  * Black-box tests of the built command line: `node bin/smtp-lens.js ...` against real servers on
@@ -77,9 +72,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(
-    rawServers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))),
-  );
+  await Promise.all(rawServers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
 });
 
 async function server(options: LibraryServerOptions = {}): Promise<LibraryServer> {
@@ -125,8 +118,13 @@ describe('probe', () => {
     // The capability table: a heading, then one indented row per extension with its parameters.
     const table = lines.indexOf('Capabilities: ');
     expect(table).toBeGreaterThan(0);
-    const rows = lines.slice(table + 1).filter((l) => l.startsWith('  ')).map((l) => l.trim().split(/\s+/));
-    expect(rows).toEqual(expect.arrayContaining([['PIPELINING'], ['8BITMIME'], ['SMTPUTF8'], ['ENHANCEDSTATUSCODES'], ['SIZE', '1048576']]));
+    const rows = lines
+      .slice(table + 1)
+      .filter((l) => l.startsWith('  '))
+      .map((l) => l.trim().split(/\s+/));
+    expect(rows).toEqual(
+      expect.arrayContaining([['PIPELINING'], ['8BITMIME'], ['SMTPUTF8'], ['ENHANCEDSTATUSCODES'], ['SIZE', '1048576']]),
+    );
     expect(run.stdout).toMatch(/^Result:\s+OK$/m);
     expect(s.connections).toHaveLength(1);
   });
@@ -134,7 +132,21 @@ describe('probe', () => {
   it('--json prints the whole session record (STARTTLS with --ca, AUTH with --password-env)', async () => {
     const s = await server({ tls: 'starttls', auth: { user: USER, password: CANARY } });
     const run = await cli(
-      ['probe', ...target(s), '--tls', 'starttls', '--ca', caFile, '--auth', 'plain', '--user', USER, '--password-env', 'LENS_SECRET', '--json'],
+      [
+        'probe',
+        ...target(s),
+        '--tls',
+        'starttls',
+        '--ca',
+        caFile,
+        '--auth',
+        'plain',
+        '--user',
+        USER,
+        '--password-env',
+        'LENS_SECRET',
+        '--json',
+      ],
       { LENS_SECRET: CANARY },
     );
     expect(run.stderr).toBe('');
@@ -320,16 +332,7 @@ describe('exit codes, each from a real server', () => {
     expect(s.messages[0]!.to).toEqual(['alice@example.test', 'carol@example.test']);
 
     const record = json(
-      await cli([
-        'send',
-        ...target(s),
-        ...message,
-        '--to',
-        'alice@example.test',
-        '--to',
-        'nobody@example.test',
-        '--json',
-      ]),
+      await cli(['send', ...target(s), ...message, '--to', 'alice@example.test', '--to', 'nobody@example.test', '--json']),
     );
     expect(record.recipients).toEqual([
       {
@@ -480,7 +483,10 @@ describe('secrets', () => {
       const txtPath = join(dir, `auth-${c.mechanism}-${c.right}.txt`);
 
       const human = await cli(['probe', ...base, '--export', txtPath], env);
-      const machine = await cli(['send', ...base, '--from', 'a@example.test', '--to', 'b@example.test', '--body', 'x', '--json', '--export', jsonPath], env);
+      const machine = await cli(
+        ['send', ...base, '--from', 'a@example.test', '--to', 'b@example.test', '--body', 'x', '--json', '--export', jsonPath],
+        env,
+      );
       const expected = c.right ? EXIT.ok : EXIT.auth;
       expect(human.code, human.stderr).toBe(expected);
       expect(machine.code, machine.stderr).toBe(expected);

@@ -5,7 +5,17 @@ import type { SessionRecord, TranscriptEvent } from '../../shared/session-record
 import { exportRecord } from '../../electron/app/services/session-export.js';
 import { rebuild } from '../../electron/app/services/session-log-store.js';
 import { expect, test } from './fixtures.js';
-import { expectPageNotScrollable, field, openTab, probe, readDownload, screenshot, useTestAccount, useTestListener, sessionRowAction } from './steps.js';
+import {
+  expectPageNotScrollable,
+  field,
+  openTab,
+  probe,
+  readDownload,
+  screenshot,
+  useTestAccount,
+  useTestListener,
+  sessionRowAction,
+} from './steps.js';
 
 /**
  * Export from the Sessions tab in each format — JSON record, smtplib-style text transcript, self-contained HTML
@@ -16,7 +26,10 @@ import { expectPageNotScrollable, field, openTab, probe, readDownload, screensho
  */
 
 // In Electron an export goes through the native save dialog (main writes the file), not a browser download.
-test.skip(({ appHost }) => appHost === 'electron', 'exports are browser downloads only in the web host; Electron shows a native save dialog');
+test.skip(
+  ({ appHost }) => appHost === 'electron',
+  'exports are browser downloads only in the web host; Electron shows a native save dialog',
+);
 
 const FORMATS = [
   { value: 'json', label: 'JSON', extension: 'json' },
@@ -37,7 +50,12 @@ function expectNoSecret(content: string, secrets: string[], what: string): void 
 }
 
 /** Pick the format in "Export as" and export one session row; returns the downloaded file's name and text. */
-async function exportRow(page: Page, panel: Locator, row: Locator, format: (typeof FORMATS)[number]): Promise<{ name: string; content: string }> {
+async function exportRow(
+  page: Page,
+  panel: Locator,
+  row: Locator,
+  format: (typeof FORMATS)[number],
+): Promise<{ name: string; content: string }> {
   await panel.getByLabel('Export as', { exact: true }).selectOption(format.value);
   const download = page.waitForEvent('download');
   await sessionRowAction(row, new RegExp(`^Export the session of .* as ${format.label}$`));
@@ -102,7 +120,12 @@ test('export JSON, text and HTML of authenticated sessions: the content checks o
     mechanismsSeen.push(mechanism);
     expect(record.events.length).toBeGreaterThan(20);
     await expect(row.locator('td.size-cell .lines')).toHaveText(`${record.events.length} lines`);
-    for (const event of record.events) expect(event).toMatchObject({ t: expect.any(Number), wall: expect.any(Number), dir: expect.stringMatching(/^(send|recv|info|error)$/) });
+    for (const event of record.events)
+      expect(event).toMatchObject({
+        t: expect.any(Number),
+        wall: expect.any(Number),
+        dir: expect.stringMatching(/^(send|recv|info|error)$/),
+      });
     const authLines = record.events.filter((e) => e.dir === 'send' && e.redacted);
     expect(authLines.length).toBeGreaterThan(0);
     for (const e of authLines) expect(e.text).toMatch(/<redacted \d+ bytes>/);
@@ -183,7 +206,8 @@ test.describe('a saved session of several pages', () => {
           text: i % 2 === 0 ? `RCPT TO:<user${i}@example.org> 'é€😀'` : '250 2.1.5 Ok <&>',
         });
         const lines = [JSON.stringify({ type: 'start', version: 1, id: ID, record })];
-        for (let i = 0; i < TOTAL; i += 700) lines.push(JSON.stringify({ type: 'events', events: Array.from({ length: Math.min(700, TOTAL - i) }, (_, k) => event(i + k)) }));
+        for (let i = 0; i < TOTAL; i += 700)
+          lines.push(JSON.stringify({ type: 'events', events: Array.from({ length: Math.min(700, TOTAL - i) }, (_, k) => event(i + k)) }));
         lines.push(JSON.stringify({ type: 'end', eventCount: TOTAL, record }));
         logText = lines.join('\n') + '\n';
         await mkdir(path.join(dataDir, 'sessions'), { recursive: true });

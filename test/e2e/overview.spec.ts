@@ -65,7 +65,10 @@ test('overview of a STARTTLS probe with AUTH: TLS verified, capabilities before 
   const explain = page.getByRole('complementary', { name: 'Explain', exact: true });
   await expect(explain.getByRole('heading', { name: 'Explain', exact: true })).toBeFocused();
   await expect(explain).toContainText('Service ready');
-  await expect(explain.getByRole('link', { name: /RFC 5321 §4\.2\.3/ })).toHaveAttribute('href', 'https://www.rfc-editor.org/rfc/rfc5321#section-4.2.3');
+  await expect(explain.getByRole('link', { name: /RFC 5321 §4\.2\.3/ })).toHaveAttribute(
+    'href',
+    'https://www.rfc-editor.org/rfc/rfc5321#section-4.2.3',
+  );
 
   // Look a code up by hand.
   await explain.getByLabel('Reply or status code').fill('550 5.7.1');

@@ -1,6 +1,15 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
-import { expectPageNotScrollable, field, openTab, probe, screenshot, screenshotLightAndDark, useBuiltInTestServer, useTestListener } from './steps.js';
+import {
+  expectPageNotScrollable,
+  field,
+  openTab,
+  probe,
+  screenshot,
+  screenshotLightAndDark,
+  useBuiltInTestServer,
+  useTestListener,
+} from './steps.js';
 
 /**
  * A probe of the built-in test server in each TLS mode, through the UI: plain SMTP, STARTTLS (verified against the

@@ -7,7 +7,9 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 export function scriptedServers() {
   const servers: Server[] = [];
   /** A scripted server on loopback: `script` gets each socket and a line reader. */
-  async function scripted(script: (socket: Socket, line: () => Promise<string>, until: (text: string) => Promise<void>) => Promise<void>): Promise<number> {
+  async function scripted(
+    script: (socket: Socket, line: () => Promise<string>, until: (text: string) => Promise<void>) => Promise<void>,
+  ): Promise<number> {
     const server = createServer((socket) => {
       let buffer = '';
       let wake: (() => void) | undefined;
@@ -45,7 +47,6 @@ export function scriptedServers() {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return (server.address() as AddressInfo).port;
   }
-
 
   const closeAll = async (): Promise<void> => {
     await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));

@@ -218,7 +218,11 @@ test('sessions tab: history, reopen into the Overview, export as a download, del
   await page.getByRole('button', { name: 'Export session', exact: true }).click();
   const jsonFile = await jsonDownload;
   expect(jsonFile.suggestedFilename()).toMatch(/\.json$/);
-  const record = JSON.parse(await readFile(await jsonFile.path(), 'utf8')) as { operation: string; result: { ok: boolean }; events: unknown[] };
+  const record = JSON.parse(await readFile(await jsonFile.path(), 'utf8')) as {
+    operation: string;
+    result: { ok: boolean };
+    events: unknown[];
+  };
   expect(record).toMatchObject({ operation: 'probe', result: { ok: true } });
   expect(record.events.length).toBeGreaterThan(5);
 

@@ -82,7 +82,9 @@ export async function useTestListener(page: Page, name: ListenerName): Promise<L
     case 'SMTP':
     case 'STARTTLS':
     case 'SMTPS': {
-      const row = panel.getByRole('table', { name: 'Test server listeners' }).locator(`tr[data-listener="${name === 'SMTP' ? 'plain' : name === 'STARTTLS' ? 'starttls' : 'implicit'}"]`);
+      const row = panel
+        .getByRole('table', { name: 'Test server listeners' })
+        .locator(`tr[data-listener="${name === 'SMTP' ? 'plain' : name === 'STARTTLS' ? 'starttls' : 'implicit'}"]`);
       const address = (await row.locator('td.mono').innerText()).trim();
       const port = /:(\d+)/.exec(address)?.[1];
       expect(port, `the ${name} listener's address ${address}`).toBeDefined();
@@ -194,10 +196,8 @@ export async function screenshotsAtBothSizes(page: Page, name: string): Promise<
   await page.setViewportSize({ width: 1280, height: 860 });
 }
 
-
 /** Point the connection form at a loopback port. */
 export async function pointAt(page: Page, port: number): Promise<void> {
   await field.host(page).fill('127.0.0.1');
   await field.port(page).fill(String(port));
 }
-

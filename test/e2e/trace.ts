@@ -44,7 +44,9 @@ export function mainThreadTasks(events: TraceEvent[], origin: string): MainThrea
   const started = events.find((e) => e.name === 'TracingStartedInBrowser');
   const frame = started?.args?.data?.frames?.find((f) => !f.parent && f.url?.startsWith(origin));
   if (frame?.processId === undefined) throw new Error(`the trace names no top frame at ${origin}`);
-  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === frame.processId && e.args?.name === 'CrRendererMain');
+  const main = events.find(
+    (e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === frame.processId && e.args?.name === 'CrRendererMain',
+  );
   if (!main) throw new Error(`the trace names no main thread for renderer process ${frame.processId}`);
   const runs = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'RunTask');
   const t0 = Math.min(...events.filter((e) => e.ts > 0).map((e) => e.ts));

@@ -47,7 +47,10 @@ async function writeLog(dataDir: string, id: string, events: TranscriptEvent[], 
     target: { protocol: 'smtp', tls: 'off', host: id === LONG_ID ? '192.0.2.77' : '192.0.2.8', port: 25, ehloName: 'client.example.test' },
     greeting: { code: 220, text: 'mx.example.test ESMTP ready' },
     helloVerb: 'EHLO',
-    capabilities: [{ name: 'PIPELINING', params: [] }, { name: 'SIZE', params: ['52428800'] }],
+    capabilities: [
+      { name: 'PIPELINING', params: [] },
+      { name: 'SIZE', params: ['52428800'] },
+    ],
     result: { ok: true },
   };
   const out = [JSON.stringify({ type: 'start', version: 1, id, record })];

@@ -33,7 +33,8 @@ test('server text with ESC, OSC, C1 and a bidi override is shown as visible esca
     expect(shown, tab).toContain('\\x1b[31mRED');
     expect(shown, tab).toContain('<U+202E>evil');
     expect(shown, tab).toContain('<U+0085>');
-    for (const raw of ['\x1b', '\x07', '\u0085', '\u202e']) expect(shown.includes(raw), `${tab} shows ${JSON.stringify(raw)} raw`).toBe(false);
+    for (const raw of ['\x1b', '\x07', '\u0085', '\u202e'])
+      expect(shown.includes(raw), `${tab} shows ${JSON.stringify(raw)} raw`).toBe(false);
   }
   await openTab(page, 'Overview');
   await screenshot(page, 'hostile-text');

@@ -127,7 +127,9 @@ export class FakeConnection {
   }
 
   /** Take over the socket with TLS (server side), after the script sent its 220 to STARTTLS. */
-  async startTls(options: { key: string; cert: string } & Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>): Promise<tls.TLSSocket> {
+  async startTls(
+    options: { key: string; cert: string } & Pick<tls.TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>,
+  ): Promise<tls.TLSSocket> {
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -186,9 +188,7 @@ export async function startFakeServer(
       scriptErrors.push(error);
     });
   };
-  const server = options.tls
-    ? tls.createServer({ ...options.tls }, onSocket)
-    : net.createServer(onSocket);
+  const server = options.tls ? tls.createServer({ ...options.tls }, onSocket) : net.createServer(onSocket);
   let dir: string | undefined;
   let path: string | undefined;
   if (options.unix) {

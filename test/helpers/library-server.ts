@@ -106,8 +106,7 @@ const toRefusals = (value: Record<string, Refusal> | string[] | undefined): Map<
   return map;
 };
 
-const replyError = (r: Refusal): Error & { responseCode: number } =>
-  Object.assign(new Error(r.message), { responseCode: r.code });
+const replyError = (r: Refusal): Error & { responseCode: number } => Object.assign(new Error(r.message), { responseCode: r.code });
 
 /** Start an smtp-server; resolves once it listens. */
 export async function startLibraryServer(options: LibraryServerOptions = {}): Promise<LibraryServer> {

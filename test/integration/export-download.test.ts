@@ -16,7 +16,13 @@ import { sampleRecord } from '../unit/storage/log-fixtures.js';
 
 const ID = '20260101T000000000Z-dl0a1b2c3d4e';
 const PAGE = 5_000;
-const event = (i: number): TranscriptEvent => ({ t: i * 1000, wall: 1767225600000 + i, dir: i % 2 ? 'recv' : 'send', tls: false, text: `line ${i} ${'x'.repeat(60)}` });
+const event = (i: number): TranscriptEvent => ({
+  t: i * 1000,
+  wall: 1767225600000 + i,
+  dir: i % 2 ? 'recv' : 'send',
+  tls: false,
+  text: `line ${i} ${'x'.repeat(60)}`,
+});
 
 /** A synthetic source of `total` events in pages; counts the pages taken, and can fail after `failAfter` of them. */
 function source(total: number, failAfter?: number) {
@@ -26,13 +32,15 @@ function source(total: number, failAfter?: number) {
     head,
     async *events() {
       for (let from = 0; from < total; from += PAGE) {
-        if (failAfter !== undefined && taken.pages >= failAfter) throw new AppError('not-found', `the session log ${ID} was deleted while it was being read`);
+        if (failAfter !== undefined && taken.pages >= failAfter)
+          throw new AppError('not-found', `the session log ${ID} was deleted while it was being read`);
         taken.pages++;
         yield Array.from({ length: Math.min(PAGE, total - from) }, (_, k) => event(from + k));
       }
     },
   };
-  const whole = (format: 'json' | 'txt' | 'html') => exportRecord({ ...head, events: Array.from({ length: total }, (_, i) => event(i)) }, format).content;
+  const whole = (format: 'json' | 'txt' | 'html') =>
+    exportRecord({ ...head, events: Array.from({ length: total }, (_, i) => event(i)) }, format).content;
   return { stream, taken, whole };
 }
 
@@ -51,7 +59,11 @@ async function serve(stream: SessionRecordStream): Promise<number> {
 }
 
 /** GET `path`; resolves when the response ends or is cut short, with what arrived. */
-function get(port: number, path: string, onResponse?: (res: http.IncomingMessage) => void): Promise<{ status: number; body: string; complete: boolean }> {
+function get(
+  port: number,
+  path: string,
+  onResponse?: (res: http.IncomingMessage) => void,
+): Promise<{ status: number; body: string; complete: boolean }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -70,7 +82,15 @@ describe('export download paths', () => {
   it('name a session and a format, nothing else', () => {
     expect(downloadPath(ID, 'html')).toBe(`/export/${ID}.html`);
     expect(parseDownloadPath(`/export/${ID}.json`)).toEqual({ id: ID, format: 'json' });
-    for (const path of [`/export/${ID}`, `/export/${ID}.pdf`, `/export/${ID}.json.txt`, `/export/../${ID}.json`, `/export/%2e%2e.json`, `/export/.json`, `/exports/${ID}.json`]) {
+    for (const path of [
+      `/export/${ID}`,
+      `/export/${ID}.pdf`,
+      `/export/${ID}.json.txt`,
+      `/export/../${ID}.json`,
+      `/export/%2e%2e.json`,
+      `/export/.json`,
+      `/exports/${ID}.json`,
+    ]) {
       expect(parseDownloadPath(path), path).toBeUndefined();
     }
   });

@@ -33,7 +33,12 @@ async function flood(conn: FakeConnection, bytes: string, everyMs = 2): Promise<
 
 describe('malformed replies', () => {
   const cases: [string, string, RegExp, string][] = [
-    ['mixed codes in a multi-line greeting', '220-fake.test hello\r\n250 oops\r\n', /code changed within a multi-line reply, 220 then 250/, '250 oops\\r\\n'],
+    [
+      'mixed codes in a multi-line greeting',
+      '220-fake.test hello\r\n250 oops\r\n',
+      /code changed within a multi-line reply, 220 then 250/,
+      '250 oops\\r\\n',
+    ],
     ['a missing separator after the code', '220xfake.test\r\n', /missing separator/, '220xfake.test\\r\\n'],
     ['a non-numeric code', '2X0 fake.test\r\n', /code is not three digits/, '2X0 fake.test\\r\\n'],
     ['a code outside 2-5', '620 fake.test\r\n', /start with 2 to 5/, '620 fake.test\\r\\n'],

@@ -57,7 +57,10 @@ function ehloLines(extensions: readonly string[], name = 'fake.test'): string[] 
 }
 
 /** A server that does everything right: enhanced codes everywhere, pipelined replies, one message delivered. */
-async function wellBehaved(conn: FakeConnection, extensions = ['PIPELINING', 'ENHANCEDSTATUSCODES', 'SIZE 100000', '8BITMIME']): Promise<void> {
+async function wellBehaved(
+  conn: FakeConnection,
+  extensions = ['PIPELINING', 'ENHANCEDSTATUSCODES', 'SIZE 100000', '8BITMIME'],
+): Promise<void> {
   conn.reply('220 good.test ESMTP ready');
   await expectLine(conn, 'EHLO client.test');
   conn.reply(...ehloLines(extensions, 'good.test'));
@@ -198,7 +201,9 @@ describe('findings on plain SMTP', () => {
       await quit(conn);
     });
     const second = await send({ connection: tcp(missing), message: message() });
-    expect(expectFinding(second, 'no-enhanced-status-codes').detail).toMatch(/advertised, yet the reply to RCPT TO: has none: "250 recipient ok"/);
+    expect(expectFinding(second, 'no-enhanced-status-codes').detail).toMatch(
+      /advertised, yet the reply to RCPT TO: has none: "250 recipient ok"/,
+    );
   });
 
   it('enhanced-code-mismatch: 250 with a 5.x.x code', async () => {
@@ -214,7 +219,9 @@ describe('findings on plain SMTP', () => {
     });
     const record = await send({ connection: tcp(server), message: message() });
     await scriptsOk(server);
-    expect(expectFinding(record, 'enhanced-code-mismatch').detail).toMatch(/reply 250 carries an enhanced code of another class: "250 5\.1\.1 recipient ok\?"/);
+    expect(expectFinding(record, 'enhanced-code-mismatch').detail).toMatch(
+      /reply 250 carries an enhanced code of another class: "250 5\.1\.1 recipient ok\?"/,
+    );
     // Not also "missing": a code is there, of the wrong class.
     expectAbsent(record, ['no-enhanced-status-codes']);
   });
@@ -268,10 +275,14 @@ describe('findings on plain SMTP', () => {
     const record = await send({ connection: tcp(server), message: message(), options: { pipelining: 'force' } });
     await scriptsOk(server);
     expect(record.result.ok).toBe(true);
-    expect(expectFinding(record, 'pipelining-without-advertising').detail).toMatch(/sent in one group and each was answered, although PIPELINING is not advertised/);
+    expect(expectFinding(record, 'pipelining-without-advertising').detail).toMatch(
+      /sent in one group and each was answered, although PIPELINING is not advertised/,
+    );
     // Advertised, the same group is no finding.
     const advertised = await fakeServer((conn) => wellBehaved(conn));
-    expectAbsent(await send({ connection: tcp(advertised), message: message(), options: { pipelining: 'force' } }), ['pipelining-without-advertising']);
+    expectAbsent(await send({ connection: tcp(advertised), message: message(), options: { pipelining: 'force' } }), [
+      'pipelining-without-advertising',
+    ]);
   });
 });
 
@@ -332,7 +343,10 @@ describe('findings on TLS', () => {
   });
 
   it('capabilities-changed-across-tls: AUTH only inside TLS (and then no auth-before-tls)', async () => {
-    const server = await tlsServer({ before: ['PIPELINING', 'ENHANCEDSTATUSCODES', 'STARTTLS'], after: ['PIPELINING', 'ENHANCEDSTATUSCODES', 'AUTH PLAIN LOGIN'] });
+    const server = await tlsServer({
+      before: ['PIPELINING', 'ENHANCEDSTATUSCODES', 'STARTTLS'],
+      after: ['PIPELINING', 'ENHANCEDSTATUSCODES', 'AUTH PLAIN LOGIN'],
+    });
     const record = await probe({ connection: verified(server) });
     await scriptsOk(server);
     expect(expectFinding(record, 'capabilities-changed-across-tls').detail).toBe('only after TLS: AUTH PLAIN LOGIN');
@@ -365,9 +379,22 @@ describe('findings on TLS', () => {
       algorithm: 'sha256',
       ca: { key: pki.caKey, cert: pki.caCert },
       notAfterDate: new Date(Date.now() + 10 * 24 * 3600 * 1000),
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+      extensions: [
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+          ],
+        },
+      ],
     });
-    const server = await tlsServer({ before: ['ENHANCEDSTATUSCODES', 'STARTTLS'], after: ['ENHANCEDSTATUSCODES'], key: leaf.private, cert: leaf.cert });
+    const server = await tlsServer({
+      before: ['ENHANCEDSTATUSCODES', 'STARTTLS'],
+      after: ['ENHANCEDSTATUSCODES'],
+      key: leaf.private,
+      cert: leaf.cert,
+    });
     const record = await probe({ connection: verified(server) });
     await scriptsOk(server);
     expect(record.tls?.authorized).toBe(true);
@@ -381,11 +408,23 @@ describe('findings on TLS', () => {
       ca: { key: pki.caKey, cert: pki.caCert },
       extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'other.example' }] }],
     });
-    const server = await tlsServer({ before: ['ENHANCEDSTATUSCODES', 'STARTTLS'], after: ['ENHANCEDSTATUSCODES'], key: leaf.private, cert: leaf.cert });
+    const server = await tlsServer({
+      before: ['ENHANCEDSTATUSCODES', 'STARTTLS'],
+      after: ['ENHANCEDSTATUSCODES'],
+      key: leaf.private,
+      cert: leaf.cert,
+    });
     const strict = await probe({ connection: verified(server) });
     expect(strict.result.error?.code).toBe('tls-failed');
-    expect(expectFinding(strict, 'certificate-name-mismatch').detail).toMatch(/does not name 127\.0\.0\.1 \(it names: DNS:other\.example\)/);
-    const insecureServer = await tlsServer({ before: ['ENHANCEDSTATUSCODES', 'STARTTLS'], after: ['ENHANCEDSTATUSCODES'], key: leaf.private, cert: leaf.cert });
+    expect(expectFinding(strict, 'certificate-name-mismatch').detail).toMatch(
+      /does not name 127\.0\.0\.1 \(it names: DNS:other\.example\)/,
+    );
+    const insecureServer = await tlsServer({
+      before: ['ENHANCEDSTATUSCODES', 'STARTTLS'],
+      after: ['ENHANCEDSTATUSCODES'],
+      key: leaf.private,
+      cert: leaf.cert,
+    });
     const insecure = await probe({ connection: tcp(insecureServer, { tls: 'starttls', tlsOptions: { verify: false } }) });
     expect(insecure.result.ok).toBe(true);
     expectFinding(insecure, 'certificate-name-mismatch');
@@ -394,7 +433,13 @@ describe('findings on TLS', () => {
   it('self-signed-certificate and weak-tls-version: TLS 1.1 with a self-signed certificate', async () => {
     const self = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'rsa', keySize: 2048, algorithm: 'sha256' });
     const weak = { minVersion: 'TLSv1' as const, maxVersion: 'TLSv1.1' as const, ciphers: 'DEFAULT@SECLEVEL=0' };
-    const server = await tlsServer({ before: ['ENHANCEDSTATUSCODES', 'STARTTLS'], after: ['ENHANCEDSTATUSCODES'], key: self.private, cert: self.cert, tls: weak });
+    const server = await tlsServer({
+      before: ['ENHANCEDSTATUSCODES', 'STARTTLS'],
+      after: ['ENHANCEDSTATUSCODES'],
+      key: self.private,
+      cert: self.cert,
+      tls: weak,
+    });
     const record = await probe({
       connection: tcp(server, { tls: 'starttls', tlsOptions: { verify: false, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } }),
     });

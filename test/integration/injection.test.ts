@@ -203,7 +203,11 @@ describe('CR/LF/NUL injection is refused before anything is written', () => {
     const server = await quietServer();
     const session = new SmtpSession(tcp(server));
     await session.open();
-    const tx = new MailTransaction(session, { from: 'a@example.org', to: [`b@example.org>\r\n${EVIL.slice(0, -1)}`] }, bufferSource('x\r\n'));
+    const tx = new MailTransaction(
+      session,
+      { from: 'a@example.org', to: [`b@example.org>\r\n${EVIL.slice(0, -1)}`] },
+      bufferSource('x\r\n'),
+    );
     expect((await rejection(tx.run())).code).toBe('invalid-input');
     await session.quit();
     await scriptsOk(server);

@@ -12,12 +12,7 @@ import { Capabilities } from '../../electron/smtp/protocol/capabilities.js';
 import { SmtpSession, type SessionOptions } from '../../electron/smtp/session.js';
 import { MailTransaction } from '../../electron/smtp/transaction.js';
 import { testPki, type TestPki } from '../helpers/certs.js';
-import {
-  ipv6LoopbackAvailable,
-  startLibraryServer,
-  type LibraryServer,
-  type LibraryServerOptions,
-} from '../helpers/library-server.js';
+import { ipv6LoopbackAvailable, startLibraryServer, type LibraryServer, type LibraryServerOptions } from '../helpers/library-server.js';
 
 const USER = 'tester@example.test';
 const PASSWORD = 'c0rrect-h0rse-battery';

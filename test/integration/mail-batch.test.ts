@@ -334,7 +334,7 @@ describe('DATA with PIPELINING: the end of one message travels with the next one
     ]);
   });
 
-  it('LMTP: one reply per accepted recipient after each dot, read before the next message\'s replies', async () => {
+  it("LMTP: one reply per accepted recipient after each dot, read before the next message's replies", async () => {
     const server = await fakeServer(async (conn) => {
       conn.reply('220 lmtp.test LMTP');
       await expectLine(conn, 'LHLO client.test');
@@ -432,7 +432,17 @@ describe('BDAT sent ahead (CHUNKING + PIPELINING, window > 1)', () => {
       const sent: string[] = [];
       for (let i = 0; i < 3; i++) sent.push(await readAhead(conn, 1));
       expect(sent[0]).toBe('MAIL FROM:<a@example.org>\nRCPT TO:<b@example.org>\nBDAT 22 LAST\nSubject: 1\r\n\r\nbody 1\r\n');
-      conn.reply('250 ok', '250 ok', '250 2.0.0 queued 1', '250 ok', '250 ok', '250 2.0.0 queued 2', '250 ok', '250 ok', '250 2.0.0 queued 3');
+      conn.reply(
+        '250 ok',
+        '250 ok',
+        '250 2.0.0 queued 1',
+        '250 ok',
+        '250 ok',
+        '250 2.0.0 queued 2',
+        '250 ok',
+        '250 ok',
+        '250 2.0.0 queued 3',
+      );
       await quit(conn);
     });
     const session = await openSession(server);
@@ -451,7 +461,9 @@ describe('BDAT sent ahead (CHUNKING + PIPELINING, window > 1)', () => {
     const server = await fakeServer(async (conn) => {
       await greetAndEhlo(conn, ['PIPELINING', 'CHUNKING']);
       for (const n of [1, 2]) {
-        expect(await readAhead(conn, 1)).toBe(`MAIL FROM:<a@example.org>\nRCPT TO:<b@example.org>\nBDAT 22 LAST\nSubject: ${n}\r\n\r\nbody ${n}\r\n`);
+        expect(await readAhead(conn, 1)).toBe(
+          `MAIL FROM:<a@example.org>\nRCPT TO:<b@example.org>\nBDAT 22 LAST\nSubject: ${n}\r\n\r\nbody ${n}\r\n`,
+        );
         await sleep(30);
         expect(conn.unread.toString()).toBe('');
         conn.reply('250 ok', '250 ok', `250 2.0.0 queued ${n}`);
@@ -472,7 +484,14 @@ describe('BDAT sent ahead (CHUNKING + PIPELINING, window > 1)', () => {
       await greetAndEhlo(conn, ['PIPELINING', 'CHUNKING']);
       await readAhead(conn, 1);
       await readAhead(conn, 1);
-      conn.reply('250 ok', '550 5.1.1 unknown', '554 5.5.1 no valid recipients', '503 5.5.1 nested MAIL', '503 5.5.1 need MAIL', '503 5.5.1 need MAIL');
+      conn.reply(
+        '250 ok',
+        '550 5.1.1 unknown',
+        '554 5.5.1 no valid recipients',
+        '503 5.5.1 nested MAIL',
+        '503 5.5.1 need MAIL',
+        '503 5.5.1 need MAIL',
+      );
       await expectLine(conn, 'RSET');
       conn.reply('250 reset');
       await readAhead(conn, 1);

@@ -109,7 +109,9 @@ describe('message.preview', () => {
     expect(value.envelopeTo).toEqual(['bob@example.org', 'carol@example.org', 'hidden@example.com']);
     expect(value.raw).not.toContain('hidden@example.com');
     expect(headerNames(value.raw)).not.toContain('bcc');
-    expect(headerNames(value.raw)).toEqual(expect.arrayContaining(['from', 'to', 'cc', 'reply-to', 'subject', 'x-test', 'date', 'message-id', 'mime-version']));
+    expect(headerNames(value.raw)).toEqual(
+      expect.arrayContaining(['from', 'to', 'cc', 'reply-to', 'subject', 'x-test', 'date', 'message-id', 'mime-version']),
+    );
     expect(value.raw).toContain('Subject: Preview test\r\n');
     expect(value.raw).toContain('X-Test: yes\r\n');
     expect(value.messageId).toMatch(/^<[^<>\s]+@example\.net>$/);

@@ -126,7 +126,10 @@ describe('a profile stored client key', () => {
     expect(saved.hasClientKey).toBe(false);
     const before = peers.length;
     const opened = await openSession((c, p) => app.dispatch(c, p), events, { connection: connection(), profileId: saved.id });
-    expect(opened).toMatchObject({ open: false, record: { result: { ok: false, error: { code: 'invalid-input', message: expect.stringContaining('client key') } } } });
+    expect(opened).toMatchObject({
+      open: false,
+      record: { result: { ok: false, error: { code: 'invalid-input', message: expect.stringContaining('client key') } } },
+    });
     const { record: unknown } = await run({ connection: connection(), profileId: 'nosuchprofile' });
     expect(unknown.result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     expect(peers.length).toBe(before);

@@ -71,7 +71,13 @@ const cases: { name: string; extensions: string; mechanism: string; ok: boolean;
   { name: 'LOGIN accepted', extensions: 'AUTH LOGIN', mechanism: 'LOGIN', ok: true, serve: (c) => serveLogin(c, true) },
   { name: 'LOGIN refused', extensions: 'AUTH LOGIN', mechanism: 'LOGIN', ok: false, serve: (c) => serveLogin(c, false) },
   { name: 'CRAM-MD5 accepted', extensions: 'AUTH CRAM-MD5', mechanism: 'CRAM-MD5', ok: true, serve: (c) => serveCramMd5(c, PASSWORD) },
-  { name: 'CRAM-MD5 refused', extensions: 'AUTH CRAM-MD5', mechanism: 'CRAM-MD5', ok: false, serve: (c) => serveCramMd5(c, PASSWORD, false) },
+  {
+    name: 'CRAM-MD5 refused',
+    extensions: 'AUTH CRAM-MD5',
+    mechanism: 'CRAM-MD5',
+    ok: false,
+    serve: (c) => serveCramMd5(c, PASSWORD, false),
+  },
   {
     name: 'SCRAM-SHA-256 accepted',
     extensions: 'AUTH SCRAM-SHA-256',
@@ -193,7 +199,11 @@ describe('raw sessions: AUTH typed by hand is redacted too', () => {
       commands: [`AUTH XOAUTH2 ${xoauthBlob}`, ''],
       replies: [`334 ${b64('{"status":"401"}')}`, '535 5.7.8 no'],
     },
-    { name: 'the password as a raw SASL line with a trailing space', commands: ['AUTH PLAIN', `${plainBlob} `], replies: ['334 ', '235 ok'] },
+    {
+      name: 'the password as a raw SASL line with a trailing space',
+      commands: ['AUTH PLAIN', `${plainBlob} `],
+      replies: ['334 ', '235 ok'],
+    },
   ];
 
   for (const c of rawCases) {

@@ -119,11 +119,7 @@ export async function serveLogin(conn: FakeConnection, accept: boolean): Promise
 }
 
 /** CRAM-MD5 with a fixed challenge; checks the digest against the expected password. */
-export async function serveCramMd5(
-  conn: FakeConnection,
-  password: string,
-  accept = true,
-): Promise<{ user: string; digestValid: boolean }> {
+export async function serveCramMd5(conn: FakeConnection, password: string, accept = true): Promise<{ user: string; digestValid: boolean }> {
   expect(await conn.readLine()).toBe('AUTH CRAM-MD5');
   const challenge = `<${Date.now()}.1896@fake.test>`;
   conn.reply(`334 ${b64(challenge)}`);

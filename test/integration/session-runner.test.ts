@@ -49,7 +49,13 @@ const serve = async (script: Parameters<typeof startFakeServer>[0], options?: Pa
   return server;
 };
 
-const connectionTo = (port: number, extra: Record<string, unknown> = {}) => ({ host: '127.0.0.1', port, allowPlaintextAuth: true, timeoutSeconds: 30, ...extra });
+const connectionTo = (port: number, extra: Record<string, unknown> = {}) => ({
+  host: '127.0.0.1',
+  port,
+  allowPlaintextAuth: true,
+  timeoutSeconds: 30,
+  ...extra,
+});
 
 const message = (text = 'hello\n') => ({ from: 'a@example.org', to: ['b@example.org'], subject: 'runner', text });
 
@@ -169,7 +175,9 @@ describe('events by id, to whoever asked', () => {
       conn.reply('221 bye');
     });
     const text = `${'y'.repeat(76)}\n`.repeat(40_000);
-    const { sessionId } = await sessions.run(runRequest({ operation: 'send', connection: connectionTo(server.port), message: message(text) }));
+    const { sessionId } = await sessions.run(
+      runRequest({ operation: 'send', connection: connectionTo(server.port), message: message(text) }),
+    );
     const { record } = await events.done(sessionId);
     expect(record.result).toMatchObject({ ok: true, verdict: 'delivered' });
     const progress = events.of('progress', sessionId);
@@ -225,7 +233,9 @@ describe('cancel, at every stage', () => {
     const server = await serve(async (conn) => {
       await conn.waitClosed(20_000);
     });
-    const { sessionId } = await sessions.run(runRequest({ operation: 'probe', connection: connectionTo(server.port, { tls: 'implicit' }) }));
+    const { sessionId } = await sessions.run(
+      runRequest({ operation: 'probe', connection: connectionTo(server.port, { tls: 'implicit' }) }),
+    );
     const { done } = await cancelAt(sessionId, (s) => s.name === 'tls-handshake');
     expect(done.record.result.error?.code).toBe('cancelled');
     expect(done.record.tls).toBeUndefined();
@@ -249,7 +259,11 @@ describe('cancel, at every stage', () => {
       await conn.waitClosed(20_000);
     });
     const { sessionId } = await sessions.run(
-      runRequest({ operation: 'probe', connection: connectionTo(server.port), auth: { user: 'alice', secret: 'pw-secret-123', mechanism: 'plain' } }),
+      runRequest({
+        operation: 'probe',
+        connection: connectionTo(server.port),
+        auth: { user: 'alice', secret: 'pw-secret-123', mechanism: 'plain' },
+      }),
     );
     const { done } = await cancelAt(sessionId, (s) => s.name === 'reply' && /^AUTH/.test(s.command ?? ''));
     expect(done.record.result.error?.code).toBe('cancelled');
@@ -271,7 +285,9 @@ describe('cancel, at every stage', () => {
       await conn.waitClosed(20_000).catch(() => true);
     });
     const text = `${'z'.repeat(76)}\n`.repeat(400_000);
-    const { sessionId } = await sessions.run(runRequest({ operation: 'send', connection: connectionTo(server.port), message: message(text) }));
+    const { sessionId } = await sessions.run(
+      runRequest({ operation: 'send', connection: connectionTo(server.port), message: message(text) }),
+    );
     const { done, summary } = await cancelAt(sessionId, (s) => s.name === 'body');
     expect(done.record.result.error?.code).toBe('cancelled');
     expect(done.record.result.verdict).not.toBe('delivered');

@@ -49,7 +49,15 @@ describe('main keeps no transcripts and no messages of open sessions', () => {
         if (channel === 'session-done') ends.emit(channel, payload);
       },
     });
-    const connection = { host: server.host!, port: server.port!, protocol: 'smtp', tls: 'off', verify: true, captureData: true, allowPlaintextAuth: false } as const;
+    const connection = {
+      host: server.host!,
+      port: server.port!,
+      protocol: 'smtp',
+      tls: 'off',
+      verify: true,
+      captureData: true,
+      allowPlaintextAuth: false,
+    } as const;
     const text = `${'x'.repeat(70)}\n`.repeat(30_000);
     const before = heapMb();
     const ids: string[] = [];
@@ -59,7 +67,22 @@ describe('main keeps no transcripts and no messages of open sessions', () => {
       expect(opened).toMatchObject({ open: true, record: { result: { ok: true }, events: [] } });
       const sent = await sessions.send({
         sessionId,
-        message: { from: 'a@example.org', to: ['b@example.org'], cc: [], bcc: [], replyTo: [], subject: 'big', text, headers: [], attachments: [], utf8Headers: false, smtpUtf8: false, bdat: 'auto', forceParams: false, prdr: false },
+        message: {
+          from: 'a@example.org',
+          to: ['b@example.org'],
+          cc: [],
+          bcc: [],
+          replyTo: [],
+          subject: 'big',
+          text,
+          headers: [],
+          attachments: [],
+          utf8Headers: false,
+          smtpUtf8: false,
+          bdat: 'auto',
+          forceParams: false,
+          prdr: false,
+        },
       } as Parameters<SessionService['send']>[0]);
       expect(sent.result).toMatchObject({ ok: true, verdict: 'delivered' });
       // The step's answer carries no transcript: it was streamed.

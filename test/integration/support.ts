@@ -3,12 +3,7 @@
  * test, fast session options, and small readers for the bytes the client wrote.
  */
 import { afterEach, expect } from 'vitest';
-import {
-  startFakeServer,
-  type FakeConnection,
-  type FakeServer,
-  type FakeServerOptions,
-} from '../helpers/fake-server.js';
+import { startFakeServer, type FakeConnection, type FakeServer, type FakeServerOptions } from '../helpers/fake-server.js';
 import type { SessionOptions } from '../../electron/smtp/session.js';
 import type { StageTimeouts } from '../../electron/smtp/timeouts.js';
 

@@ -631,7 +631,12 @@ describe('start and stop', () => {
     // Clients that ignore the server closing its side.
     const a = net.connect({ port: listener('plain', s).port!, host: '127.0.0.1', allowHalfOpen: true });
     const readA = rawClient(a);
-    const b = tls.connect({ port: listener('implicit', s).port!, host: '127.0.0.1', ca: s.certificatePem!, allowHalfOpen: true } as tls.ConnectionOptions);
+    const b = tls.connect({
+      port: listener('implicit', s).port!,
+      host: '127.0.0.1',
+      ca: s.certificatePem!,
+      allowHalfOpen: true,
+    } as tls.ConnectionOptions);
     const readB = rawClient(b);
     const c = net.connect({ path: listener('lmtp', s).socketPath!, allowHalfOpen: true });
     const readC = rawClient(c);

@@ -316,7 +316,9 @@ describe('implicit TLS handshake timeout', () => {
       await conn.waitClosed();
     });
     const started = performance.now();
-    const record = await probe({ connection: tcp(server, { tls: 'implicit', tlsOptions: { verify: false }, timeouts: { tlsHandshake: 300 } }) });
+    const record = await probe({
+      connection: tcp(server, { tls: 'implicit', tlsOptions: { verify: false }, timeouts: { tlsHandshake: 300 } }),
+    });
     const elapsed = performance.now() - started;
     await scriptsOk(server);
     expect(record.result.error).toMatchObject({ code: 'timeout', stage: 'tls-handshake' });

@@ -128,13 +128,21 @@ describe('refusals', () => {
       await quit(conn);
     });
     const session = await openSession(server);
-    const first = new MailTransaction(session, { from: 'bad@example.org', to: ['b@example.org'] }, bufferSource('Subject: 1\r\n\r\none\r\n'));
+    const first = new MailTransaction(
+      session,
+      { from: 'bad@example.org', to: ['b@example.org'] },
+      bufferSource('Subject: 1\r\n\r\none\r\n'),
+    );
     const error = await rejection(first.run());
     expect(error).toMatchObject({ code: 'sender-refused', replyCode: 550, enhancedCode: '5.7.1', command: 'MAIL FROM:' });
     expect(first.verdict).toBe('none');
     expect(session.isConnected).toBe(true);
 
-    const second = new MailTransaction(session, { from: 'a@example.org', to: ['b@example.org'] }, bufferSource('Subject: 2\r\n\r\ntwo\r\n'));
+    const second = new MailTransaction(
+      session,
+      { from: 'a@example.org', to: ['b@example.org'] },
+      bufferSource('Subject: 2\r\n\r\ntwo\r\n'),
+    );
     await second.run();
     expect(second.verdict).toBe('delivered');
     expect(second.recipients[0]).toMatchObject({ delivered: true, data: { code: 250, text: '2.0.0 queued as X' } });
@@ -185,8 +193,20 @@ describe('refusals', () => {
     expect(record.result.error).toMatchObject({ code: 'recipients-refused', replyCode: 550, command: 'RCPT TO:' });
     expect(record.result.verdict).toBe('none');
     expect(record.recipients).toEqual([
-      { address: 'b@example.org', accepted: false, rcpt: { code: 550, enhancedCode: '5.1.1', text: '5.1.1 no such user' }, delivered: false, failure: 'permanent' },
-      { address: 'c@example.org', accepted: false, rcpt: { code: 450, enhancedCode: '4.2.1', text: '4.2.1 try later' }, delivered: false, failure: 'temporary' },
+      {
+        address: 'b@example.org',
+        accepted: false,
+        rcpt: { code: 550, enhancedCode: '5.1.1', text: '5.1.1 no such user' },
+        delivered: false,
+        failure: 'permanent',
+      },
+      {
+        address: 'c@example.org',
+        accepted: false,
+        rcpt: { code: 450, enhancedCode: '4.2.1', text: '4.2.1 try later' },
+        delivered: false,
+        failure: 'temporary',
+      },
     ]);
     // No body went out.
     expect(wire(server.connections[0])).toMatch(/DATA\r\nRSET\r\nQUIT\r\n$/);
@@ -695,17 +715,11 @@ describe('MAIL and RCPT parameters', () => {
 
   it('DSN not advertised but force: the parameters are sent anyway', async () => {
     const { commands } = await commandsFor([], { dsn: { ret: 'FULL', notify: ['DELAY'] }, force: true });
-    expect(commands.split('\r\n').slice(0, 2)).toEqual([
-      'MAIL FROM:<a@example.org> RET=FULL',
-      'RCPT TO:<b@example.org> NOTIFY=DELAY',
-    ]);
+    expect(commands.split('\r\n').slice(0, 2)).toEqual(['MAIL FROM:<a@example.org> RET=FULL', 'RCPT TO:<b@example.org> NOTIFY=DELAY']);
   });
 
   it('extra MAIL/RCPT parameters need their extension unless forced', async () => {
     const { commands } = await commandsFor(['MT-PRIORITY'], { mailParams: ['MT-PRIORITY=3'], rcptParams: ['X-FOO=1'], force: true });
-    expect(commands.split('\r\n').slice(0, 2)).toEqual([
-      'MAIL FROM:<a@example.org> MT-PRIORITY=3',
-      'RCPT TO:<b@example.org> X-FOO=1',
-    ]);
+    expect(commands.split('\r\n').slice(0, 2)).toEqual(['MAIL FROM:<a@example.org> MT-PRIORITY=3', 'RCPT TO:<b@example.org> X-FOO=1']);
   });
 });

@@ -55,7 +55,9 @@ describe('replies out of turn', () => {
     const record = await send({ connection: tcp(server), message: message() });
     await scriptsOk(server);
     expect(record.result.error).toMatchObject({ code: 'protocol-error', raw: '250 early\\r\\n' });
-    expect(record.result.error?.message).toMatch(/answers no command: "250 early" \(it came after the reply to DATA, while the message was being sent\)/);
+    expect(record.result.error?.message).toMatch(
+      /answers no command: "250 early" \(it came after the reply to DATA, while the message was being sent\)/,
+    );
     expect(record.result.verdict).toBe('none');
     expect(record.recipients?.[0]).toMatchObject({ accepted: true, delivered: false });
     expect(record.recipients?.[0]?.failure).toBeUndefined();
@@ -249,7 +251,10 @@ describe('PRDR', () => {
       ['b@example.org', true, undefined, 250],
       ['c@example.org', false, 'permanent', 550],
     ]);
-    expect(record.message?.prdr).toEqual({ intro: { code: 353, text: 'PRDR content analysis beginning' }, final: { code: 250, text: 'OK id=1' } });
+    expect(record.message?.prdr).toEqual({
+      intro: { code: 353, text: 'PRDR content analysis beginning' },
+      final: { code: 250, text: 'OK id=1' },
+    });
   });
 
   it('a PRDR parameter given as --mail-param gets the same handling', async () => {
@@ -257,7 +262,11 @@ describe('PRDR', () => {
       conn.reply('353 PRDR content analysis beginning', '250 ok', '250 ok', '250 OK id=2');
       await quit(conn);
     });
-    const record = await send({ connection: tcp(server), message: message(['b@example.org', 'c@example.org']), options: { mailParams: ['PRDR'] } });
+    const record = await send({
+      connection: tcp(server),
+      message: message(['b@example.org', 'c@example.org']),
+      options: { mailParams: ['PRDR'] },
+    });
     await scriptsOk(server);
     expect(record.result).toMatchObject({ ok: true, verdict: 'delivered' });
     expect(record.recipients?.every((r) => r.delivered && r.data?.code === 250)).toBe(true);
@@ -315,7 +324,9 @@ describe('PRDR', () => {
     await scriptsOk(server);
     expect(record.result.ok).toBe(true);
     expect(wireLines(server.connections[0])[1]).toBe('MAIL FROM:<a@example.org>');
-    expect(record.events.some((e) => e.dir === 'info' && /PRDR was asked for, but the server does not advertise it/.test(e.text))).toBe(true);
+    expect(record.events.some((e) => e.dir === 'info' && /PRDR was asked for, but the server does not advertise it/.test(e.text))).toBe(
+      true,
+    );
   });
 });
 
@@ -395,7 +406,9 @@ describe('protocol strictness where it decides a verdict', () => {
     const record = await send({ connection: tcp(server), message: { raw }, options: { force: true } });
     await scriptsOk(server);
     expect(record.result.ok).toBe(true);
-    expect(record.findings?.find((f) => f.id === 'size-exceeded-accepted')?.detail).toMatch(/accepted although the server advertises SIZE 100/);
+    expect(record.findings?.find((f) => f.id === 'size-exceeded-accepted')?.detail).toMatch(
+      /accepted although the server advertises SIZE 100/,
+    );
   });
 
   it('AUTH inside a mail transaction is refused before it is sent, by the API and as a raw command', async () => {
@@ -464,7 +477,10 @@ describe('protocol strictness where it decides a verdict', () => {
 
   it('a message file with a 2,000-octet line is refused unless long lines are allowed', async () => {
     const raw = Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\n\r\n${'y'.repeat(2000)}\r\n`);
-    await expect(prepareMessage({ message: { raw } })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/a line of 2000 octets/) });
+    await expect(prepareMessage({ message: { raw } })).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringMatching(/a line of 2000 octets/),
+    });
     const server = await fakeServer(async (conn) => {
       await greetAndEhlo(conn, ['PIPELINING']);
       await readGroup(conn, 1);
@@ -526,14 +542,19 @@ describe('AUTH and TLS in plain words', () => {
 
   it('a port that sends nothing: while waiting, and in the timeout, the hint says implicit TLS', async () => {
     const pki = await testPki();
-    const server = await fakeServer(async (conn) => {
-      await conn.waitClosed(5000);
-    }, { tls: { key: pki.key, cert: pki.cert } });
+    const server = await fakeServer(
+      async (conn) => {
+        await conn.waitClosed(5000);
+      },
+      { tls: { key: pki.key, cert: pki.cert } },
+    );
     const started = performance.now();
     const record = await probe({ connection: tcp(server, { tls: 'starttls', timeouts: { greeting: 600 } }) });
     expect(performance.now() - started).toBeLessThan(3000);
     expect(record.result.error).toMatchObject({ code: 'timeout', stage: 'greeting', suggestTls: 'implicit' });
     expect(record.result.error?.hint).toMatch(/may expect implicit TLS/);
-    expect(record.events.some((e) => e.dir === 'info' && /no greeting after 0\.3 s: this port may expect implicit TLS/.test(e.text))).toBe(true);
+    expect(record.events.some((e) => e.dir === 'info' && /no greeting after 0\.3 s: this port may expect implicit TLS/.test(e.text))).toBe(
+      true,
+    );
   });
 });

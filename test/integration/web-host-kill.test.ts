@@ -35,7 +35,9 @@ afterEach(async () => {
 
 /** Start the built web host on a free port; resolves with the URL it printed. */
 async function startHost(dataDir: string, rendererDir: string): Promise<URL> {
-  const host = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir, '--renderer-dir', rendererDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const host = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir, '--renderer-dir', rendererDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child = host;
   let out = '';
   let err = '';
@@ -74,7 +76,9 @@ describe('a web-host session killed during DATA', () => {
     });
 
     const url = await startHost(dataDir, rendererDir);
-    const ws = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(url.searchParams.get('token')!)}`, { origin: `http://${url.host}` });
+    const ws = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(url.searchParams.get('token')!)}`, {
+      origin: `http://${url.host}`,
+    });
     await new Promise<void>((done, fail) => {
       ws.once('open', () => done());
       ws.once('error', fail);

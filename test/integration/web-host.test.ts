@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SESSION_FIRST_PAGE, SESSION_PAGE, SESSION_PAGE_MAX } from '../../shared/ipc/channels.js';
-import type { EventMap, OpenedSession, Result, SavedSessionSummary, SessionEventsPage, StartedSession, TestServerStatus } from '../../shared/ipc/contract.js';
+import type {
+  EventMap,
+  OpenedSession,
+  Result,
+  SavedSessionSummary,
+  SessionEventsPage,
+  StartedSession,
+  TestServerStatus,
+} from '../../shared/ipc/contract.js';
 import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
 import { startWebHost, type WebHost } from '../../electron/web/server.js';
 import { startFakeServer, type FakeConnection } from '../helpers/fake-server.js';
@@ -20,7 +28,8 @@ let host: WebHost;
 let origin: string;
 let authority: string;
 
-const INDEX = '<!DOCTYPE html><html><head><script type="module" src="/assets/app.js"></script></head><body>SMTP Lens test page</body></html>';
+const INDEX =
+  '<!DOCTYPE html><html><head><script type="module" src="/assets/app.js"></script></head><body>SMTP Lens test page</body></html>';
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'smtp-lens-web-'));
@@ -75,7 +84,9 @@ function request(
 }
 
 /** Try to open the API; resolves to the open socket or the HTTP status that refused it. */
-function connect(options: { token?: string | null; origin?: string | null; host?: string; path?: string } = {}): Promise<WebSocket | number> {
+function connect(
+  options: { token?: string | null; origin?: string | null; host?: string; path?: string } = {},
+): Promise<WebSocket | number> {
   const token = options.token === undefined ? host.token : options.token;
   const path = options.path ?? '/api';
   const url = `ws://127.0.0.1:${host.port}${path}${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
@@ -134,8 +145,7 @@ class Client {
   async done(sessionId: string): Promise<EventMap['session-done']> {
     const find = () =>
       this.events.find((e) => e.event === 'session-done' && (e.payload as EventMap['session-done']).sessionId === sessionId)?.payload as
-        | EventMap['session-done']
-        | undefined;
+        EventMap['session-done'] | undefined;
     await until(() => find() !== undefined, 20_000);
     return find()!;
   }
@@ -278,9 +288,9 @@ describe('web host: the API socket', () => {
   });
 
   it('refuses to listen on anything but loopback', async () => {
-    await expect(startWebHost({ host: '0.0.0.0', port: 0, rendererDir: join(root, 'renderer'), dataDir: join(root, 'data2') })).rejects.toThrow(
-      /loopback/,
-    );
+    await expect(
+      startWebHost({ host: '0.0.0.0', port: 0, rendererDir: join(root, 'renderer'), dataDir: join(root, 'data2') }),
+    ).rejects.toThrow(/loopback/);
     await expect(startWebHost({ host: '::', port: 0, rendererDir: join(root, 'renderer'), dataDir: join(root, 'data2') })).rejects.toThrow(
       /loopback/,
     );
@@ -312,7 +322,11 @@ describe('web host: a full round trip', () => {
 
     // A probe with AUTH, run by main: answered with the id, then its end told by that id to this tab only.
     const onlooker = await open();
-    const run = await client.value<StartedSession>('session.run', { operation: 'probe', connection, auth: { user, secret: password, mechanism: 'plain' } });
+    const run = await client.value<StartedSession>('session.run', {
+      operation: 'probe',
+      connection,
+      auth: { user, secret: password, mechanism: 'plain' },
+    });
     const probeEnd = await client.done(run.sessionId);
     const probe = probeEnd.record;
     expect(probeEnd.open).toBe(false);
@@ -330,7 +344,9 @@ describe('web host: a full round trip', () => {
     expect(answerAt).toBeGreaterThanOrEqual(0);
     expect(firstEventAt).toBeGreaterThan(answerAt);
     // The streamed lines are all the record counts.
-    const probeLines = client.events.filter((e) => e.event === 'transcript' && (e.payload as EventMap['transcript']).sessionId === run.sessionId);
+    const probeLines = client.events.filter(
+      (e) => e.event === 'transcript' && (e.payload as EventMap['transcript']).sessionId === run.sessionId,
+    );
     expect(probeLines.flatMap((e) => (e.payload as EventMap['transcript']).events)).toHaveLength(probe.eventCount!);
 
     // A live session: open, authenticate, a raw command, close.
@@ -405,7 +421,10 @@ describe('web host: a full round trip', () => {
     expect(reopened.record.result).toEqual(closed.result);
 
     for (const format of ['txt', 'json', 'html'] as const) {
-      const file = await client.value<{ filename: string; mimeType: string; content: string }>('sessions.export', { id: sessionId, format });
+      const file = await client.value<{ filename: string; mimeType: string; content: string }>('sessions.export', {
+        id: sessionId,
+        format,
+      });
       expect(file.filename).toMatch(new RegExp(`^smtp-lens-session-127.0.0.1-[0-9T-]+Z\\.${format}$`));
       expect(file.content).not.toContain(password);
       expect(file.content).not.toContain(Buffer.from(password).toString('base64'));
@@ -448,12 +467,28 @@ describe('web host: a full round trip', () => {
 describe('web host: a long saved session, page by page', () => {
   const id = '20260101T000000000Z-pages0a1b2c3d';
   const total = 60_000;
-  const event = (i: number): TranscriptEvent => ({ t: i * 1000, wall: 1767225600000 + i, dir: i % 2 ? 'recv' : 'send', tls: false, text: `line ${i} ${'x'.repeat(40)}` });
+  const event = (i: number): TranscriptEvent => ({
+    t: i * 1000,
+    wall: 1767225600000 + i,
+    dir: i % 2 ? 'recv' : 'send',
+    tls: false,
+    text: `line ${i} ${'x'.repeat(40)}`,
+  });
 
   beforeAll(async () => {
-    const record = { version: 1, tool: 'smtp-lens', operation: 'session', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, target: { protocol: 'smtp', tls: 'off', host: '192.0.2.1', port: 25, ehloName: 'c' }, capabilities: [], result: { ok: true } };
+    const record = {
+      version: 1,
+      tool: 'smtp-lens',
+      operation: 'session',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1,
+      target: { protocol: 'smtp', tls: 'off', host: '192.0.2.1', port: 25, ehloName: 'c' },
+      capabilities: [],
+      result: { ok: true },
+    };
     const lines = [JSON.stringify({ type: 'start', version: 1, id, record })];
-    for (let i = 0; i < total; i += 1000) lines.push(JSON.stringify({ type: 'events', events: Array.from({ length: 1000 }, (_, k) => event(i + k)) }));
+    for (let i = 0; i < total; i += 1000)
+      lines.push(JSON.stringify({ type: 'events', events: Array.from({ length: 1000 }, (_, k) => event(i + k)) }));
     lines.push(JSON.stringify({ type: 'end', eventCount: total, record }));
     await mkdir(join(root, 'data', 'sessions'), { recursive: true });
     await writeFile(join(root, 'data', 'sessions', `${id}.jsonl`), lines.join('\n') + '\n');
@@ -467,8 +502,13 @@ describe('web host: a long saved session, page by page', () => {
       expect(opened).toMatchObject({ status: 'ok', damagedLines: 0, more: { next: SESSION_FIRST_PAGE, expectedEvents: total } });
       expect(opened.record.result).toEqual({ ok: true });
       const events = [...opened.record.events];
-      for (let from = opened.more!.next; ; ) {
-        const page = await client.value<SessionEventsPage>('sessions.events', { id, loadId: opened.more!.loadId, from, limit: SESSION_PAGE });
+      for (let from = opened.more!.next; ;) {
+        const page = await client.value<SessionEventsPage>('sessions.events', {
+          id,
+          loadId: opened.more!.loadId,
+          from,
+          limit: SESSION_PAGE,
+        });
         events.push(...page.events);
         if (page.done) break;
         from = page.next;
@@ -550,7 +590,9 @@ describe('web host: a long saved session, page by page', () => {
     }
     expect((await request(`/export/20260101T000000000Z-n0thing00000.json?token=${host.token}`)).body).toMatch(/^not-found: /);
     // The page's own origin, or a download the user started by hand, is fine.
-    expect((await request(`${path}?token=${host.token}`, { headers: { Origin: origin, 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
+    expect((await request(`${path}?token=${host.token}`, { headers: { Origin: origin, 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(
+      200,
+    );
     expect((await request(`${path}?token=${host.token}`, { headers: { 'Sec-Fetch-Site': 'none' } })).status).toBe(200);
   });
 
@@ -559,7 +601,10 @@ describe('web host: a long saved session, page by page', () => {
     try {
       const opened = await client.value<OpenedSession>('sessions.open', { id });
       const loadId = opened.more!.loadId;
-      expect(await client.call('sessions.events', { id: '20260101T000000000Z-0ther0000000', loadId, from: 0, limit: 10 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      expect(await client.call('sessions.events', { id: '20260101T000000000Z-0ther0000000', loadId, from: 0, limit: 10 })).toMatchObject({
+        ok: false,
+        error: { code: 'not-found' },
+      });
       for (const bad of [
         { id, loadId, from: 0, limit: 0 },
         { id, loadId, from: 0, limit: SESSION_PAGE_MAX + 1 },
@@ -603,8 +648,12 @@ describe('web host: shutting down', () => {
         socket.once('error', reject);
       });
       const client = new Client(ws);
-      const a = await client.value<StartedSession>('session.open', { connection: { host: '127.0.0.1', port: polite.port, timeoutSeconds: 30 } });
-      const b = await client.value<StartedSession>('session.open', { connection: { host: '127.0.0.1', port: hanging.port, timeoutSeconds: 30 } });
+      const a = await client.value<StartedSession>('session.open', {
+        connection: { host: '127.0.0.1', port: polite.port, timeoutSeconds: 30 },
+      });
+      const b = await client.value<StartedSession>('session.open', {
+        connection: { host: '127.0.0.1', port: hanging.port, timeoutSeconds: 30 },
+      });
       expect((await client.done(a.sessionId)).open && (await client.done(b.sessionId)).open).toBe(true);
       // A step that will never finish on its own.
       void client.call('session.raw', { sessionId: b.sessionId, command: 'NOOP' });
@@ -633,7 +682,13 @@ describe('web host: attachments uploaded by the page', () => {
     const small = await startWebHost({ port: 0, rendererDir: join(root, 'renderer'), dataDir, maxUploadBytes: 1024 * 1024 });
     const own = `http://127.0.0.1:${small.port}`;
     const post = (query: string, body: Buffer, headers: Record<string, string> = { Origin: own }) =>
-      request(`/upload${query}`, { method: 'POST', port: small.port, host: `127.0.0.1:${small.port}`, body, headers: { 'Content-Type': 'application/octet-stream', ...headers } });
+      request(`/upload${query}`, {
+        method: 'POST',
+        port: small.port,
+        host: `127.0.0.1:${small.port}`,
+        body,
+        headers: { 'Content-Type': 'application/octet-stream', ...headers },
+      });
     try {
       const content = Buffer.alloc(300_000, 7);
       expect((await post('', content)).status).toBe(403);
@@ -655,12 +710,20 @@ describe('web host: attachments uploaded by the page', () => {
       const ws = new WebSocket(`ws://127.0.0.1:${small.port}/api?token=${small.token}`, { origin: own });
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
       const client = new Client(ws);
-      const status = await client.value<TestServerStatus>('testServer.start', { options: { plain: true, starttls: false, implicitTls: false, lmtpSocket: false } });
+      const status = await client.value<TestServerStatus>('testServer.start', {
+        options: { plain: true, starttls: false, implicitTls: false, lmtpSocket: false },
+      });
       const plain = status.listeners.find((l) => l.kind === 'plain')!;
       const run = await client.value<StartedSession>('session.run', {
         operation: 'send',
         connection: { host: '127.0.0.1', port: plain.port, timeoutSeconds: 10 },
-        message: { from: 'a@example.org', to: ['b@example.org'], subject: 'upload', text: 'see attached', attachments: [{ upload: upload.id, filename: 'blob.bin' }] },
+        message: {
+          from: 'a@example.org',
+          to: ['b@example.org'],
+          subject: 'upload',
+          text: 'see attached',
+          attachments: [{ upload: upload.id, filename: 'blob.bin' }],
+        },
       });
       const end = await client.done(run.sessionId);
       expect(end.record.result).toMatchObject({ ok: true, verdict: 'delivered' });

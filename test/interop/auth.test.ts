@@ -69,15 +69,30 @@ describeInterop('authentication', (env) => {
   });
 
   it('auto picks the strongest offered: SCRAM-SHA-256 at postfix, CRAM-MD5 at exim', async () => {
-    const postfix = await probe({ connection: connection(env, 'postfix-submission'), auth: { user: ALICE.address, password: ALICE.password, mechanism: 'auto' } });
+    const postfix = await probe({
+      connection: connection(env, 'postfix-submission'),
+      auth: { user: ALICE.address, password: ALICE.password, mechanism: 'auto' },
+    });
     expect(postfix.auth).toMatchObject({ mechanism: 'SCRAM-SHA-256', ok: true });
-    const exim = await probe({ connection: connection(env, 'exim-smtp'), auth: { user: EXIM_AUTH.address, password: EXIM_AUTH.password, mechanism: 'auto' } });
+    const exim = await probe({
+      connection: connection(env, 'exim-smtp'),
+      auth: { user: EXIM_AUTH.address, password: EXIM_AUTH.password, mechanism: 'auto' },
+    });
     expect(exim.auth).toMatchObject({ mechanism: 'CRAM-MD5', ok: true });
   });
 
   it('the CLI agrees: exit 0 with the right password, 5 with a wrong one', async () => {
     for (const mechanism of ['scram-sha-256', 'plain']) {
-      const args = ['probe', ...cliConnection(env, 'postfix-submission'), '--auth', mechanism, '--user', ALICE.address, '--password-env', 'INTEROP_PASS'];
+      const args = [
+        'probe',
+        ...cliConnection(env, 'postfix-submission'),
+        '--auth',
+        mechanism,
+        '--user',
+        ALICE.address,
+        '--password-env',
+        'INTEROP_PASS',
+      ];
       const good = await cli(args, { INTEROP_PASS: ALICE.password });
       expect(good.code, good.stderr).toBe(EXIT.ok);
       expect(good.record.auth?.code).toBe(235);
@@ -91,7 +106,10 @@ describeInterop('authentication', (env) => {
   // ----- credentials over plaintext --------------------------------------------------------------
 
   it('plaintext AUTH to loopback is allowed by default (nothing leaves the machine)', async () => {
-    const record = await probe({ connection: connection(env, 'postfix-plain-auth'), auth: { user: ALICE.address, password: ALICE.password, mechanism: 'PLAIN' } });
+    const record = await probe({
+      connection: connection(env, 'postfix-plain-auth'),
+      auth: { user: ALICE.address, password: ALICE.password, mechanism: 'PLAIN' },
+    });
     expect(record.tls).toBeUndefined();
     expect(record.result).toEqual({ ok: true });
   });
@@ -127,8 +145,18 @@ describeInterop('authentication', (env) => {
   nsIt(`the CLI on the test host in the namespace: exit 5 over plaintext, 0 with --allow-plaintext-auth${netnsReason}`, async () => {
     const args = [
       'probe',
-      '--host', ns!.serverAddress, '--port', String(env.postfix.plainAuth), '--ehlo', EHLO_NAME,
-      '--auth', 'plain', '--user', ALICE.address, '--password-env', 'INTEROP_PASS',
+      '--host',
+      ns!.serverAddress,
+      '--port',
+      String(env.postfix.plainAuth),
+      '--ehlo',
+      EHLO_NAME,
+      '--auth',
+      'plain',
+      '--user',
+      ALICE.address,
+      '--password-env',
+      'INTEROP_PASS',
     ];
     const refused = await cli(args, { INTEROP_PASS: ALICE.password }, ns!.name);
     expect(refused.record.target.localAddress, JSON.stringify(refused.record.result)).toBe(ns!.clientAddress);

@@ -7,7 +7,12 @@ import { probe } from '../../electron/smtp/operations.js';
 import { connection, describeInterop, EHLO_NAME, endpoint, swaks, swaksEhloReplies, type Endpoint } from './support.js';
 
 const CASES: { which: Endpoint; tls: 'starttls' | 'implicit' | 'off'; expect: string[]; absent?: string[] }[] = [
-  { which: 'postfix-smtp', tls: 'starttls', expect: ['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'VRFY', 'DSN'], absent: ['AUTH'] },
+  {
+    which: 'postfix-smtp',
+    tls: 'starttls',
+    expect: ['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'VRFY', 'DSN'],
+    absent: ['AUTH'],
+  },
   { which: 'postfix-submission', tls: 'starttls', expect: ['PIPELINING', 'AUTH', 'CHUNKING'], absent: ['VRFY'] },
   { which: 'postfix-smtps', tls: 'implicit', expect: ['AUTH', 'CHUNKING', 'SMTPUTF8'] },
   { which: 'postfix-plain-auth', tls: 'off', expect: ['AUTH'], absent: ['STARTTLS'] },
@@ -55,7 +60,8 @@ describeInterop('capabilities: engine versus swaks', (env) => {
       for (const name of c.expect) expect(names).toContain(name);
       for (const name of c.absent ?? []) expect(names).not.toContain(name);
       console.log(
-        `${c.which}: ${show(record.capabilities)}` + (record.capabilitiesBeforeTls ? ` | before TLS: ${show(record.capabilitiesBeforeTls)}` : ''),
+        `${c.which}: ${show(record.capabilities)}` +
+          (record.capabilitiesBeforeTls ? ` | before TLS: ${show(record.capabilitiesBeforeTls)}` : ''),
       );
     });
   }

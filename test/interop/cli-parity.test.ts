@@ -53,8 +53,19 @@ describeInterop('engine API and CLI agree', (env) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const auth = (user: { address: string; password: string }, mechanism: string, password = user.password) => ({ user: user.address, password, mechanism });
-  const authArgs = (user: { address: string }, mechanism: string) => ['--auth', mechanism, '--user', user.address, '--password-env', 'INTEROP_PASS'];
+  const auth = (user: { address: string; password: string }, mechanism: string, password = user.password) => ({
+    user: user.address,
+    password,
+    mechanism,
+  });
+  const authArgs = (user: { address: string }, mechanism: string) => [
+    '--auth',
+    mechanism,
+    '--user',
+    user.address,
+    '--password-env',
+    'INTEROP_PASS',
+  ];
 
   const scenarios = (): Scenario[] => [
     {
@@ -86,19 +97,45 @@ describeInterop('engine API and CLI agree', (env) => {
     },
     {
       name: 'LMTP over the Unix socket: normal, over quota, unknown → partial',
-      engine: () => send({ connection: connection(env, 'dovecot-lmtp-unix'), message: { raw: { path: lmtpFile } }, envelope: { to: [ALICE.address, OVER_QUOTA.address, UNKNOWN_ADDRESS] } }),
-      cli: ['send', ...cliConnection(env, 'dovecot-lmtp-unix'), '--message-file', lmtpFile, '--envelope-to', ALICE.address, '--envelope-to', OVER_QUOTA.address, '--envelope-to', UNKNOWN_ADDRESS],
+      engine: () =>
+        send({
+          connection: connection(env, 'dovecot-lmtp-unix'),
+          message: { raw: { path: lmtpFile } },
+          envelope: { to: [ALICE.address, OVER_QUOTA.address, UNKNOWN_ADDRESS] },
+        }),
+      cli: [
+        'send',
+        ...cliConnection(env, 'dovecot-lmtp-unix'),
+        '--message-file',
+        lmtpFile,
+        '--envelope-to',
+        ALICE.address,
+        '--envelope-to',
+        OVER_QUOTA.address,
+        '--envelope-to',
+        UNKNOWN_ADDRESS,
+      ],
       exit: EXIT.someRecipientsRefused,
     },
     {
       name: 'LMTP over TCP: only the over-quota recipient → data refused',
-      engine: () => send({ connection: connection(env, 'dovecot-lmtp-tcp'), message: { raw: { path: lmtpFile } }, envelope: { to: [OVER_QUOTA.address] } }),
+      engine: () =>
+        send({
+          connection: connection(env, 'dovecot-lmtp-tcp'),
+          message: { raw: { path: lmtpFile } },
+          envelope: { to: [OVER_QUOTA.address] },
+        }),
       cli: ['send', ...cliConnection(env, 'dovecot-lmtp-tcp'), '--message-file', lmtpFile, '--envelope-to', OVER_QUOTA.address],
       exit: EXIT.dataRefused,
     },
     {
       name: 'LMTP: only an unknown recipient → all refused',
-      engine: () => send({ connection: connection(env, 'dovecot-lmtp-unix'), message: { raw: { path: lmtpFile } }, envelope: { to: [UNKNOWN_ADDRESS] } }),
+      engine: () =>
+        send({
+          connection: connection(env, 'dovecot-lmtp-unix'),
+          message: { raw: { path: lmtpFile } },
+          envelope: { to: [UNKNOWN_ADDRESS] },
+        }),
       cli: ['send', ...cliConnection(env, 'dovecot-lmtp-unix'), '--message-file', lmtpFile, '--envelope-to', UNKNOWN_ADDRESS],
       exit: EXIT.recipientsRefused,
     },
@@ -111,7 +148,13 @@ describeInterop('engine API and CLI agree', (env) => {
     },
     {
       name: 'postfix SMTPS with AUTH PLAIN: a message with DATA, on to dovecot',
-      engine: () => send({ connection: connection(env, 'postfix-smtps'), auth: auth(ALICE, 'PLAIN'), message: { raw: { path: postfixFile } }, options: { bdat: 'off' } }),
+      engine: () =>
+        send({
+          connection: connection(env, 'postfix-smtps'),
+          auth: auth(ALICE, 'PLAIN'),
+          message: { raw: { path: postfixFile } },
+          options: { bdat: 'off' },
+        }),
       cli: ['send', ...cliConnection(env, 'postfix-smtps'), ...authArgs(ALICE, 'plain'), '--message-file', postfixFile, '--bdat', 'off'],
       secret: ALICE.password,
       exit: EXIT.ok,
@@ -119,8 +162,22 @@ describeInterop('engine API and CLI agree', (env) => {
     },
     {
       name: 'exim: an unknown recipient among two → partial',
-      engine: () => send({ connection: connection(env, 'exim-smtp'), message: { raw: { path: eximFile } }, envelope: { to: [EXIM_ALICE, `nobody-here@${EXIM_ALICE.split('@')[1]}`] } }),
-      cli: ['send', ...cliConnection(env, 'exim-smtp'), '--message-file', eximFile, '--envelope-to', EXIM_ALICE, '--envelope-to', `nobody-here@${EXIM_ALICE.split('@')[1]}`],
+      engine: () =>
+        send({
+          connection: connection(env, 'exim-smtp'),
+          message: { raw: { path: eximFile } },
+          envelope: { to: [EXIM_ALICE, `nobody-here@${EXIM_ALICE.split('@')[1]}`] },
+        }),
+      cli: [
+        'send',
+        ...cliConnection(env, 'exim-smtp'),
+        '--message-file',
+        eximFile,
+        '--envelope-to',
+        EXIM_ALICE,
+        '--envelope-to',
+        `nobody-here@${EXIM_ALICE.split('@')[1]}`,
+      ],
       exit: EXIT.someRecipientsRefused,
     },
     {

@@ -128,7 +128,11 @@ describeInterop('delivery: what arrives is what was sent', (env) => {
     for (const method of ['DATA', 'BDAT'] as const) {
       it(`${path.name}, ${method}: dot-stuffed lines, a lone dot, 998-octet lines, folded headers`, async () => {
         const id = uniqueId(`tricky-${method}`);
-        const { record, bytes } = await engineSend(conn(path), { message: { raw: trickyMessage(id, path.to) }, envelope: { from: 'sender@example.net', to: [path.to] } }, { bdat: method === 'BDAT' ? 'on' : 'off' });
+        const { record, bytes } = await engineSend(
+          conn(path),
+          { message: { raw: trickyMessage(id, path.to) }, envelope: { from: 'sender@example.net', to: [path.to] } },
+          { bdat: method === 'BDAT' ? 'on' : 'off' },
+        );
         expect(record.result, JSON.stringify(record.result)).toEqual({ ok: true, verdict: 'delivered' });
         expect(record.message?.method).toBe(method);
         if (method === 'DATA') {

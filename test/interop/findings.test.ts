@@ -14,7 +14,11 @@ const ids = (record: SessionRecord): FindingId[] => (record.findings ?? []).map(
 
 /** What each endpoint earns, and why (its configuration). */
 const PROBES: { which: Endpoint; expect: FindingId[]; why: string }[] = [
-  { which: 'postfix-smtp', expect: [], why: 'ENHANCEDSTATUSCODES, STARTTLS with a CA-signed certificate for 127.0.0.1, no AUTH on port 25' },
+  {
+    which: 'postfix-smtp',
+    expect: [],
+    why: 'ENHANCEDSTATUSCODES, STARTTLS with a CA-signed certificate for 127.0.0.1, no AUTH on port 25',
+  },
   {
     which: 'postfix-submission',
     expect: ['capabilities-changed-across-tls'],
@@ -47,7 +51,11 @@ describeInterop('findings of the real servers', (env) => {
 
   it('a send through postfix (STARTTLS): every reply has its enhanced code; no finding', async () => {
     const { record } = await engineSend(connection(env, 'postfix-smtp'), {
-      message: { raw: Buffer.from(`From: <s@example.net>\r\nTo: <${ALICE.address}>\r\nSubject: findings\r\nMessage-ID: ${uniqueId('find-postfix')}\r\n\r\nbody\r\n`) },
+      message: {
+        raw: Buffer.from(
+          `From: <s@example.net>\r\nTo: <${ALICE.address}>\r\nSubject: findings\r\nMessage-ID: ${uniqueId('find-postfix')}\r\n\r\nbody\r\n`,
+        ),
+      },
     });
     expect(record.result).toMatchObject({ ok: true, verdict: 'delivered' });
     expect(ids(record)).toEqual([]);
@@ -55,7 +63,11 @@ describeInterop('findings of the real servers', (env) => {
 
   it('a send to two recipients over dovecot LMTP: two replies after the data; no finding', async () => {
     const { record } = await engineSend(connection(env, 'dovecot-lmtp-unix'), {
-      message: { raw: Buffer.from(`From: <s@example.net>\r\nTo: <${ALICE.address}>, <bob@example.test>\r\nSubject: findings\r\nMessage-ID: ${uniqueId('find-lmtp')}\r\n\r\nbody\r\n`) },
+      message: {
+        raw: Buffer.from(
+          `From: <s@example.net>\r\nTo: <${ALICE.address}>, <bob@example.test>\r\nSubject: findings\r\nMessage-ID: ${uniqueId('find-lmtp')}\r\n\r\nbody\r\n`,
+        ),
+      },
     });
     expect(record.result).toMatchObject({ ok: true, verdict: 'delivered' });
     expect(ids(record)).toEqual([]);
@@ -64,7 +76,13 @@ describeInterop('findings of the real servers', (env) => {
   it('a send with PRDR through exim: only what its EHLO earned, nothing from the PRDR replies', async () => {
     const { record } = await engineSend(
       connection(env, 'exim-smtp'),
-      { message: { raw: Buffer.from(`From: <s@example.net>\r\nTo: <${EXIM_ALICE}>, <${EXIM_BOB}>\r\nSubject: findings\r\nMessage-ID: ${uniqueId('find-exim')}\r\n\r\nbody\r\n`) } },
+      {
+        message: {
+          raw: Buffer.from(
+            `From: <s@example.net>\r\nTo: <${EXIM_ALICE}>, <${EXIM_BOB}>\r\nSubject: findings\r\nMessage-ID: ${uniqueId('find-exim')}\r\n\r\nbody\r\n`,
+          ),
+        },
+      },
       { prdr: true },
     );
     expect(record.result).toMatchObject({ ok: true, verdict: 'delivered' });

@@ -9,9 +9,7 @@
 import type { TestProject } from 'vitest/node';
 import { cannotInstall, install, missingPrograms, startServers, type InteropEnv } from './servers.js';
 
-export type InteropContext =
-  | { available: true; env: InteropEnv }
-  | { available: false; reason: string };
+export type InteropContext = { available: true; env: InteropEnv } | { available: false; reason: string };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,10 +23,12 @@ const log = (line: string): void => {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const skipAllowed = process.env.SMTP_LENS_INTEROP_SKIP === '1';
-  const unavailable = (reason: string): () => Promise<void> => {
+  const unavailable = (reason: string): (() => Promise<void>) => {
     const message = `the interoperability tests cannot run: ${reason}`;
     if (!skipAllowed) {
-      throw new Error(`${message}. Run as root on Debian (the servers are then installed from Debian's packages), or set SMTP_LENS_INTEROP_SKIP=1 to skip them.`);
+      throw new Error(
+        `${message}. Run as root on Debian (the servers are then installed from Debian's packages), or set SMTP_LENS_INTEROP_SKIP=1 to skip them.`,
+      );
     }
     log(`SKIPPED (SMTP_LENS_INTEROP_SKIP=1): ${message}`);
     project.provide('interop', { available: false, reason });

@@ -9,7 +9,17 @@ import { describe, expect, it } from 'vitest';
 import type { RecipientOutcome, SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
 import { ALICE, OVER_QUOTA, UNKNOWN_ADDRESS } from './fixtures.js';
-import { cli, cliConnection, connection, describeInterop, engineSend, expectStoredAsSent, uniqueId, waitForDelivery, type Endpoint } from './support.js';
+import {
+  cli,
+  cliConnection,
+  connection,
+  describeInterop,
+  engineSend,
+  expectStoredAsSent,
+  uniqueId,
+  waitForDelivery,
+  type Endpoint,
+} from './support.js';
 
 /** Bigger than the over-quota user's 1 KiB, so dovecot refuses it after the data. */
 function message(messageId: string): Buffer {
@@ -49,7 +59,13 @@ function expectThreeOutcomes(record: SessionRecord): void {
   });
   expect(overQuota.data?.text).toMatch(/quota/i);
   // Refused at RCPT: no reply after the data for it.
-  expect(unknown).toMatchObject({ address: UNKNOWN_ADDRESS, accepted: false, delivered: false, failure: 'permanent', rcpt: { code: 550, enhancedCode: '5.1.1' } });
+  expect(unknown).toMatchObject({
+    address: UNKNOWN_ADDRESS,
+    accepted: false,
+    delivered: false,
+    failure: 'permanent',
+    rcpt: { code: 550, enhancedCode: '5.1.1' },
+  });
   expect(unknown.data).toBeUndefined();
 }
 
@@ -61,7 +77,11 @@ describeInterop('LMTP: per-recipient outcomes', (env) => {
       for (const bdat of ['off', 'on'] as const) {
         it(`engine, ${bdat === 'on' ? 'BDAT' : 'DATA'}: normal, over quota, unknown → delivered, 552 5.2.2, 550 5.1.1; partial`, async () => {
           const id = uniqueId(`lmtp-${bdat}`);
-          const { record, bytes } = await engineSend(connection(env, which), { message: { raw: message(id) }, envelope: { to: RECIPIENTS } }, { bdat });
+          const { record, bytes } = await engineSend(
+            connection(env, which),
+            { message: { raw: message(id) }, envelope: { to: RECIPIENTS } },
+            { bdat },
+          );
           expectThreeOutcomes(record);
           expect(record.message?.method).toBe(bdat === 'on' ? 'BDAT' : 'DATA');
           expectStoredAsSent(await waitForDelivery(aliceMaildir, id), bytes);
@@ -76,7 +96,13 @@ describeInterop('LMTP: per-recipient outcomes', (env) => {
     try {
       const file = join(dir, 'message.eml');
       await writeFile(file, message(id));
-      const args = ['send', ...cliConnection(env, 'dovecot-lmtp-unix'), '--message-file', file, ...RECIPIENTS.flatMap((to) => ['--envelope-to', to])];
+      const args = [
+        'send',
+        ...cliConnection(env, 'dovecot-lmtp-unix'),
+        '--message-file',
+        file,
+        ...RECIPIENTS.flatMap((to) => ['--envelope-to', to]),
+      ];
       const run = await cli(args);
       expect(run.code, run.stderr).toBe(EXIT.someRecipientsRefused);
       expectThreeOutcomes(run.record);
@@ -87,14 +113,20 @@ describeInterop('LMTP: per-recipient outcomes', (env) => {
   });
 
   it('only the over-quota recipient: verdict none, data-refused (exit 9 in the CLI)', async () => {
-    const { record } = await engineSend(connection(env, 'dovecot-lmtp-unix'), { message: { raw: message(uniqueId('quota-only')) }, envelope: { to: [OVER_QUOTA.address] } });
+    const { record } = await engineSend(connection(env, 'dovecot-lmtp-unix'), {
+      message: { raw: message(uniqueId('quota-only')) },
+      envelope: { to: [OVER_QUOTA.address] },
+    });
     expect(record.result.verdict).toBe('none');
     expect(record.result.error?.code).toBe('data-refused');
     expect(record.result.error?.replyCode).toBe(552);
   });
 
   it('only the unknown recipient, BDAT: recipients-refused, no body sent', async () => {
-    const { record } = await engineSend(connection(env, 'dovecot-lmtp-unix'), { message: { raw: message(uniqueId('unknown-only')) }, envelope: { to: [UNKNOWN_ADDRESS] } });
+    const { record } = await engineSend(connection(env, 'dovecot-lmtp-unix'), {
+      message: { raw: message(uniqueId('unknown-only')) },
+      envelope: { to: [UNKNOWN_ADDRESS] },
+    });
     expect(record.result.error?.code).toBe('recipients-refused');
     expect(record.result.error?.replyCode).toBe(550);
     expect(record.events.filter((e) => e.dir === 'send' && /^(DATA|BDAT)/.test(e.text))).toEqual([]);

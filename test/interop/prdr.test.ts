@@ -46,7 +46,11 @@ describeInterop('PRDR with exim', (env) => {
 
   it('bob refuses after the data: delivered to alice only — partial, exit 8 — and only alice has it', async () => {
     const id = uniqueId('prdr-one');
-    const { record } = await engineSend(connection(env, 'exim-smtp'), { message: { raw: message(id, 'prdr-refuse please') } }, { prdr: true });
+    const { record } = await engineSend(
+      connection(env, 'exim-smtp'),
+      { message: { raw: message(id, 'prdr-refuse please') } },
+      { prdr: true },
+    );
     expect(record.result).toMatchObject({ ok: false, verdict: 'partial', error: { code: 'some-recipients-refused' } });
     const [alice, bob] = record.recipients!;
     expect(alice).toMatchObject({ address: EXIM_ALICE, delivered: true, data: { code: 250 } });

@@ -16,16 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testPki } from '../helpers/certs.js';
-import {
-  ALICE,
-  BOB,
-  EXIM_AUTH,
-  EXIM_DOMAIN,
-  NETNS,
-  OVER_QUOTA,
-  POSTFIX_DOMAIN,
-  TINY_QUOTA,
-} from './fixtures.js';
+import { ALICE, BOB, EXIM_AUTH, EXIM_DOMAIN, NETNS, OVER_QUOTA, POSTFIX_DOMAIN, TINY_QUOTA } from './fixtures.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const INSTALL_SCRIPT = join(HERE, 'install.sh');
@@ -36,9 +27,7 @@ const POSTFIX = { master: '/usr/lib/postfix/sbin/master', postfix: '/usr/sbin/po
 const DOVECOT = { dovecot: '/usr/sbin/dovecot', lmtp: '/usr/lib/dovecot/lmtp' };
 const SWAKS = '/usr/bin/swaks';
 
-export type NetnsInfo =
-  | { ok: true; name: string; serverAddress: string; clientAddress: string }
-  | { ok: false; reason: string };
+export type NetnsInfo = { ok: true; name: string; serverAddress: string; clientAddress: string } | { ok: false; reason: string };
 
 /** What the tests need to reach and inspect the servers (JSON: handed from the global setup to the test files). */
 export interface InteropEnv {
@@ -390,10 +379,9 @@ async function makeNetns(names: { name: string; hostInterface: string; nsInterfa
   const { candidateSubnets } = NETNS;
   try {
     const used = await usedIpv4Ranges();
-    const subnet = candidateSubnets
-      .map(ipv4ToInt)
-      .find((first) => used.every(([from, to]) => first + 3 < from || first > to));
-    if (subnet === undefined) return { ok: false, reason: `every candidate subnet (${candidateSubnets.join(', ')}) overlaps this machine's networks` };
+    const subnet = candidateSubnets.map(ipv4ToInt).find((first) => used.every(([from, to]) => first + 3 < from || first > to));
+    if (subnet === undefined)
+      return { ok: false, reason: `every candidate subnet (${candidateSubnets.join(', ')}) overlaps this machine's networks` };
     const serverAddress = intToIpv4(subnet + 1);
     const clientAddress = intToIpv4(subnet + 2);
     await run('ip', ['netns', 'add', name]);
@@ -720,7 +708,10 @@ async function eximCommand(l: Layout, args: string[]): Promise<[string, string[]
   if (known) return [EXIM_BIN, args];
   const uid = await account('passwd', 'mail');
   const gid = await account('group', 'mail');
-  await writeFile(l.exim.passwd, (await readFile('/etc/passwd', 'utf8')) + `Debian-exim:x:${uid}:${gid}:exim (smtp-lens interop):/nonexistent:/usr/sbin/nologin\n`);
+  await writeFile(
+    l.exim.passwd,
+    (await readFile('/etc/passwd', 'utf8')) + `Debian-exim:x:${uid}:${gid}:exim (smtp-lens interop):/nonexistent:/usr/sbin/nologin\n`,
+  );
   await writeFile(l.exim.group, (await readFile('/etc/group', 'utf8')) + `Debian-exim:x:${gid}:\n`);
   const script = 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"';
   return ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', l.exim.passwd, l.exim.group, EXIM_BIN, ...args]];
@@ -804,7 +795,15 @@ export async function startServers(): Promise<RunningServers> {
     netns = await makeNetns(netnsNames);
 
     const [smtp, submission, smtps, plainAuth, lmtp, eximSmtp, eximSmtps] = await freePorts(7);
-    const ports: Ports = { smtp: smtp!, submission: submission!, smtps: smtps!, plainAuth: plainAuth!, lmtp: lmtp!, eximSmtp: eximSmtp!, eximSmtps: eximSmtps! };
+    const ports: Ports = {
+      smtp: smtp!,
+      submission: submission!,
+      smtps: smtps!,
+      plainAuth: plainAuth!,
+      lmtp: lmtp!,
+      eximSmtp: eximSmtp!,
+      eximSmtps: eximSmtps!,
+    };
 
     await writeFile(l.dovecot.conf, dovecotConf(l, ports));
     await writeFile(l.dovecot.passwd, dovecotPasswd(), { mode: 0o644 });

@@ -50,7 +50,10 @@ export type Endpoint =
   | 'exim-smtps';
 
 /** Where an endpoint is and the TLS mode it is meant to be used with. */
-export function endpoint(env: InteropEnv, which: Endpoint): { host?: string; port?: number; socketPath?: string; protocol: 'smtp' | 'lmtp'; tls: SessionOptions['tls'] } {
+export function endpoint(
+  env: InteropEnv,
+  which: Endpoint,
+): { host?: string; port?: number; socketPath?: string; protocol: 'smtp' | 'lmtp'; tls: SessionOptions['tls'] } {
   const local = (port: number, tls: SessionOptions['tls']) => ({ host: '127.0.0.1', port, protocol: 'smtp' as const, tls });
   switch (which) {
     case 'postfix-smtp':
@@ -89,7 +92,16 @@ export function connection(env: InteropEnv, which: Endpoint, extra: Partial<Sess
 export function cliConnection(env: InteropEnv, which: Endpoint, extra: { ca?: boolean; tls?: string } = {}): string[] {
   const where = endpoint(env, which);
   const args = where.socketPath ? ['--socket', where.socketPath] : ['--host', where.host!, '--port', String(where.port)];
-  args.push('--protocol', where.protocol, '--tls', extra.tls ?? where.tls ?? 'off', '--ehlo', EHLO_NAME, '--timeout', String(STAGE_MS / 1000));
+  args.push(
+    '--protocol',
+    where.protocol,
+    '--tls',
+    extra.tls ?? where.tls ?? 'off',
+    '--ehlo',
+    EHLO_NAME,
+    '--timeout',
+    String(STAGE_MS / 1000),
+  );
   if (extra.ca !== false) args.push('--ca', env.caFile);
   return args;
 }

@@ -11,16 +11,22 @@ import type { ProfileSummary } from '../../shared/ipc/contract.js';
 
 describe('errors in plain words, each with what to do', () => {
   it('tells refused, not found, unreachable and timed out apart', () => {
-    expect(adviseError({ code: 'connect-failed', message: 'cannot connect to 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1' })).toMatchObject({
+    expect(
+      adviseError({ code: 'connect-failed', message: 'cannot connect to 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1' }),
+    ).toMatchObject({
       title: 'Connection refused',
       action: { kind: 'field', field: 'port' },
     });
-    expect(adviseError({ code: 'connect-failed', message: 'cannot connect to nx.example:25: getaddrinfo ENOTFOUND nx.example' })).toMatchObject({
+    expect(
+      adviseError({ code: 'connect-failed', message: 'cannot connect to nx.example:25: getaddrinfo ENOTFOUND nx.example' }),
+    ).toMatchObject({
       title: 'Host name not found',
       action: { kind: 'field', field: 'host' },
     });
     expect(adviseError({ code: 'connect-failed', message: 'connect EHOSTUNREACH 10.0.0.1:25' }).title).toBe('No route to the host');
-    expect(adviseError({ code: 'timeout', message: 'connecting to x:25 timed out after 30s (connect)', stage: 'connect' }).title).toBe('Connection timed out');
+    expect(adviseError({ code: 'timeout', message: 'connecting to x:25 timed out after 30s (connect)', stage: 'connect' }).title).toBe(
+      'Connection timed out',
+    );
     expect(adviseError({ code: 'connect-failed', message: 'something else' }).title).toBe('Could not connect');
   });
 
@@ -34,12 +40,17 @@ describe('errors in plain words, each with what to do', () => {
     expect(advice.title).toBe('This port does not speak TLS first');
     expect(advice.text).not.toMatch(/wrong version number/);
     expect(advice.action).toEqual({ kind: 'switch-tls', tls: 'starttls', label: 'Retry with STARTTLS' });
-    expect(adviseError({ code: 'timeout', message: 'no greeting', stage: 'greeting', suggestTls: 'implicit' }).action).toMatchObject({ tls: 'implicit' });
+    expect(adviseError({ code: 'timeout', message: 'no greeting', stage: 'greeting', suggestTls: 'implicit' }).action).toMatchObject({
+      tls: 'implicit',
+    });
     expect(appHint('try STARTTLS (--tls starttls), or no TLS')).toBe('try STARTTLS, or no TLS');
   });
 
   it('a refused password points at the password', () => {
-    expect(adviseError({ code: 'auth-failed', message: 'authentication failed: 535' }).action).toMatchObject({ kind: 'field', field: 'password' });
+    expect(adviseError({ code: 'auth-failed', message: 'authentication failed: 535' }).action).toMatchObject({
+      kind: 'field',
+      field: 'password',
+    });
   });
 });
 
@@ -68,7 +79,12 @@ describe('IPv6 in certificates', () => {
 
 describe('forms kept across a reload', () => {
   const state = {
-    connection: { ...DEFAULT_CONNECTION_FORM, host: 'mx.example.net', clientKeyPem: '-----BEGIN PRIVATE KEY-----\nSECRETKEY', clientKeyName: 'k.pem' },
+    connection: {
+      ...DEFAULT_CONNECTION_FORM,
+      host: 'mx.example.net',
+      clientKeyPem: '-----BEGIN PRIVATE KEY-----\nSECRETKEY',
+      clientKeyName: 'k.pem',
+    },
     auth: { ...DEFAULT_AUTH_FORM, user: 'alice', secret: 'hunter2-secret', useStored: true },
     compose: {
       form: { ...DEFAULT_COMPOSE_FORM, subject: 'draft', headers: [{ id: 'h1', name: 'X-Test', value: '1' }] },
@@ -97,7 +113,14 @@ describe('forms kept across a reload', () => {
   it('ignores what it cannot read, and fields of the wrong type', () => {
     expect(loadPersisted(memoryStorage({ [FORMS_KEY]: '{not json' }))).toBeUndefined();
     expect(loadPersisted(memoryStorage())).toBeUndefined();
-    const odd = loadPersisted(memoryStorage({ [FORMS_KEY]: JSON.stringify({ connection: { host: 42, port: '2525', bogus: true }, compose: { attachments: [{ kind: 'inline' }] } }) }))!;
+    const odd = loadPersisted(
+      memoryStorage({
+        [FORMS_KEY]: JSON.stringify({
+          connection: { host: 42, port: '2525', bogus: true },
+          compose: { attachments: [{ kind: 'inline' }] },
+        }),
+      }),
+    )!;
     expect(odd.connection.host).toBe(DEFAULT_CONNECTION_FORM.host);
     expect(odd.connection.port).toBe('2525');
     expect('bogus' in odd.connection).toBe(false);

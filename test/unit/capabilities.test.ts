@@ -92,7 +92,16 @@ describe('Capabilities.fromEhlo', () => {
   it('reads an exim EHLO reply whose greeting line has several words', () => {
     const caps = Capabilities.fromEhlo(EXIM);
     expect(caps.list().map((c) => c.name)).toEqual([
-      'SIZE', 'LIMITS', '8BITMIME', 'PIPELINING', 'PIPECONNECT', 'AUTH', 'CHUNKING', 'STARTTLS', 'PRDR', 'HELP',
+      'SIZE',
+      'LIMITS',
+      '8BITMIME',
+      'PIPELINING',
+      'PIPECONNECT',
+      'AUTH',
+      'CHUNKING',
+      'STARTTLS',
+      'PRDR',
+      'HELP',
     ]);
     expect(caps.has('Hello')).toBe(false);
     expect(caps.params('LIMITS')).toEqual(['MAILMAX=1000', 'RCPTMAX=50000']);
@@ -109,11 +118,16 @@ describe('Capabilities.fromEhlo', () => {
     expect(caps.params('XCLIENT')).toEqual(['ADDR', 'FORWARD', 'HELO', 'LOGIN', 'PORT', 'PROTO', 'SESSION', 'TIMEOUT', 'TTL']);
   });
 
-  it('merges Exchange\'s legacy AUTH=LOGIN line into the single AUTH row', () => {
+  it("merges Exchange's legacy AUTH=LOGIN line into the single AUTH row", () => {
     const caps = Capabilities.fromEhlo(EXCHANGE);
     const auth = caps.list().filter((c) => c.name.startsWith('AUTH'));
     expect(auth).toEqual([{ name: 'AUTH', params: ['NTLM', 'LOGIN'] }]);
-    expect(caps.list().map((c) => c.name).indexOf('AUTH')).toBe(6); // where AUTH was first advertised
+    expect(
+      caps
+        .list()
+        .map((c) => c.name)
+        .indexOf('AUTH'),
+    ).toBe(6); // where AUTH was first advertised
     expect(caps.has('AUTH=LOGIN')).toBe(false);
     expect(caps.authMechanisms).toEqual(['NTLM', 'LOGIN']);
     expect(caps.has('x-anonymoustls')).toBe(true);

@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpError } from '../../electron/smtp/errors.js';
 import { composeMessage, type ComposeInput } from '../../electron/smtp/message/compose.js';
-import {
-  bufferSource,
-  fileSource,
-  measureSource,
-  type MessageSource,
-} from '../../electron/smtp/message/message-source.js';
+import { bufferSource, fileSource, measureSource, type MessageSource } from '../../electron/smtp/message/message-source.js';
 
 async function collect(source: MessageSource): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -99,9 +99,9 @@ describe('request schemas', () => {
     expect(parse('session.open', { connection: { ...connection, rejectUnauthorized: false } }).success).toBe(false);
     expect(parse('session.authenticate', { sessionId: 'abc', auth: { user: 'u', secret: 's', password: 'p' } }).success).toBe(false);
     expect(parse('app.info', { anything: true }).success).toBe(false);
-    expect(parse('session.send', { sessionId: 'abc', message: { from: 'a@b', to: ['c@d'], attachments: [{ path: '/x', mode: 1 }] } }).success).toBe(
-      false,
-    );
+    expect(
+      parse('session.send', { sessionId: 'abc', message: { from: 'a@b', to: ['c@d'], attachments: [{ path: '/x', mode: 1 }] } }).success,
+    ).toBe(false);
   });
 
   it('reject relative socket paths, and both or neither of host and socket', () => {
@@ -252,7 +252,6 @@ describe('dispatch', () => {
 });
 
 describe('the session service at the boundary', () => {
-
   it('maps connection settings to engine options (seconds to ms, TLS options)', () => {
     const options = toSessionOptions({
       protocol: 'lmtp',
@@ -295,7 +294,15 @@ describe('the session service at the boundary', () => {
       },
     });
     expect(() =>
-      toSessionOptions({ protocol: 'smtp', host: 'h', tls: 'off', verify: true, clientKeyPem: 'KEY', allowPlaintextAuth: false, captureData: false }),
+      toSessionOptions({
+        protocol: 'smtp',
+        host: 'h',
+        tls: 'off',
+        verify: true,
+        clientKeyPem: 'KEY',
+        allowPlaintextAuth: false,
+        captureData: false,
+      }),
     ).toThrow(SmtpError);
   });
 
@@ -368,14 +375,25 @@ describe('the session service at the boundary', () => {
     if (!result.ok) return;
     const id = (result.value as { sessionId: string }).sessionId;
     const end = await done(id);
-    expect(end.record.result.error).toMatchObject({ code: 'invalid-input', stage: 'auth', message: expect.stringMatching(/no secret is stored/) });
+    expect(end.record.result.error).toMatchObject({
+      code: 'invalid-input',
+      stage: 'auth',
+      message: expect.stringMatching(/no secret is stored/),
+    });
     // Nothing connected: no greeting, no connect stage.
     expect(end.record.greeting).toBeUndefined();
-    expect(emitted.some((e) => e.channel === 'progress' && (e.payload as { stage?: { name: string } }).stage?.name === 'connect')).toBe(false);
+    expect(emitted.some((e) => e.channel === 'progress' && (e.payload as { stage?: { name: string } }).stage?.name === 'connect')).toBe(
+      false,
+    );
 
-    const noSecret = await dispatch(h, 'session.run', { operation: 'probe', connection: { host: '127.0.0.1', port: 9 }, auth: { user: 'alice' } });
+    const noSecret = await dispatch(h, 'session.run', {
+      operation: 'probe',
+      connection: { host: '127.0.0.1', port: 9 },
+      auth: { user: 'alice' },
+    });
     expect(noSecret.ok).toBe(true);
-    if (noSecret.ok) expect((await done((noSecret.value as { sessionId: string }).sessionId)).record.result.error?.code).toBe('invalid-input');
+    if (noSecret.ok)
+      expect((await done((noSecret.value as { sessionId: string }).sessionId)).record.result.error?.code).toBe('invalid-input');
     sessions.dispose();
   });
 
@@ -411,7 +429,10 @@ describe('exports', () => {
 
   it('names files safely', () => {
     expect(exportFilename(record, 'txt')).toBe('smtp-lens-probe-mx.-evil-.example-2024-05-01T120000Z.txt');
-    const socket = { ...record, target: { protocol: 'lmtp' as const, tls: 'off' as const, socketPath: '/run/dovecot/lmtp', ehloName: 'x' } };
+    const socket = {
+      ...record,
+      target: { protocol: 'lmtp' as const, tls: 'off' as const, socketPath: '/run/dovecot/lmtp', ehloName: 'x' },
+    };
     expect(exportFilename(socket, 'json')).toBe('smtp-lens-probe-lmtp-2024-05-01T120000Z.json');
     const hostile = { ...record, target: { ...record.target, host: '../../etc/passwd' } };
     expect(exportFilename(hostile, 'html')).toMatch(/^smtp-lens-probe-[A-Za-z0-9._-]+\.html$/);

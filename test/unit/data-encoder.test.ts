@@ -28,10 +28,7 @@ function referenceBdat(body: string): string {
 }
 
 /** Feed chunks through a fresh encoder, returning its output and counters. */
-function run(
-  make: () => DotStuffer | LineEndingNormaliser,
-  chunks: Buffer[],
-): { out: string; bytesIn: number; bytesOut: number } {
+function run(make: () => DotStuffer | LineEndingNormaliser, chunks: Buffer[]): { out: string; bytesIn: number; bytesOut: number } {
   const encoder = make();
   const parts = chunks.map((chunk) => encoder.encode(chunk));
   parts.push(encoder.end());
@@ -95,7 +92,10 @@ function checkData(body: string, chunks: Buffer[]): void {
   expect(out.replace(/\r\n/g, ''), context).not.toMatch(/[\r\n]/);
 
   const norm = normalise(body);
-  const unstuffed = wire.slice(0, -'.\r\n'.length).replace(/\r\n\./g, '\r\n').slice(2);
+  const unstuffed = wire
+    .slice(0, -'.\r\n'.length)
+    .replace(/\r\n\./g, '\r\n')
+    .slice(2);
   expect(unstuffed, context).toBe(norm === '' || norm.endsWith('\r\n') ? norm : norm + '\r\n');
 }
 
@@ -174,8 +174,25 @@ describe('DotStuffer: state across chunk boundaries', () => {
 describe('DotStuffer: property tests', () => {
   it('matches the reference for every split of short smuggling bodies', () => {
     const bodies = [
-      '', '.', '\r', '\n', '\r\n', 'a\n.\nb', 'a\r.\rb', 'a\r\n.\r\nb', 'a\n.\r\nb', '\r\n.\r\n', '.\r\n.\r\n',
-      '\n.\n', '\r.\r', '\n.\r\n.\n', 'a\r\r\n\n.', '..\r\r..\n\n..', '\r\n..\r\n', 'a\r', 'a\r\n.',
+      '',
+      '.',
+      '\r',
+      '\n',
+      '\r\n',
+      'a\n.\nb',
+      'a\r.\rb',
+      'a\r\n.\r\nb',
+      'a\n.\r\nb',
+      '\r\n.\r\n',
+      '.\r\n.\r\n',
+      '\n.\n',
+      '\r.\r',
+      '\n.\r\n.\n',
+      'a\r\r\n\n.',
+      '..\r\r..\n\n..',
+      '\r\n..\r\n',
+      'a\r',
+      'a\r\n.',
     ];
     for (const body of bodies) {
       for (const chunks of everySplit(bytes(body))) checkData(body, chunks);

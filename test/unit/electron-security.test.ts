@@ -35,7 +35,10 @@ import {
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const source = (file: string) => readFileSync(path.join(repo, file), 'utf8');
 /** Source text without comments, so a guard mentioned only in a comment does not count. */
-const code = (file: string) => source(file).replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+const code = (file: string) =>
+  source(file)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
 
 describe('webPreferences', () => {
   it('is exactly the hardened set, with the preload passed in', () => {
@@ -512,7 +515,11 @@ describe('the Electron glue, against a stand-in electron module', () => {
     // Picked files: stat'ed; only attachments become readable by path.
     const picked = fileURLToPath(import.meta.url);
     fake.dialogResult.filePaths = [picked];
-    const attach = (await call(DIALOG_CHANNELS.pickFiles, { sender: contents, senderFrame: mainFrame }, { purpose: 'attachment' })) as Result<unknown>;
+    const attach = (await call(
+      DIALOG_CHANNELS.pickFiles,
+      { sender: contents, senderFrame: mainFrame },
+      { purpose: 'attachment' },
+    )) as Result<unknown>;
     expect(attach).toEqual({ ok: true, value: [{ path: picked, name: path.basename(picked), size: expect.any(Number) }] });
     expect(allowPath).toHaveBeenCalledWith(picked);
     allowPath.mockClear();
@@ -549,7 +556,13 @@ describe('the Electron glue, against a stand-in electron module', () => {
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const js = await get('app://smtp-lens/assets/a.js');
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    for (const url of ['app://smtp-lens/../secret.txt', 'app://smtp-lens/%2e%2e/secret.txt', 'app://smtp-lens/assets', 'app://smtp-lens/missing.js', 'app://x/index.html']) {
+    for (const url of [
+      'app://smtp-lens/../secret.txt',
+      'app://smtp-lens/%2e%2e/secret.txt',
+      'app://smtp-lens/assets',
+      'app://smtp-lens/missing.js',
+      'app://x/index.html',
+    ]) {
       const r = await get(url);
       expect(r.status, url).toBe(404);
       expect(r.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
@@ -565,7 +578,13 @@ describe('the Electron glue, against a stand-in electron module', () => {
     expect(contents.listenerCount('will-navigate')).toBe(1);
 
     const emit = (name: string, url: string) => {
-      const event = { url, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+      const event = {
+        url,
+        defaultPrevented: false,
+        preventDefault() {
+          this.defaultPrevented = true;
+        },
+      };
       contents.emit(name, event);
       return event.defaultPrevented;
     };

@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpError } from '../../electron/smtp/errors.js';
-import {
-  deriveEnvelope,
-  parseHeaderBlock,
-  rawMessage,
-  type HeaderField,
-} from '../../electron/smtp/message/envelope.js';
+import { deriveEnvelope, parseHeaderBlock, rawMessage, type HeaderField } from '../../electron/smtp/message/envelope.js';
 import { measureSource, type MessageSource } from '../../electron/smtp/message/message-source.js';
 
 async function collect(source: MessageSource): Promise<Buffer> {
@@ -82,7 +77,11 @@ describe('deriveEnvelope (smtplib send_message semantics)', () => {
 
   it('prefers Sender over From (even when From lists several authors)', () => {
     const env = deriveEnvelope(
-      headers('From: Bernard <bernard@example.com>, Bianca <bianca@example.com>', 'Sender: the_rescuers@Rescue-Aid-Society.com', 'To: John'),
+      headers(
+        'From: Bernard <bernard@example.com>, Bianca <bianca@example.com>',
+        'Sender: the_rescuers@Rescue-Aid-Society.com',
+        'To: John',
+      ),
     );
     expect(env.from).toBe('the_rescuers@Rescue-Aid-Society.com');
     expect(env.to).toEqual(['John']);
@@ -111,7 +110,13 @@ describe('deriveEnvelope (smtplib send_message semantics)', () => {
 
   it('uses Resent-Sender over Resent-From', () => {
     const env = deriveEnvelope(
-      headers('From: foo@bar.com', 'Resent-Date: x', 'Resent-From: a@example.com', 'Resent-Sender: b@example.com', 'Resent-Cc: c@example.com'),
+      headers(
+        'From: foo@bar.com',
+        'Resent-Date: x',
+        'Resent-From: a@example.com',
+        'Resent-Sender: b@example.com',
+        'Resent-Cc: c@example.com',
+      ),
     );
     expect(env).toEqual({ from: 'b@example.com', to: ['c@example.com'] });
   });
@@ -231,7 +236,8 @@ describe('rawMessage', () => {
 
   it('handles a big file whose body spans many chunks, and a header block larger than one chunk', async () => {
     const path = join(dir, 'big.eml');
-    const bigHead = 'From: a@example.com\r\nTo: b@example.com\r\n' + `X-Filler: ${'f'.repeat(70)}\r\n`.repeat(1500) + 'Bcc: c@example.com\r\n\r\n';
+    const bigHead =
+      'From: a@example.com\r\nTo: b@example.com\r\n' + `X-Filler: ${'f'.repeat(70)}\r\n`.repeat(1500) + 'Bcc: c@example.com\r\n\r\n';
     const handle = await open(path, 'w');
     await handle.write(bigHead);
     const line = Buffer.from('0123456789'.repeat(7) + '\r\n');

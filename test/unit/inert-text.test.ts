@@ -40,6 +40,11 @@ describe('inertText', () => {
     expect(inertLines('250-a\u202e\n250 b\x1b')).toBe('250-a<U+202E>\n250 b\\x1b');
     const record = { greeting: { code: 220, text: 'x\u202ey\nz' }, list: ['\x07'], events: [{ dir: 'recv', text: 'a\nb' }], n: 5 };
     expect(inertInPlace(record)).toBe(record);
-    expect(record).toEqual({ greeting: { code: 220, text: 'x<U+202E>y\nz' }, list: ['\\x07'], events: [{ dir: 'recv', text: 'a\\nb' }], n: 5 });
+    expect(record).toEqual({
+      greeting: { code: 220, text: 'x<U+202E>y\nz' },
+      list: ['\\x07'],
+      events: [{ dir: 'recv', text: 'a\\nb' }],
+      n: 5,
+    });
   });
 });

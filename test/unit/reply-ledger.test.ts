@@ -5,7 +5,13 @@ import type { Reply } from '../../electron/smtp/protocol/reply.js';
 import { ReplyLedger, type Expectation } from '../../electron/smtp/transport/reply-ledger.js';
 
 const reply = (line: string): Reply => new ReplyParser().push(Buffer.from(`${line}\r\n`))[0]!;
-const expect_ = (kind: ReplyKind, command: string, extra: Partial<Expectation> = {}): Expectation => ({ kind, command, stage: command, timeoutMs: 1000, ...extra });
+const expect_ = (kind: ReplyKind, command: string, extra: Partial<Expectation> = {}): Expectation => ({
+  kind,
+  command,
+  stage: command,
+  timeoutMs: 1000,
+  ...extra,
+});
 
 describe('ReplyLedger: which reply answers which command', () => {
   it('matches replies in order to what was owed, and holds only what was owed', () => {
@@ -38,7 +44,10 @@ describe('ReplyLedger: which reply answers which command', () => {
       then: (r, earlier) => {
         if (r.code !== 353) return undefined;
         const accepted = earlier.slice(1).filter((e) => e.code === 250).length;
-        return [...Array.from({ length: accepted }, (_, i) => expect_('prdr-recipient', `recipient ${i + 1}`)), expect_('data-end', 'final')];
+        return [
+          ...Array.from({ length: accepted }, (_, i) => expect_('prdr-recipient', `recipient ${i + 1}`)),
+          expect_('data-end', 'final'),
+        ];
       },
     });
     ledger.owe([expect_('mail', 'MAIL'), expect_('rcpt', 'RCPT'), expect_('rcpt', 'RCPT'), end]);
@@ -57,7 +66,6 @@ describe('ReplyLedger: which reply answers which command', () => {
     ledger.owe([expect_('starttls', 'STARTTLS', { upgrade: true })]);
     expect(ledger.arrive(reply('454 not now')).type).toBe('answered');
   });
-
 });
 
 describe('reply rules (RFC 5321 §4.3.2)', () => {

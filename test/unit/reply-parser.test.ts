@@ -46,7 +46,8 @@ const TRANSCRIPTS: Record<string, string> = {
   'smtp-sink style bare last lines': '220 sink ESMTP\r\n250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 \r\n250\r\n',
   'bare LF lines': '220 lf-only ESMTP\n250-lf-only\n250 SIZE\n',
   'mixed CRLF and bare LF': '250-first\r\n250-second\n250 third\r\n',
-  'enhanced codes': '250 2.1.0 Ok\r\n550 5.1.1 <nobody@example.org>: Recipient address rejected\r\n' +
+  'enhanced codes':
+    '250 2.1.0 Ok\r\n550 5.1.1 <nobody@example.org>: Recipient address rejected\r\n' +
     '535 5.7.8 Error: authentication failed\r\n221 2.0.0 Bye\r\n',
   'several replies in one chunk': '250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n',
   'UTF-8 text': '250-mx.example.jp こんにちは\r\n250 SMTPUTF8\r\n',
@@ -60,7 +61,9 @@ describe('ReplyParser: well-formed replies', () => {
     expect(rest).toEqual([]);
     expect(greeting).toEqual({
       code: 220,
-      lines: [{ raw: '220 mail.example.org ESMTP Postfix (Debian/GNU)', text: 'mail.example.org ESMTP Postfix (Debian/GNU)', bareLf: false }],
+      lines: [
+        { raw: '220 mail.example.org ESMTP Postfix (Debian/GNU)', text: 'mail.example.org ESMTP Postfix (Debian/GNU)', bareLf: false },
+      ],
       text: 'mail.example.org ESMTP Postfix (Debian/GNU)',
       bareLf: false,
       // Not recorded anywhere (no onLine): no transcript index; broke no rule: no quirks.
@@ -71,8 +74,17 @@ describe('ReplyParser: well-formed replies', () => {
     expect(ehlo!.lines).toHaveLength(11);
     expect(ehlo!.lines[2]).toEqual({ raw: '250-SIZE 10240000', text: 'SIZE 10240000', bareLf: false });
     expect(ehlo!.text.split('\n')).toEqual([
-      'mail.example.org', 'PIPELINING', 'SIZE 10240000', 'VRFY', 'ETRN', 'STARTTLS',
-      'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN', 'SMTPUTF8', 'CHUNKING',
+      'mail.example.org',
+      'PIPELINING',
+      'SIZE 10240000',
+      'VRFY',
+      'ETRN',
+      'STARTTLS',
+      'ENHANCEDSTATUSCODES',
+      '8BITMIME',
+      'DSN',
+      'SMTPUTF8',
+      'CHUNKING',
     ]);
     expect(ehlo!.enhancedCode).toBeUndefined();
   });

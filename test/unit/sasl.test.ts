@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SmtpError } from '../../electron/smtp/errors.js';
-import {
-  SUPPORTED_MECHANISMS,
-  chooseMechanism,
-  createSaslClient,
-  type SaslClient,
-} from '../../electron/smtp/auth/sasl.js';
+import { SUPPORTED_MECHANISMS, chooseMechanism, createSaslClient, type SaslClient } from '../../electron/smtp/auth/sasl.js';
 import { saslPrep } from '../../electron/smtp/auth/scram.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -37,8 +32,7 @@ const SHA256 = {
   nonce: 'rOprNGfwEbeRWgbNEkqO',
   clientFirst: 'n,,n=user,r=rOprNGfwEbeRWgbNEkqO',
   serverFirst: 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
-  clientFinal:
-    'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+  clientFinal: 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
   serverFinal: 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
 };
 
@@ -85,17 +79,13 @@ describe('SCRAM', () => {
     c.initialResponse();
     return c;
   };
-  const serverFirstWith = (iterations: string): string =>
-    `r=${SHA1.nonce}srv,s=QSXCR+Q6sek8bf92,i=${iterations}`;
+  const serverFirstWith = (iterations: string): string => `r=${SHA1.nonce}srv,s=QSXCR+Q6sek8bf92,i=${iterations}`;
 
   it('caps the iteration count and names it', () => {
     const err = expectSmtpError(() => started().respond(b(serverFirstWith('100001'))), 'protocol-error');
     expect(err.message).toContain('100001');
     expect(err.message).toContain('100000');
-    const low = expectSmtpError(
-      () => started({ maxScramIterations: 1000 }).respond(b(serverFirstWith('4096'))),
-      'protocol-error',
-    );
+    const low = expectSmtpError(() => started({ maxScramIterations: 1000 }).respond(b(serverFirstWith('4096'))), 'protocol-error');
     expect(low.message).toContain('4096');
     expect(text(started().respond(b(serverFirstWith('100000'))))).toMatch(/^c=biws,r=/);
   });
@@ -113,10 +103,7 @@ describe('SCRAM', () => {
   });
 
   it('rejects an m= mandatory extension', () => {
-    const err = expectSmtpError(
-      () => started().respond(b(`m=ext,r=${SHA1.nonce}srv,s=QSXCR+Q6sek8bf92,i=4096`)),
-      'protocol-error',
-    );
+    const err = expectSmtpError(() => started().respond(b(`m=ext,r=${SHA1.nonce}srv,s=QSXCR+Q6sek8bf92,i=4096`)), 'protocol-error');
     expect(err.message).toContain('m=');
   });
 
@@ -209,9 +196,7 @@ describe('CRAM-MD5', () => {
     const c = createSaslClient('CRAM-MD5', { user: 'tim', password: 'tanstaaftanstaaf' });
     expect(c.supportsInitialResponse).toBe(false);
     expect(c.initialResponse()).toBeNull();
-    expect(text(c.respond(b('<1896.697170952@postoffice.reston.mci.net>')))).toBe(
-      'tim b913a602c7eda7a495b4e6e7334d3890',
-    );
+    expect(text(c.respond(b('<1896.697170952@postoffice.reston.mci.net>')))).toBe('tim b913a602c7eda7a495b4e6e7334d3890');
     expect(c.serverVerified).toBeUndefined();
     expect(() => c.complete()).not.toThrow();
   });
@@ -302,9 +287,7 @@ describe('XOAUTH2', () => {
 
 describe('factory and chooser', () => {
   it('lists the supported mechanisms and accepts names case-insensitively', () => {
-    expect([...SUPPORTED_MECHANISMS].sort()).toEqual(
-      ['CRAM-MD5', 'LOGIN', 'PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'XOAUTH2'].sort(),
-    );
+    expect([...SUPPORTED_MECHANISMS].sort()).toEqual(['CRAM-MD5', 'LOGIN', 'PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'XOAUTH2'].sort());
     expect(createSaslClient('plain', { user: 'u', password: 'p' }).name).toBe('PLAIN');
   });
 
@@ -320,10 +303,7 @@ describe('factory and chooser', () => {
     expectSmtpError(() => createSaslClient('SCRAM-SHA-256', { user: 'u', password: '' }), 'invalid-input');
     expectSmtpError(() => createSaslClient('LOGIN', { user: '', password: 'p' }), 'invalid-input');
     expectSmtpError(() => createSaslClient('CRAM-MD5', { user: 'u' }), 'invalid-input');
-    expectSmtpError(
-      () => createSaslClient('SCRAM-SHA-1', { user: 'u', password: 'p' }, { maxScramIterations: 0 }),
-      'invalid-input',
-    );
+    expectSmtpError(() => createSaslClient('SCRAM-SHA-1', { user: 'u', password: 'p' }, { maxScramIterations: 0 }), 'invalid-input');
   });
 
   it('chooses the strongest common mechanism', () => {

@@ -51,13 +51,23 @@ describe('session status', () => {
 describe('exports in the same words', () => {
   const partial = base({
     result: { ok: false, verdict: 'partial', error: { code: 'some-recipients-refused', message: '1 of 2 recipients refused' } },
-    auth: { mechanism: 'PLAIN', ok: true, code: 235, enhancedCode: '2.7.0', text: '2.7.0 Authentication successful', steps: [], durationMs: 1 },
+    auth: {
+      mechanism: 'PLAIN',
+      ok: true,
+      code: 235,
+      enhancedCode: '2.7.0',
+      text: '2.7.0 Authentication successful',
+      steps: [],
+      durationMs: 1,
+    },
   });
 
   it('the text transcript ends with the status word and the error, no separate verdict', () => {
     expect(resultLine(partial)).toBe('Partial (some-recipients-refused): 1 of 2 recipients refused');
     expect(resultLine(base({ result: { ok: true, verdict: 'delivered' } }))).toBe('Delivered');
-    expect(resultLine(base({ result: { ok: false, error: { code: 'cancelled', message: 'cancelled by the user' } } }))).toBe('Cancelled (cancelled): cancelled by the user');
+    expect(resultLine(base({ result: { ok: false, error: { code: 'cancelled', message: 'cancelled by the user' } } }))).toBe(
+      'Cancelled (cancelled): cancelled by the user',
+    );
   });
 
   it('the HTML report says Partial in amber, prints an enhanced code once, and has no "(verdict: …)"', () => {

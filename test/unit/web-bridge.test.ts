@@ -62,8 +62,7 @@ async function startPeer(answer?: (message: Incoming, socket: WebSocket) => void
     server,
     client,
     received,
-    waitFor: (n) =>
-      received.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
+    waitFor: (n) => (received.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
   };
 }
 
@@ -241,10 +240,19 @@ describe('apiUrlFromLocation', () => {
 
 describe('downloadHref', () => {
   it('adds the page token to a download path of this host, and to nothing else', () => {
-    expect(downloadHref('/export/20260101T000000000Z-ab_c.html', { search: '?token=a%2Bb' })).toBe('/export/20260101T000000000Z-ab_c.html?token=a%2Bb');
+    expect(downloadHref('/export/20260101T000000000Z-ab_c.html', { search: '?token=a%2Bb' })).toBe(
+      '/export/20260101T000000000Z-ab_c.html?token=a%2Bb',
+    );
     expect(downloadHref('/export/x.json', { search: '' })).toBe('/export/x.json?token=');
     // The token must never travel to another host or be hidden in a crafted URL.
-    for (const path of ['//evil.example/x', 'https://evil.example/x', 'export/x.json', '/export/x.json?y=1', '/export/x y', '/\\evil.example']) {
+    for (const path of [
+      '//evil.example/x',
+      'https://evil.example/x',
+      'export/x.json',
+      '/export/x.json?y=1',
+      '/export/x y',
+      '/\\evil.example',
+    ]) {
       expect(() => downloadHref(path, { search: '?token=t' }), path).toThrow(/not a download path/);
     }
   });

@@ -1,11 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  assertAddress,
-  assertEhloName,
-  assertParam,
-  assertWireSafe,
-  xtext,
-} from '../../electron/smtp/protocol/wire-safety.js';
+import { assertAddress, assertEhloName, assertParam, assertWireSafe, xtext } from '../../electron/smtp/protocol/wire-safety.js';
 import { SmtpError } from '../../electron/smtp/errors.js';
 
 /** Run fn and return the SmtpError it throws (failing the test if it throws something else or nothing). */
@@ -171,7 +165,15 @@ describe('assertParam', () => {
 });
 
 describe('assertEhloName', () => {
-  for (const name of ['client.example.org', 'localhost', '[127.0.0.1]', '[IPv6:::1]', '[IPv6:2001:db8::1]', 'a'.repeat(255), 'bücher.example']) {
+  for (const name of [
+    'client.example.org',
+    'localhost',
+    '[127.0.0.1]',
+    '[IPv6:::1]',
+    '[IPv6:2001:db8::1]',
+    'a'.repeat(255),
+    'bücher.example',
+  ]) {
     it(`accepts ${JSON.stringify(name.length > 40 ? name.slice(0, 10) + '…' : name)}`, () => {
       expect(() => assertEhloName(name)).not.toThrow();
     });

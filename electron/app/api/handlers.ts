@@ -99,7 +99,10 @@ export async function previewMessage(sessions: Pick<SessionService, 'messageRequ
 }
 
 /** `sessions.exportToFile`: written by main where the user says (Electron), or a link to the web host's download. */
-async function exportSessionToFile(services: HandlerServices, { id, format }: ParsedRequestOf<'sessions.exportToFile'>): Promise<ExportToFileResult> {
+async function exportSessionToFile(
+  services: HandlerServices,
+  { id, format }: ParsedRequestOf<'sessions.exportToFile'>,
+): Promise<ExportToFileResult> {
   const { logs, chooseSavePath, downloadPath, exportJobs } = services;
   if (chooseSavePath) {
     const job = (signal?: AbortSignal) => exportToFile({ logs, id, format, chooseSavePath, ...(signal ? { signal } : {}) });

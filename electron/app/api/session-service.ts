@@ -110,7 +110,8 @@ export class SessionService {
       const message = prepared ? await inStage('message', () => prepareMessage(prepared.message)) : undefined;
       const credentials = request.auth ? await inStage('auth', () => this.credentials(request.auth!)) : undefined;
       let record = await this.step(entry, () => live.open());
-      if (record.result.ok && credentials) record = await this.step(entry, () => live.authenticate(credentials.request), credentials.secret);
+      if (record.result.ok && credentials)
+        record = await this.step(entry, () => live.authenticate(credentials.request), credentials.secret);
       if (record.result.ok && message && prepared) {
         const options = prepared.options;
         record = await this.step(entry, () => live.send(message, { ...options, onProgress: entry.progress.onBytes }));
@@ -276,7 +277,11 @@ export class SessionService {
   }
 
   private progressFor(sessionId: string, owner: unknown): SessionProgress {
-    return new SessionProgress(sessionId, (payload) => this.safeEmit(() => this.options.emit('progress', payload, owner)), this.progressIntervalMs);
+    return new SessionProgress(
+      sessionId,
+      (payload) => this.safeEmit(() => this.options.emit('progress', payload, owner)),
+      this.progressIntervalMs,
+    );
   }
 
   /** A session and its log, registered by id before anything connects. */
@@ -426,7 +431,9 @@ async function inStage<T>(stage: 'message' | 'auth', work: () => Promise<T>): Pr
 /** A failure before anything was sent, as the session's error. */
 function asSessionError(error: unknown, stage?: string): unknown {
   if (error instanceof SmtpError) {
-    return stage && !error.stage ? new SmtpError(error.code, error.message, { command: error.command, stage, cause: error, hint: error.hint }) : error;
+    return stage && !error.stage
+      ? new SmtpError(error.code, error.message, { command: error.command, stage, cause: error, hint: error.hint })
+      : error;
   }
   if (error instanceof AppError) return new SmtpError('invalid-input', error.message, stage ? { stage } : {});
   return error;

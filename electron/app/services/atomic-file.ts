@@ -57,7 +57,7 @@ export async function writeStreamAtomic(
     for await (const chunk of chunks) {
       const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       await io(async () => {
-        for (let offset = 0; offset < data.length; ) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
+        for (let offset = 0; offset < data.length;) offset += (await file.write(data, offset, data.length - offset)).bytesWritten;
       });
     }
     await io(() => file.sync());

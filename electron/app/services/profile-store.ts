@@ -109,7 +109,10 @@ export class ProfileStore implements ProfileStoreApi {
     return this.serialise(async () => {
       const parsed = ProfileInputSchema.safeParse(input);
       if (!parsed.success) {
-        throw new AppError('internal', `invalid profile: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        throw new AppError(
+          'internal',
+          `invalid profile: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       }
       const profile = parsed.data;
       const existing = profile.id === undefined ? undefined : this.profiles.find((p) => p.id === profile.id);
@@ -123,10 +126,7 @@ export class ProfileStore implements ProfileStoreApi {
       const wantsKey = typeof clientKeyPem === 'string' && clientKeyPem.length > 0;
       if ((wantsSecret || wantsKey) && !this.secrets.available) {
         const what = wantsSecret && wantsKey ? 'the password and the client key' : wantsSecret ? 'the password' : 'the client key';
-        throw new AppError(
-          'secret-store-unavailable',
-          `${what} cannot be stored: ${this.secrets.reason ?? 'no key store is available'}`,
-        );
+        throw new AppError('secret-store-unavailable', `${what} cannot be stored: ${this.secrets.reason ?? 'no key store is available'}`);
       }
 
       let secretCiphertext: string | undefined;

@@ -99,9 +99,7 @@ function availableStore(safeStorage: SafeStorageLike): SecretStore {
     async encrypt(plain: string): Promise<string> {
       let cipher: Buffer;
       try {
-        cipher = safeStorage.encryptStringAsync
-          ? await safeStorage.encryptStringAsync(plain)
-          : safeStorage.encryptString(plain);
+        cipher = safeStorage.encryptStringAsync ? await safeStorage.encryptStringAsync(plain) : safeStorage.encryptString(plain);
       } catch (error) {
         // The message is Electron's, never the plain text.
         throw new AppError('secret-store-unavailable', `the key store could not encrypt the secret: ${describeError(error)}`, {

@@ -39,7 +39,9 @@ export function exportFilename(record: SessionRecord, ext: string): string {
   // Logs rebuilt after a crash may lack fields: never fail an export over the name.
   const t: Partial<SessionRecord['target']> = record.target ?? {};
   const where = t.socketPath !== undefined ? (t.socketPath.split('/').filter(Boolean).pop() ?? 'socket') : (t.host ?? 'unknown');
-  const when = String(record.startedAt ?? '').replace(/\.\d+Z$/, 'Z').replace(/:/g, '');
+  const when = String(record.startedAt ?? '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '');
   return `smtp-lens-${safePart(String(record.operation ?? 'session'), 16)}-${safePart(where)}-${safePart(when, 32)}.${ext}`;
 }
 
@@ -72,7 +74,11 @@ export interface ExportChunksOptions {
  * the transcript has before the first one, so for HTML the events are counted first (a read of the log without
  * keeping them).
  */
-export async function* exportChunks(source: SessionRecordStream, format: ExportFormat, options: ExportChunksOptions = {}): AsyncGenerator<string> {
+export async function* exportChunks(
+  source: SessionRecordStream,
+  format: ExportFormat,
+  options: ExportChunksOptions = {},
+): AsyncGenerator<string> {
   const { signal } = options;
   const expected = format === 'html' ? await countEvents(source, signal) : undefined;
   const layout = layoutOf(source.head, format, expected ?? 0);
@@ -159,7 +165,10 @@ function jsonAroundEvents(record: SessionRecord): { before: string; after: strin
   }
   if (eventsAt < 0) throw new AppError('internal', 'the record to export has no events field');
   const text = (list: string[]) => list.join(',\n  ');
-  const before = `{\n  ${fields.slice(0, eventsAt).map((f) => `${f},\n  `).join('')}${fields[eventsAt]}`;
+  const before = `{\n  ${fields
+    .slice(0, eventsAt)
+    .map((f) => `${f},\n  `)
+    .join('')}${fields[eventsAt]}`;
   const rest = fields.slice(eventsAt + 1);
   return { before, after: `${rest.length > 0 ? `,\n  ${text(rest)}` : ''}\n}` };
 }

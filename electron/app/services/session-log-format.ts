@@ -120,7 +120,11 @@ export class LogRebuilder {
     const { start, latest } = this;
     if (!start || !latest) throw new AppError('storage-failed', `the session log ${this.id} has no readable start`);
     if (!this.ended && !live) {
-      return { record: { ...markInterrupted(latest), events: this.events } as SessionRecord, status: 'interrupted', damagedLines: this.damaged };
+      return {
+        record: { ...markInterrupted(latest), events: this.events } as SessionRecord,
+        status: 'interrupted',
+        damagedLines: this.damaged,
+      };
     }
     return {
       record: { ...latest, events: this.events } as SessionRecord,

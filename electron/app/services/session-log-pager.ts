@@ -162,7 +162,8 @@ export class SessionLogPager {
     const handle = await openLogFile(path, id, `the session log ${id} was deleted while it was being read`);
     try {
       const info = await handle.stat();
-      if (info.dev !== dev || info.ino !== ino) throw new AppError('storage-failed', `the session log ${id} was replaced while it was being read`);
+      if (info.dev !== dev || info.ino !== ino)
+        throw new AppError('storage-failed', `the session log ${id} was replaced while it was being read`);
       if (info.size < size) throw new AppError('storage-failed', `the session log ${id} got shorter while it was being read`);
     } catch (error) {
       await handle.close().catch(() => undefined);

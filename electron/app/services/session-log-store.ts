@@ -8,7 +8,14 @@ import type { OpenedSession, SavedSessionSummary, SessionEventsPage } from '../.
 import type { SessionRecord, Target, TranscriptEvent } from '../../../shared/session-record.js';
 import { AppError } from './app-error.js';
 import { describeError, errorCode } from './atomic-file.js';
-import { LogRebuilder, markInterrupted, parseLine, statusOf, type OpenedSessionLog, type RecordWithoutEvents } from './session-log-format.js';
+import {
+  LogRebuilder,
+  markInterrupted,
+  parseLine,
+  statusOf,
+  type OpenedSessionLog,
+  type RecordWithoutEvents,
+} from './session-log-format.js';
 import { SessionLogPager } from './session-log-pager.js';
 import { openLogFile as openLog, readFirstLine, readLastLine, readLatestRecordLine, readLines } from './session-log-reader.js';
 import type { SessionLogStoreApi, SessionLogWriter, SessionRecordStream } from './types.js';
@@ -374,7 +381,8 @@ export class SessionLogStore implements SessionLogStoreApi {
       ino: head.ino,
       // Counting a log without an end line takes a full read: this was one.
       onEnd: (events) => {
-        if ((status === 'open' || status === 'interrupted') && !this.writers.get(id)?.isOpen) this.countCache.set(id, { size, mtimeMs, events });
+        if ((status === 'open' || status === 'interrupted') && !this.writers.get(id)?.isOpen)
+          this.countCache.set(id, { size, mtimeMs, events });
       },
     });
     const page = await pager.page(0, limit, SESSION_PAGE);
@@ -402,7 +410,10 @@ export class SessionLogStore implements SessionLogStoreApi {
   async readEvents(id: string, loadId: string, from: number, limit: number): Promise<SessionEventsPage> {
     const pager = this.loads.get(loadId);
     if (!pager || pager.id !== id) {
-      throw new AppError('not-found', `the reading of the session log ${id} is no longer kept (other sessions were opened since): open it again`);
+      throw new AppError(
+        'not-found',
+        `the reading of the session log ${id} is no longer kept (other sessions were opened since): open it again`,
+      );
     }
     // Most recently used last.
     this.loads.delete(loadId);
@@ -437,7 +448,7 @@ export class SessionLogStore implements SessionLogStoreApi {
       async *events() {
         const pager = new SessionLogPager(pagerOptions);
         try {
-          for (let from = 0; ; ) {
+          for (let from = 0; ;) {
             const page = await pager.page(from, STREAM_PAGE);
             if (page.events.length > 0) yield page.events;
             if (page.done) return;
@@ -513,7 +524,10 @@ export class SessionLogStore implements SessionLogStoreApi {
       if (errorCode(error) === 'ENOENT') return [];
       throw new AppError('storage-failed', `could not list ${this.folder}: ${describeError(error)}`, { cause: error });
     }
-    const ids = names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length)).filter(isValidSessionId);
+    const ids = names
+      .filter((n) => n.endsWith('.jsonl'))
+      .map((n) => n.slice(0, -'.jsonl'.length))
+      .filter(isValidSessionId);
     const summaries = await mapLimit(ids, LIST_CONCURRENCY, (id) => this.summarise(id).catch(() => undefined));
     const found = summaries.filter((s): s is SavedSessionSummary => s !== undefined);
     const time = (s: SavedSessionSummary) => {

@@ -548,9 +548,7 @@ export class TestServer implements TestServerApi {
         if (kind === 'lmtp') {
           answer(
             null,
-            to.map((address) =>
-              localPart(address) === 'overquota' ? replyError(552, 'mailbox full') : `<${address}> delivered as ${id}`,
-            ),
+            to.map((address) => (localPart(address) === 'overquota' ? replyError(552, 'mailbox full') : `<${address}> delivered as ${id}`)),
           );
         } else {
           answer(null, `message captured as ${id}`);

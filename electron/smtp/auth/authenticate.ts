@@ -52,11 +52,7 @@ export interface AuthOutcome {
  * a malformed challenge is answered with "*" (cancel). Failures come back as an outcome with an error;
  * only a broken link (timeout, disconnect) throws.
  */
-export async function authenticate(
-  io: AuthIo,
-  client: SaslClient,
-  options: { initialResponse?: boolean } = {},
-): Promise<AuthOutcome> {
+export async function authenticate(io: AuthIo, client: SaslClient, options: { initialResponse?: boolean } = {}): Promise<AuthOutcome> {
   const started = performance.now();
   const steps: AuthStep[] = [];
   const mechanism = client.name;

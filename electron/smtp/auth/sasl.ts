@@ -59,11 +59,7 @@ export const SUPPORTED_MECHANISMS: readonly string[] = Object.freeze([
 const PASSWORD_PREFERENCE = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'CRAM-MD5', 'PLAIN', 'LOGIN'] as const;
 
 /** Build the client for one mechanism; throws not-supported for an unknown name, invalid-input for unusable credentials. */
-export function createSaslClient(
-  mechanism: string,
-  credentials: SaslCredentials,
-  options: SaslOptions = {},
-): SaslClient {
+export function createSaslClient(mechanism: string, credentials: SaslCredentials, options: SaslOptions = {}): SaslClient {
   const name = mechanism.trim().toUpperCase();
   if (!SUPPORTED_MECHANISMS.includes(name)) {
     throw new SmtpError(

@@ -25,41 +25,85 @@ type Range = readonly [number, number];
 // RFC 3454 B.1, "commonly mapped to nothing". U+200B is also in C.1.2 (space); being zero-width,
 // dropping it is the more faithful reading, so B.1 wins.
 const MAP_TO_NOTHING: readonly Range[] = [
-  [0x00ad, 0x00ad], [0x034f, 0x034f], [0x1806, 0x1806], [0x180b, 0x180d], [0x200b, 0x200d],
-  [0x2060, 0x2060], [0xfe00, 0xfe0f], [0xfeff, 0xfeff],
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x1806, 0x1806],
+  [0x180b, 0x180d],
+  [0x200b, 0x200d],
+  [0x2060, 0x2060],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
 ];
 
 // RFC 3454 C.1.2, non-ASCII spaces: mapped to U+0020 (and therefore never left to prohibit).
 const NON_ASCII_SPACE: readonly Range[] = [
-  [0x00a0, 0x00a0], [0x1680, 0x1680], [0x2000, 0x200b], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000],
+  [0x00a0, 0x00a0],
+  [0x1680, 0x1680],
+  [0x2000, 0x200b],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
 ];
 
 const PROHIBITED: readonly { label: string; ranges: readonly Range[] }[] = [
   { label: 'non-ASCII space', ranges: NON_ASCII_SPACE }, // C.1.2
-  { label: 'control character', ranges: [[0x0000, 0x001f], [0x007f, 0x007f]] }, // C.2.1
+  {
+    label: 'control character',
+    ranges: [
+      [0x0000, 0x001f],
+      [0x007f, 0x007f],
+    ],
+  }, // C.2.1
   {
     label: 'control character', // C.2.2
     ranges: [
-      [0x0080, 0x009f], [0x06dd, 0x06dd], [0x070f, 0x070f], [0x180e, 0x180e], [0x200c, 0x200d],
-      [0x2028, 0x2029], [0x2060, 0x2063], [0x206a, 0x206f], [0xfeff, 0xfeff], [0xfff9, 0xfffc],
+      [0x0080, 0x009f],
+      [0x06dd, 0x06dd],
+      [0x070f, 0x070f],
+      [0x180e, 0x180e],
+      [0x200c, 0x200d],
+      [0x2028, 0x2029],
+      [0x2060, 0x2063],
+      [0x206a, 0x206f],
+      [0xfeff, 0xfeff],
+      [0xfff9, 0xfffc],
       [0x1d173, 0x1d17a],
     ],
   },
-  { label: 'private-use character', ranges: [[0xe000, 0xf8ff], [0xf0000, 0xffffd], [0x100000, 0x10fffd]] }, // C.3
+  {
+    label: 'private-use character',
+    ranges: [
+      [0xe000, 0xf8ff],
+      [0xf0000, 0xffffd],
+      [0x100000, 0x10fffd],
+    ],
+  }, // C.3
   { label: 'non-character code point', ranges: [[0xfdd0, 0xfdef]] }, // C.4 (plane ends handled below)
   { label: 'unpaired surrogate', ranges: [[0xd800, 0xdfff]] }, // C.5
   { label: 'character inappropriate for plain text', ranges: [[0xfff9, 0xfffd]] }, // C.6
   { label: 'ideographic description character', ranges: [[0x2ff0, 0x2ffb]] }, // C.7
   {
     label: 'display-changing or deprecated character', // C.8
-    ranges: [[0x0340, 0x0341], [0x200e, 0x200f], [0x202a, 0x202e], [0x206a, 0x206f]],
+    ranges: [
+      [0x0340, 0x0341],
+      [0x200e, 0x200f],
+      [0x202a, 0x202e],
+      [0x206a, 0x206f],
+    ],
   },
-  { label: 'tagging character', ranges: [[0xe0001, 0xe0001], [0xe0020, 0xe007f]] }, // C.9
+  {
+    label: 'tagging character',
+    ranges: [
+      [0xe0001, 0xe0001],
+      [0xe0020, 0xe007f],
+    ],
+  }, // C.9
 ];
 
 // Approximation of RFC 3454 D.1 (RandALCat): letters and punctuation of right-to-left scripts,
 // without their combining marks (NSM) and digits (AN), which are not R/AL.
-const RTL_SCRIPT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
+const RTL_SCRIPT =
+  /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
 const MARK_OR_DIGIT = /[\p{M}\p{Nd}]/u;
 // Approximation of D.2 (LCat): any other letter.
 const LETTER = /\p{L}/u;
@@ -272,11 +316,9 @@ class ScramClient implements SaslClient {
     this.#expectedServerSignature = undefined;
     if (!matches) {
       // No raw bytes here: the message must carry nothing derived from the password.
-      throw new SmtpError(
-        'auth-failed',
-        `${this.name}: server signature mismatch: the server could not prove it knows the password`,
-        { command: `AUTH ${this.name}` },
-      );
+      throw new SmtpError('auth-failed', `${this.name}: server signature mismatch: the server could not prove it knows the password`, {
+        command: `AUTH ${this.name}`,
+      });
     }
     this.#state = 'verified';
     // RFC 4954 has no "success with data", so the server sends v= in a 334 and waits for an empty line.
@@ -309,9 +351,13 @@ class ScramClient implements SaslClient {
   }
 
   #serverError(value: string, which: string): SmtpError {
-    return new SmtpError('auth-failed', `${this.name}: the server rejected authentication in its ${which} message: ${escapeBytes(value, 200)}`, {
-      command: `AUTH ${this.name}`,
-    });
+    return new SmtpError(
+      'auth-failed',
+      `${this.name}: the server rejected authentication in its ${which} message: ${escapeBytes(value, 200)}`,
+      {
+        command: `AUTH ${this.name}`,
+      },
+    );
   }
 
   #fail(): void {

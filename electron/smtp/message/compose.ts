@@ -6,13 +6,7 @@ import MailComposer, { type MailComposerAttachment, type MailComposerOptions } f
 import { foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { SmtpError, escapeBytes, isSmtpError } from '../errors.js';
-import {
-  checkFileUnchanged,
-  measureSource,
-  stampFile,
-  type FileStamp,
-  type MessageSource,
-} from './message-source.js';
+import { checkFileUnchanged, measureSource, stampFile, type FileStamp, type MessageSource } from './message-source.js';
 
 /** One attachment: a file on disk (streamed when sending, never loaded) or content in memory. */
 export interface AttachmentInput {
@@ -233,8 +227,7 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
   const envelope: Envelope = { from: envelopeFrom, to: recipients };
 
   // Everything that must not change between open() calls is fixed here, once.
-  const messageId =
-    input.messageId === undefined ? generateMessageId(mailboxes(from)[0] ?? '') : normalizeMessageId(input.messageId);
+  const messageId = input.messageId === undefined ? generateMessageId(mailboxes(from)[0] ?? '') : normalizeMessageId(input.messageId);
   const date = input.date ?? new Date();
   const baseBoundary = randomBytes(8).toString('hex');
 
@@ -245,11 +238,13 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     if (entries.length === 0) return '';
     const value = utf8
       ? entries.map((e) => rawAddressList(e.parsed)).join(', ')
-      : MimeNode.encodeHeaderValue(name, entries.map((e) => e.raw));
+      : MimeNode.encodeHeaderValue(
+          name,
+          entries.map((e) => e.raw),
+        );
     return headerField(name, value);
   };
-  const textField = (name: string, value: string): string =>
-    headerField(name, utf8 ? value : MimeNode.encodeHeaderValue(name, value));
+  const textField = (name: string, value: string): string => headerField(name, utf8 ? value : MimeNode.encodeHeaderValue(name, value));
 
   let prefixText = addressField('From', [{ raw: input.from, parsed: from }]);
   if (sender && input.sender !== undefined) prefixText += addressField('Sender', [{ raw: input.sender, parsed: sender }]);
@@ -295,9 +290,7 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
   // One counting pass so SIZE= and BODY=8BITMIME can be decided before MAIL FROM.
   const measured = await measureSource(source);
   const needsSmtpUtf8 =
-    [envelope.from, ...envelope.to].some((a) => /[^\x00-\x7f]/.test(a)) ||
-    prefix.some((b) => b >= 0x80) ||
-    /[^\x00-\x7f]/.test(messageId);
+    [envelope.from, ...envelope.to].some((a) => /[^\x00-\x7f]/.test(a)) || prefix.some((b) => b >= 0x80) || /[^\x00-\x7f]/.test(messageId);
 
   return {
     source: { size: measured.size, eightBit: measured.eightBit, open: source.open },

@@ -173,8 +173,7 @@ function analyse(raw: Buffer): { block: ScannedBlock; header: Buffer; envelope: 
   const block = scanHeaderBlock(raw);
   const envelope = deriveEnvelope(block.fields);
   const header = stripBcc(raw, block);
-  const needsSmtpUtf8 =
-    [envelope.from, ...envelope.to].some((a) => /[^\x00-\x7f]/.test(a)) || header.some((b) => b >= 0x80);
+  const needsSmtpUtf8 = [envelope.from, ...envelope.to].some((a) => /[^\x00-\x7f]/.test(a)) || header.some((b) => b >= 0x80);
   return { block, header, envelope, needsSmtpUtf8 };
 }
 

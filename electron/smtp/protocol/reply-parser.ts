@@ -29,7 +29,6 @@ const INITIAL_PARTIAL_CAPACITY = 256;
 /** RFC 5321 §4.5.3.1.5: the longest reply line a client must accept, CRLF included. Longer ones are flagged. */
 export const REPLY_LINE_LIMIT = 512;
 
-
 /**
  * Incremental SMTP/LMTP reply parser (RFC 5321 §4.2): bytes in, complete replies out.
  * Pure: it never touches a socket, so the session decides what to do with what it returns.
@@ -152,11 +151,9 @@ export class ReplyParser {
       throw malformed(`code changed within a multi-line reply, ${this.code} then ${code}`, line());
     }
     if (this.lines.length + 1 > this.maxLines) {
-      throw new SmtpError(
-        'protocol-error',
-        `reply has more than ${this.maxLines} lines: "${escapeBytes(line())}"`,
-        { raw: escapeBytes(line()) },
-      );
+      throw new SmtpError('protocol-error', `reply has more than ${this.maxLines} lines: "${escapeBytes(line())}"`, {
+        raw: escapeBytes(line()),
+      });
     }
 
     // The first four bytes are ASCII, so slicing the decoded string equals decoding the text bytes.
@@ -188,11 +185,9 @@ export class ReplyParser {
   }
 
   private tooLong(bytes: Buffer): SmtpError {
-    return new SmtpError(
-      'protocol-error',
-      `reply line longer than ${this.maxLineLength} bytes: "${escapeBytes(bytes, 80)}"`,
-      { raw: escapeBytes(bytes) },
-    );
+    return new SmtpError('protocol-error', `reply line longer than ${this.maxLineLength} bytes: "${escapeBytes(bytes, 80)}"`, {
+      raw: escapeBytes(bytes),
+    });
   }
 }
 

@@ -241,7 +241,10 @@ export class Connection {
           const { ms, label } = budgetWithin('tls-handshake', options.tlsHandshakeTimeoutMs, options.deadline);
           options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
           timer = setTimeout(
-            () => finish(new SmtpError('timeout', `TLS handshake with ${where} timed out after ${formatSeconds(ms)} (${label})`, { stage: label })),
+            () =>
+              finish(
+                new SmtpError('timeout', `TLS handshake with ${where} timed out after ${formatSeconds(ms)} (${label})`, { stage: label }),
+              ),
             ms,
           );
         }
@@ -264,11 +267,9 @@ export class Connection {
       let timer = setTimeout(
         () =>
           finish(
-            new SmtpError(
-              'timeout',
-              `connecting to ${where} timed out after ${formatSeconds(connectBudget.ms)} (${connectBudget.label})`,
-              { stage: connectBudget.label },
-            ),
+            new SmtpError('timeout', `connecting to ${where} timed out after ${formatSeconds(connectBudget.ms)} (${connectBudget.label})`, {
+              stage: connectBudget.label,
+            }),
           ),
         connectBudget.ms,
       );
@@ -310,8 +311,7 @@ export class Connection {
     try {
       replies = this.parser.push(chunk);
     } catch (error) {
-      const failure =
-        error instanceof SmtpError ? error : new SmtpError('protocol-error', String(error), { raw: escapeBytes(chunk) });
+      const failure = error instanceof SmtpError ? error : new SmtpError('protocol-error', String(error), { raw: escapeBytes(chunk) });
       if (/longer than/.test(failure.message)) {
         this.options.findings?.add('reply-line-too-long', failure.message, [this.options.transcript.lastIndex]);
       }
@@ -334,7 +334,11 @@ export class Connection {
         this.injectedReplies += replies.length - i - 1;
         break;
       }
-      this.violation(reply, arrival.type === 'misfit' ? arrival.expected : undefined, arrival.type === 'unsolicited' ? arrival.after : undefined);
+      this.violation(
+        reply,
+        arrival.type === 'misfit' ? arrival.expected : undefined,
+        arrival.type === 'unsolicited' ? arrival.after : undefined,
+      );
       return;
     }
     if (this.ledger.waitingBytes > MAX_WAITING_REPLY_BYTES) {
@@ -378,7 +382,11 @@ export class Connection {
     }
     if (quirks.longLine) {
       const longest = Math.max(...reply.lines.map((l) => Buffer.byteLength(l.raw) + 2));
-      findings.add('reply-line-too-long', `a reply line is ${longest} octets long with its CRLF (limit 512): "${escapeBytes(reply.lines[0]!.raw, 60)}"`, events);
+      findings.add(
+        'reply-line-too-long',
+        `a reply line is ${longest} octets long with its CRLF (limit 512): "${escapeBytes(reply.lines[0]!.raw, 60)}"`,
+        events,
+      );
     }
     if (quirks.enhancedMismatch) {
       findings.add('enhanced-code-mismatch', `reply ${reply.code} carries an enhanced code of another class: "${shown}"`, events);
@@ -401,7 +409,9 @@ export class Connection {
       );
       this.options.findings?.add('unsolicited-reply', `"${shown}" cannot answer ${expected.command}`, events);
     } else {
-      const when = after ? ` (it came after the reply to ${after.command}${after.kind === 'data' ? ', while the message was being sent' : ''})` : ' (before anything was asked)';
+      const when = after
+        ? ` (it came after the reply to ${after.command}${after.kind === 'data' ? ', while the message was being sent' : ''})`
+        : ' (before anything was asked)';
       error = new SmtpError('protocol-error', `the server sent a reply that answers no command: "${shown}"${when}`, {
         reply,
         raw: rawReply(reply),
@@ -423,9 +433,7 @@ export class Connection {
   }
 
   private readonly onError = (err: Error): void => {
-    this.fail(
-      new SmtpError('server-disconnected', `connection error: ${err.message}`, { cause: err }),
-    );
+    this.fail(new SmtpError('server-disconnected', `connection error: ${err.message}`, { cause: err }));
   };
 
   private readonly onClose = (): void => {
@@ -716,9 +724,7 @@ export class Connection {
       const onError = (err: Error): void => finish(handshakeError('TLS handshake failed', err, 'starttls'));
       // A cancellation destroys the plain socket under the handshake; report the cancellation, not the close.
       const onClose = (): void =>
-        finish(
-          this.failure ?? new SmtpError('tls-failed', 'connection closed during the TLS handshake', { command: 'STARTTLS' }),
-        );
+        finish(this.failure ?? new SmtpError('tls-failed', 'connection closed during the TLS handshake', { command: 'STARTTLS' }));
       const timer = setTimeout(
         () => finish(new SmtpError('timeout', `TLS handshake timed out after ${formatSeconds(ms)}`, { stage: label })),
         ms,

@@ -38,7 +38,11 @@ export function ActionsMenu({ label, actions, className }: { label: string; acti
     const rect = buttonRef.current.getBoundingClientRect();
     const below = window.innerHeight - rect.bottom;
     const right = Math.max(4, window.innerWidth - rect.right);
-    setStyle(below < 180 && rect.top > below ? { position: 'fixed', bottom: window.innerHeight - rect.top + 4, right } : { position: 'fixed', top: rect.bottom + 4, right });
+    setStyle(
+      below < 180 && rect.top > below
+        ? { position: 'fixed', bottom: window.innerHeight - rect.top + 4, right }
+        : { position: 'fixed', top: rect.bottom + 4, right },
+    );
   }, [open]);
 
   useEffect(() => {
@@ -78,7 +82,8 @@ export function ActionsMenu({ label, actions, className }: { label: string; acti
     const items = [...(menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([disabled])') ?? [])];
     if (items.length === 0) return;
     const at = items.indexOf(document.activeElement as HTMLElement);
-    const next = e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : (at + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length;
+    const next =
+      e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : (at + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length;
     items[next]?.focus();
   };
 

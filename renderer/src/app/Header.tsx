@@ -14,7 +14,11 @@ export function Header() {
           <span className="badge" title="Version">
             v{info.version}
           </span>
-          <span className="badge accent" data-host={info.host} title={info.host === 'web' ? 'Served by the loopback web host' : 'The desktop app'}>
+          <span
+            className="badge accent"
+            data-host={info.host}
+            title={info.host === 'web' ? 'Served by the loopback web host' : 'The desktop app'}
+          >
             {info.host === 'web' ? 'web' : 'desktop'}
           </span>
           {info.secretStorage.available ? (

@@ -18,13 +18,7 @@ import type {
   StartedSession,
   TestServerStatus,
 } from '../../../shared/ipc/contract.js';
-import type {
-  AuthSettings,
-  ComposeSettings,
-  ConnectionSettings,
-  ProfileInput,
-  TestServerOptions,
-} from '../../../shared/ipc/schemas.js';
+import type { AuthSettings, ComposeSettings, ConnectionSettings, ProfileInput, TestServerOptions } from '../../../shared/ipc/schemas.js';
 import { inertInPlace } from '../../../shared/inert-text.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import { downloadFile, startDownload } from './download.js';
@@ -114,7 +108,8 @@ export async function call<C extends RequestChannel>(channel: C, request: Reques
 /** Subscribe to an event pushed by main or the web host; returns the unsubscribe function. */
 export function subscribe<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): () => void {
   // Transcript lines, session errors and records carry server text: inert before anyone sees them.
-  if (channel === 'transcript' || channel === 'session-state' || channel === 'session-done') return getBridge().on(channel, (payload) => listener(inertInPlace(payload)));
+  if (channel === 'transcript' || channel === 'session-state' || channel === 'session-done')
+    return getBridge().on(channel, (payload) => listener(inertInPlace(payload)));
   return getBridge().on(channel, listener);
 }
 
@@ -145,7 +140,11 @@ export interface AppApi {
    * Open a session for step mode: answered at once with its id; `session-done` tells how the opening went (and
    * whether it stayed open). `profileId` lets main use the profile's stored TLS client key.
    */
-  openLiveSession(connection: ConnectionSettings, profileId?: string, operation?: 'probe' | 'send' | 'session'): Promise<Result<StartedSession>>;
+  openLiveSession(
+    connection: ConnectionSettings,
+    profileId?: string,
+    operation?: 'probe' | 'send' | 'session',
+  ): Promise<Result<StartedSession>>;
   authenticate(sessionId: string, auth: AuthSettings): Promise<Result<SessionRecord>>;
   send(sessionId: string, message: ComposeSettings): Promise<Result<SessionRecord>>;
   verify(sessionId: string, address: string, expand: boolean): Promise<Result<SessionRecord>>;
@@ -230,7 +229,13 @@ async function uploadFile(file: Blob): Promise<Result<{ id: string; size: number
     });
     if (!response.ok) {
       const text = (await response.text()).trim();
-      return { ok: false, error: { code: response.status === 413 ? 'invalid-input' : 'internal', message: text || `the upload was refused (${response.status})` } };
+      return {
+        ok: false,
+        error: {
+          code: response.status === 413 ? 'invalid-input' : 'internal',
+          message: text || `the upload was refused (${response.status})`,
+        },
+      };
     }
     const value = (await response.json()) as { id?: unknown; size?: unknown };
     if (typeof value.id !== 'string' || typeof value.size !== 'number') throw new Error('the host answered something else');

@@ -2,10 +2,7 @@ import type { ErrorDto, EventMap, MessagePreview, Result } from '../../../shared
 import type { ComposeSettings } from '../../../shared/ipc/schemas.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import type { AppApi } from '../lib/api.js';
-import {
-  checkAttachmentCount,
-  type AttachmentItem,
-} from '../lib/compose/attachments.js';
+import { checkAttachmentCount, type AttachmentItem } from '../lib/compose/attachments.js';
 import { DEFAULT_COMPOSE_FORM, toComposeSettings, type ComposeForm, type DsnForm } from '../lib/compose/form.js';
 import type { HeaderRow } from '../lib/compose/headers.js';
 import type { SliceCreator } from './types.js';
@@ -265,7 +262,11 @@ export const createComposeSlice =
           if (!current()) return;
           const done = finished(ownSession);
           if (!sent) {
-            setSend({ ...done, error: get().session.error ?? { code: 'busy', message: 'The session could not take the message.' }, failedStep: 'send' });
+            setSend({
+              ...done,
+              error: get().session.error ?? { code: 'busy', message: 'The session could not take the message.' },
+              failedStep: 'send',
+            });
             return;
           }
           if (!sent.ok) {

@@ -273,10 +273,14 @@ export function issuesByField(issues: readonly FieldIssue[]): Record<string, str
 export function checkPem(text: string, kind: 'certificate' | 'key'): string | undefined {
   if (text.length > 256 * 1024) return 'The file is too large for a PEM file (over 256 KB).';
   if (kind === 'certificate') {
-    return /-----BEGIN (TRUSTED )?CERTIFICATE-----/.test(text) ? undefined : 'This file holds no PEM certificate (-----BEGIN CERTIFICATE-----).';
+    return /-----BEGIN (TRUSTED )?CERTIFICATE-----/.test(text)
+      ? undefined
+      : 'This file holds no PEM certificate (-----BEGIN CERTIFICATE-----).';
   }
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text)) return 'Encrypted private keys are not supported; decrypt it first.';
-  return /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(text) ? undefined : 'This file holds no PEM private key (-----BEGIN PRIVATE KEY-----).';
+  return /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/.test(text)
+    ? undefined
+    : 'This file holds no PEM private key (-----BEGIN PRIVATE KEY-----).';
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ const isAttachment = (a: unknown): a is AttachmentItem =>
   typeof a.size === 'number' &&
   ((a.kind === 'path' && typeof a.path === 'string') || (a.kind === 'upload' && typeof a.uploadId === 'string'));
 
-const isHeader = (h: unknown): h is { name: string; value: string } => isObject(h) && typeof h.name === 'string' && typeof h.value === 'string';
+const isHeader = (h: unknown): h is { name: string; value: string } =>
+  isObject(h) && typeof h.name === 'string' && typeof h.value === 'string';
 
 /** What was kept, checked against today's forms; undefined when there is nothing (or nothing readable). */
 export function loadPersisted(storage: StorageLike | undefined): PersistedForms | undefined {
@@ -79,7 +80,12 @@ export function loadPersisted(storage: StorageLike | undefined): PersistedForms 
     compose: {
       form: { ...form, headers: form.headers.filter(isHeader).map((h, i) => ({ id: `hp${i}`, name: h.name, value: h.value })) },
       // Ids of their own: the slice numbers new rows from 1 again.
-      attachments: Array.isArray(compose.attachments) ? compose.attachments.filter(isAttachment).slice(0, 50).map((a, i) => ({ ...a, id: `ap${i}` })) : [],
+      attachments: Array.isArray(compose.attachments)
+        ? compose.attachments
+            .filter(isAttachment)
+            .slice(0, 50)
+            .map((a, i) => ({ ...a, id: `ap${i}` }))
+        : [],
     },
     ...(typeof parsed.activeProfileId === 'string' ? { activeProfileId: parsed.activeProfileId } : {}),
   };

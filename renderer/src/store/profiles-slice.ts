@@ -69,7 +69,15 @@ export function profileInputFromForm(
   options: SaveProfileOptions & { secretStorage: boolean; existing?: ProfileSummary },
 ): ProfileInputOrError {
   const trimmed = name.trim();
-  if (!trimmed) return { ok: false, error: { code: 'invalid-input', message: 'Give the profile a name.', issues: [{ path: 'name', message: 'Give the profile a name.' }] } };
+  if (!trimmed)
+    return {
+      ok: false,
+      error: {
+        code: 'invalid-input',
+        message: 'Give the profile a name.',
+        issues: [{ path: 'name', message: 'Give the profile a name.' }],
+      },
+    };
   if (trimmed.length > 200) return { ok: false, error: { code: 'invalid-input', message: 'A profile name is at most 200 characters.' } };
   const settings = toConnectionSettings(form);
   if (!settings.ok) return settings;
@@ -137,8 +145,7 @@ export const createProfilesSlice =
     const patch = (p: Partial<ProfilesView>) => set((state) => ({ profiles: { ...state.profiles, ...p } }));
 
     /** Put a saved profile into the list (replacing the old version). */
-    const upsert = (saved: ProfileSummary) =>
-      sortByName([...get().profiles.list.filter((p) => p.id !== saved.id), saved]);
+    const upsert = (saved: ProfileSummary) => sortByName([...get().profiles.list.filter((p) => p.id !== saved.id), saved]);
 
     const save = async (input: ProfileInput): Promise<ProfileSummary | undefined> => {
       patch({ busy: true, error: undefined, notice: undefined });
@@ -210,7 +217,12 @@ export const createProfilesSlice =
           return false;
         }
         // The stored password and client key stay (neither is sent: absent means "keep").
-        const input: ProfileInput = { id, name: trimmed, connection: profile.connection, ...(profile.auth ? { auth: profile.auth as ProfileInput['auth'] } : {}) };
+        const input: ProfileInput = {
+          id,
+          name: trimmed,
+          connection: profile.connection,
+          ...(profile.auth ? { auth: profile.auth as ProfileInput['auth'] } : {}),
+        };
         return (await save(input)) !== undefined;
       },
 

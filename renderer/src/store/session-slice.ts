@@ -107,7 +107,6 @@ export interface SessionSlice {
   resetSession(): void;
 }
 
-
 const IDLE: SessionView = { status: 'idle', open: false, cancelling: false, commandHistory: [] };
 
 /** Most commands kept in the command box's history. */
@@ -136,7 +135,11 @@ export const createSessionSlice =
 
     const patch = (p: Partial<SessionView>) =>
       set((state) => ({
-        session: { ...state.session, ...p, ...(p.status === 'done' ? { formAt: { connection: state.connection, auth: state.auth }, noticeDismissed: false } : {}) },
+        session: {
+          ...state.session,
+          ...p,
+          ...(p.status === 'done' ? { formAt: { connection: state.connection, auth: state.auth }, noticeDismissed: false } : {}),
+        },
       }));
 
     /** The settings and authentication of the forms, or the problems found (shown as the request's error). */
@@ -148,7 +151,10 @@ export const createSessionSlice =
       const settings = toConnectionSettings(state.connection);
       const authIssues = validateAuth(state.auth, { required: true, storedSecret });
       if (!settings.ok || authIssues.length > 0) {
-        const issues = [...(settings.ok ? [] : (settings.error.issues ?? [])), ...authIssues.map((i) => ({ ...i, path: `auth.${i.path}` }))];
+        const issues = [
+          ...(settings.ok ? [] : (settings.error.issues ?? [])),
+          ...authIssues.map((i) => ({ ...i, path: `auth.${i.path}` })),
+        ];
         return invalidInput(issues);
       }
       return { connection: settings.settings, auth: toAuthSettings(state.auth, profileId, storedSecret), profileId };
@@ -160,7 +166,11 @@ export const createSessionSlice =
      */
     const begin = async (
       activity: SessionActivity,
-      request: (prepared: { connection: ConnectionSettings; auth: AuthSettings | undefined; profileId: string | undefined }) => Promise<Result<{ sessionId: string }>>,
+      request: (prepared: {
+        connection: ConnectionSettings;
+        auth: AuthSettings | undefined;
+        profileId: string | undefined;
+      }) => Promise<Result<{ sessionId: string }>>,
     ): Promise<{ id: string; done: Promise<Done>; auth: AuthSettings | undefined } | undefined> => {
       const prepared = prepare();
       if ('code' in prepared) {
@@ -178,7 +188,16 @@ export const createSessionSlice =
         return undefined;
       }
       get().setFormAttempted(false);
-      set({ session: { ...IDLE, commandHistory: get().session.commandHistory, status: 'running', activity, source: 'live', state: 'connecting' } });
+      set({
+        session: {
+          ...IDLE,
+          commandHistory: get().session.commandHistory,
+          status: 'running',
+          activity,
+          source: 'live',
+          state: 'connecting',
+        },
+      });
       cancelRequested = false;
       const answer = await request(prepared);
       if (!answer.ok) {
@@ -254,9 +273,7 @@ export const createSessionSlice =
     };
 
     const connect = async (): Promise<void> => {
-      const started = await begin('connect', (p) =>
-        api.openLiveSession(p.connection, p.profileId, 'session'),
-      );
+      const started = await begin('connect', (p) => api.openLiveSession(p.connection, p.profileId, 'session'));
       if (!started) return;
       const { id, auth } = started;
       const done = await started.done;
@@ -334,7 +351,9 @@ export const createSessionSlice =
         if (issues.length > 0 || !auth) {
           patch({
             error: invalidInput(
-              issues.length ? issues.map((i) => ({ ...i, path: `auth.${i.path}` })) : [{ path: 'auth.user', message: 'Enter a user name to authenticate.' }],
+              issues.length
+                ? issues.map((i) => ({ ...i, path: `auth.${i.path}` }))
+                : [{ path: 'auth.user', message: 'Enter a user name to authenticate.' }],
             ),
           });
           return;
@@ -345,7 +364,11 @@ export const createSessionSlice =
       async verifyAddress(address, expand) {
         const trimmed = address.trim();
         if (!trimmed || /[\r\n\0]/.test(trimmed)) {
-          patch({ error: invalidInput([{ path: 'address', message: trimmed ? 'must not contain line breaks (CR, LF) or NUL' : 'Enter an address or name.' }]) });
+          patch({
+            error: invalidInput([
+              { path: 'address', message: trimmed ? 'must not contain line breaks (CR, LF) or NUL' : 'Enter an address or name.' },
+            ]),
+          });
           return;
         }
         await get().sessionStep('verify', (id) => api.verify(id, trimmed, expand));
@@ -354,7 +377,9 @@ export const createSessionSlice =
       async sendRaw(command) {
         const line = command.trim();
         if (!line || /[\r\n\0]/.test(line)) {
-          patch({ error: invalidInput([{ path: 'command', message: line ? 'One command per line: no CR, LF or NUL.' : 'Enter a command.' }]) });
+          patch({
+            error: invalidInput([{ path: 'command', message: line ? 'One command per line: no CR, LF or NUL.' : 'Enter a command.' }]),
+          });
           return;
         }
         const history = get().session.commandHistory.filter((c) => c !== line);
@@ -390,7 +415,17 @@ export const createSessionSlice =
       showRecord(record, id, opened) {
         const { session } = get();
         if (session.open || session.status === 'running') return false;
-        set({ session: { ...IDLE, commandHistory: session.commandHistory, status: 'done', record, source: 'history', sessionId: id, state: 'closed' } });
+        set({
+          session: {
+            ...IDLE,
+            commandHistory: session.commandHistory,
+            status: 'done',
+            record,
+            source: 'history',
+            sessionId: id,
+            state: 'closed',
+          },
+        });
         get().loadTranscript(record, id, opened);
         return true;
       },

@@ -99,7 +99,8 @@ export const createSessionsSlice =
       }
     };
 
-    const fail = (id: string, action: string, error: ErrorDto) => patch({ busyId: undefined, actionError: { id, action, error }, notice: undefined });
+    const fail = (id: string, action: string, error: ErrorDto) =>
+      patch({ busyId: undefined, actionError: { id, action, error }, notice: undefined });
 
     return {
       sessions: { list: [], loaded: false, loading: false },
@@ -164,7 +165,10 @@ export const createSessionsSlice =
         }
         const { sessions, transcript } = get();
         if (transcript.load?.sessionId === id) {
-          get().failTranscriptLoad(transcript.load.token, { code: 'not-found', message: 'The session log was deleted while its events were loading.' });
+          get().failTranscriptLoad(transcript.load.token, {
+            code: 'not-found',
+            message: 'The session log was deleted while its events were loading.',
+          });
         }
         patch({
           busyId: undefined,
@@ -192,7 +196,13 @@ export const createSessionsSlice =
       async exportCurrentSession(format) {
         const id = get().session.sessionId;
         if (!id) {
-          patch({ actionError: { id: '', action: 'export', error: { code: 'not-found', message: 'There is no session to export yet: run a probe first.' } } });
+          patch({
+            actionError: {
+              id: '',
+              action: 'export',
+              error: { code: 'not-found', message: 'There is no session to export yet: run a probe first.' },
+            },
+          });
           return false;
         }
         return get().exportSession(id, format);

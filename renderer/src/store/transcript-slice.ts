@@ -60,7 +60,12 @@ export interface TranscriptSlice {
    * Show a record's transcript. `streamed`: the record is a live session's, whose events arrived as batches (its
    * `events` are empty): the session's buffer is the transcript.
    */
-  loadTranscript(record: SessionRecord, sessionId?: string, opened?: Pick<OpenedSession, 'damagedLines' | 'more'>, streamed?: boolean): number | undefined;
+  loadTranscript(
+    record: SessionRecord,
+    sessionId?: string,
+    opened?: Pick<OpenedSession, 'damagedLines' | 'more'>,
+    streamed?: boolean,
+  ): number | undefined;
   /**
    * A page of the load `token`: appended, and the progress updated. Returns false (and does nothing) when that load
    * is not the one shown any more, or has ended.
@@ -263,7 +268,13 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
       if (!load) return false;
       get().transcript.buffer.append(page.events);
       update({
-        load: { ...load, state: page.done ? 'done' : 'loading', bytesRead: page.bytesRead, bytes: page.bytes, damagedLines: page.damagedLines },
+        load: {
+          ...load,
+          state: page.done ? 'done' : 'loading',
+          bytesRead: page.bytesRead,
+          bytes: page.bytes,
+          damagedLines: page.damagedLines,
+        },
       });
       // The last page is shown at once (with its state), the others with the next frame.
       if (page.done) publishVersion();

@@ -53,8 +53,22 @@ const richRecord = (overrides: Partial<SessionRecord> = {}): SessionRecord =>
       { name: 'PIPELINING', params: [] },
     ],
     capabilitiesBeforeTls: [{ name: 'STARTTLS', params: [] }],
-    tls: { via: 'starttls', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', authorized: true, verificationRequired: true, peerCertificate: [] },
-    auth: { mechanism: 'PLAIN', ok: true, code: 235, text: 'ok', steps: [{ sent: 'AUTH PLAIN <redacted 20 bytes>', reply: { code: 235, text: 'ok' } }], durationMs: 2 },
+    tls: {
+      via: 'starttls',
+      protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      authorized: true,
+      verificationRequired: true,
+      peerCertificate: [],
+    },
+    auth: {
+      mechanism: 'PLAIN',
+      ok: true,
+      code: 235,
+      text: 'ok',
+      steps: [{ sent: 'AUTH PLAIN <redacted 20 bytes>', reply: { code: 235, text: 'ok' } }],
+      durationMs: 2,
+    },
     ...overrides,
   });
 
@@ -63,12 +77,22 @@ function eventsOf(from: number, count: number): TranscriptEvent[] {
   return someEvents(from, count, { multiByte: true }).map((e, i) => {
     const n = from + i;
     const dir = (['send', 'recv', 'info', 'error'] as const)[n % 4]!;
-    return { ...e, dir, tls: n % 3 === 0, text: n % 7 === 0 ? `${e.text} <b>'&'</b> "q"` : e.text, ...(n % 11 === 0 ? { redacted: true } : {}) };
+    return {
+      ...e,
+      dir,
+      tls: n % 3 === 0,
+      text: n % 7 === 0 ? `${e.text} <b>'&'</b> "q"` : e.text,
+      ...(n % 11 === 0 ? { redacted: true } : {}),
+    };
   });
 }
 
 /** A log as the app writes it: start, events flushed in batches, a snapshot, the end. */
-async function writeLog(total: number, batch: number, final: SessionRecord = richRecord({ result: { ok: true, verdict: 'delivered' } })): Promise<string> {
+async function writeLog(
+  total: number,
+  batch: number,
+  final: SessionRecord = richRecord({ result: { ok: true, verdict: 'delivered' } }),
+): Promise<string> {
   const writer = store.create(richRecord());
   for (let i = 0; i < total; i += batch) {
     writer.appendEvents(eventsOf(i, Math.min(batch, total - i)));
@@ -136,16 +160,42 @@ describe('a streamed export is byte for byte the exporter’s output', () => {
     const { events: _none, ...head } = richRecord();
     const logs: Record<string, string[]> = {
       // Killed mid-session: no end line, the last line cut short.
-      killed: [start('killed', head), eventsLine(0, 40), JSON.stringify({ type: 'snapshot', record: { ...head, greeting: { code: 220, text: 'snap' } } }), eventsLine(40, 30), '{"type":"events","events":[{"t":1'],
+      killed: [
+        start('killed', head),
+        eventsLine(0, 40),
+        JSON.stringify({ type: 'snapshot', record: { ...head, greeting: { code: 220, text: 'snap' } } }),
+        eventsLine(40, 30),
+        '{"type":"events","events":[{"t":1',
+      ],
       // A garbled line in the middle and a blank one.
-      damaged: [start('damaged', head), eventsLine(0, 10), '{not json', '', eventsLine(10, 10), JSON.stringify({ type: 'end', eventCount: 20, record: { ...head, result: { ok: false, error: { code: 'timeout', message: 'slow' } } } })],
+      damaged: [
+        start('damaged', head),
+        eventsLine(0, 10),
+        '{not json',
+        '',
+        eventsLine(10, 10),
+        JSON.stringify({
+          type: 'end',
+          eventCount: 20,
+          record: { ...head, result: { ok: false, error: { code: 'timeout', message: 'slow' } } },
+        }),
+      ],
       empty: [start('empty', head), JSON.stringify({ type: 'end', eventCount: 0, record: { ...head, result: { ok: true } } })],
       // The first line unreadable: the log is read whole, as `open` does.
-      headless: ['garbage', start('headless', head), eventsLine(0, 25), JSON.stringify({ type: 'end', eventCount: 25, record: { ...head, result: { ok: true } } })],
+      headless: [
+        'garbage',
+        start('headless', head),
+        eventsLine(0, 25),
+        JSON.stringify({ type: 'end', eventCount: 25, record: { ...head, result: { ok: true } } }),
+      ],
       // A record that has `events` among its other fields (a hand-made log): JSON keeps it in that place.
-      order: [JSON.stringify({ type: 'start', version: 1, id: 'order', record: Object.assign({ version: 1, events: [] }, head) }), eventsLine(0, 5)],
+      order: [
+        JSON.stringify({ type: 'start', version: 1, id: 'order', record: Object.assign({ version: 1, events: [] }, head) }),
+        eventsLine(0, 5),
+      ],
     };
-    for (const [id, lines] of Object.entries(logs)) await fs.writeFile(join(sessions, `${id}.jsonl`), lines.join('\n') + (id === 'killed' ? '' : '\n'));
+    for (const [id, lines] of Object.entries(logs))
+      await fs.writeFile(join(sessions, `${id}.jsonl`), lines.join('\n') + (id === 'killed' ? '' : '\n'));
 
     for (const id of Object.keys(logs)) {
       for (const format of FORMATS) {
@@ -206,7 +256,9 @@ describe('exportToFile: cancelled or failed, nothing is left at the chosen path'
 
   it('a log that does not exist: not-found, and no dialog', async () => {
     const chooseSavePath = vi.fn(pick(join(out, 'x.json')));
-    await expect(exportToFile({ logs: store, id: '20260101T000000000Z-missing00', format: 'json', chooseSavePath })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(exportToFile({ logs: store, id: '20260101T000000000Z-missing00', format: 'json', chooseSavePath })).rejects.toMatchObject({
+      code: 'not-found',
+    });
     expect(chooseSavePath).not.toHaveBeenCalled();
     expect(await fs.readdir(out)).toEqual([]);
   });
@@ -256,7 +308,9 @@ describe('exportToFile: cancelled or failed, nothing is left at the chosen path'
     const path = join(out, 'taken.json');
     await fs.mkdir(path);
     await fs.writeFile(join(path, 'inside'), 'x');
-    await expect(exportToFile({ logs: store, id, format: 'json', chooseSavePath: pick(path) })).rejects.toMatchObject({ code: 'storage-failed' });
+    await expect(exportToFile({ logs: store, id, format: 'json', chooseSavePath: pick(path) })).rejects.toMatchObject({
+      code: 'storage-failed',
+    });
     expect(await fs.readdir(out)).toEqual(['taken.json']);
   });
 
@@ -305,7 +359,14 @@ describe('exportToFile: cancelled or failed, nothing is left at the chosen path'
 describe('sessions.exportToFile through the dispatcher', () => {
   it('is validated like every request: the renderer names the session and the format, never a path', async () => {
     const chooseSavePath = vi.fn<ChooseSavePath>(pick(join(out, 'never.json')));
-    const services = await createAppServices({ dataDir: dir, secrets: noSecretStore('tests'), emit: () => {}, host: 'electron', version: '0', chooseSavePath });
+    const services = await createAppServices({
+      dataDir: dir,
+      secrets: noSecretStore('tests'),
+      emit: () => {},
+      host: 'electron',
+      version: '0',
+      chooseSavePath,
+    });
     try {
       const id = await writeLog(5, 5);
       for (const request of [{ id, format: 'pdf' }, { id, format: 'json', path: '/etc/passwd' }, { id: '../x', format: 'json' }, {}]) {
@@ -326,7 +387,14 @@ describe('sessions.exportToFile through the dispatcher', () => {
   it('quitting stops an export under way and removes its temporary file', async () => {
     writeLargeLog('20260101T000000000Z-quitting1', 200_000);
     const path = join(out, 'export.html');
-    const services = await createAppServices({ dataDir: dir, secrets: noSecretStore('tests'), emit: () => {}, host: 'electron', version: '0', chooseSavePath: pick(path) });
+    const services = await createAppServices({
+      dataDir: dir,
+      secrets: noSecretStore('tests'),
+      emit: () => {},
+      host: 'electron',
+      version: '0',
+      chooseSavePath: pick(path),
+    });
     const answer = services.dispatch('sessions.exportToFile', { id: '20260101T000000000Z-quitting1', format: 'html' });
     // Wait until the temporary file exists (the HTML count is done and writing has begun).
     for (let i = 0; (await fs.readdir(out)).length === 0; i++) {

@@ -101,7 +101,9 @@ describe('address lists', () => {
     // In a list the comma splits first, so "Doe" alone is the error, explained.
     const list = parseAddressList('Doe, Jane <jane@example.net>');
     expect(list.hasErrors).toBe(true);
-    expect(list.entries[0]?.problems[0]?.message).toBe('"Doe" is not an address: a name with a comma must be in double quotes ("Doe, Jane" <jane@example.net>).');
+    expect(list.entries[0]?.problems[0]?.message).toBe(
+      '"Doe" is not an address: a name with a comma must be in double quotes ("Doe, Jane" <jane@example.net>).',
+    );
     expect(parseMailbox('Jane Q. Doe <jane@example.net>').problems[0]?.message).toMatch(/must be in double quotes/);
     expect(parseMailbox('friends: a@example.net;').problems[0]?.message).toMatch(/Group syntax/);
     expect(parseMailbox('ann@example.net (Ann)').problems[0]?.message).toMatch(/Comments/);
@@ -203,7 +205,9 @@ describe('form to ComposeSettings', () => {
   it('adds HTML only when given', () => {
     const result = toComposeSettings({ ...filled, html: '<p>Hello</p>' });
     expect(result.ok && result.settings.html).toBe('<p>Hello</p>');
-    expect(toComposeSettings({ ...filled, html: '  \n' }).ok && 'html' in (toComposeSettings(filled) as { settings: object }).settings).toBe(false);
+    expect(
+      toComposeSettings({ ...filled, html: '  \n' }).ok && 'html' in (toComposeSettings(filled) as { settings: object }).settings,
+    ).toBe(false);
   });
 
   it('maps the envelope override, <> being the null sender', () => {
@@ -218,19 +222,46 @@ describe('form to ComposeSettings', () => {
 
   it('maps DSN: RET, ENVID, NOTIFY never or events, ORCPT; nothing when untouched', () => {
     expect(toDsnSettings(DEFAULT_DSN_FORM)).toBeUndefined();
-    expect(toDsnSettings({ ...DEFAULT_DSN_FORM, ret: 'HDRS', envid: ' run-42 ', notify: 'events', success: true, failure: true, delay: false, orcpt: true })).toEqual({
+    expect(
+      toDsnSettings({
+        ...DEFAULT_DSN_FORM,
+        ret: 'HDRS',
+        envid: ' run-42 ',
+        notify: 'events',
+        success: true,
+        failure: true,
+        delay: false,
+        orcpt: true,
+      }),
+    ).toEqual({
       ret: 'HDRS',
       envid: 'run-42',
       notify: ['SUCCESS', 'FAILURE'],
       orcpt: true,
     });
     expect(toDsnSettings({ ...DEFAULT_DSN_FORM, notify: 'never', success: true })).toEqual({ notify: ['NEVER'] });
-    const result = toComposeSettings({ ...filled, dsn: { ...DEFAULT_DSN_FORM, ret: 'FULL' }, smtpUtf8: true, utf8Headers: true, bdat: 'on', forceParams: true });
-    expect(result.ok && result.settings).toMatchObject({ dsn: { ret: 'FULL' }, smtpUtf8: true, utf8Headers: true, bdat: 'on', forceParams: true });
+    const result = toComposeSettings({
+      ...filled,
+      dsn: { ...DEFAULT_DSN_FORM, ret: 'FULL' },
+      smtpUtf8: true,
+      utf8Headers: true,
+      bdat: 'on',
+      forceParams: true,
+    });
+    expect(result.ok && result.settings).toMatchObject({
+      dsn: { ret: 'FULL' },
+      smtpUtf8: true,
+      utf8Headers: true,
+      bdat: 'on',
+      forceParams: true,
+    });
   });
 
   it('refuses bad DSN input in words', () => {
-    const check = checkComposeForm({ ...filled, dsn: { ...DEFAULT_DSN_FORM, envid: 'ü', notify: 'events', success: false, failure: false, delay: false } });
+    const check = checkComposeForm({
+      ...filled,
+      dsn: { ...DEFAULT_DSN_FORM, envid: 'ü', notify: 'events', success: false, failure: false, delay: false },
+    });
     expect(check.envidError).toMatch(/printable ASCII/);
     expect(check.notifyError).toMatch(/at least one/);
     expect(check.ok).toBe(false);
@@ -297,7 +328,9 @@ describe('attachments', () => {
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(MAX_UPLOAD_BYTES)).toBe('256.0 MB');
     expect(checkUploadSize('small.txt', 100)).toBeUndefined();
-    expect(checkUploadSize('big.iso', MAX_UPLOAD_BYTES + 1)).toMatch(/^big\.iso is 256\.0 MB; in the browser one attachment can be at most 256\.0 MB/);
+    expect(checkUploadSize('big.iso', MAX_UPLOAD_BYTES + 1)).toMatch(
+      /^big\.iso is 256\.0 MB; in the browser one attachment can be at most 256\.0 MB/,
+    );
     expect(checkAttachmentCount(49, 1)).toBeUndefined();
     expect(checkAttachmentCount(49, 2)).toMatch(/at most 50/);
   });
@@ -305,7 +338,9 @@ describe('attachments', () => {
   it('clean file names for the contract', () => {
     expect(safeFilename('\r\n')).toBe('__');
     expect(safeFilename('')).toBe('attachment');
-    expect(toAttachmentSettings([{ id: 'a', kind: 'path', name: 'x\ty', size: 1, path: '/x\ty' }])).toEqual([{ path: '/x\ty', filename: 'x_y' }]);
+    expect(toAttachmentSettings([{ id: 'a', kind: 'path', name: 'x\ty', size: 1, path: '/x\ty' }])).toEqual([
+      { path: '/x\ty', filename: 'x_y' },
+    ]);
   });
 });
 
@@ -324,7 +359,14 @@ function record(recipients: RecipientOutcome[], patch: Partial<SessionRecord> = 
     capabilities: [],
     events: [],
     recipients,
-    message: { envelopeFrom: 'a@x.example', envelopeTo: recipients.map((r) => r.address), size: 100, wireBytes: 105, method: 'DATA', mailParams: [] },
+    message: {
+      envelopeFrom: 'a@x.example',
+      envelopeTo: recipients.map((r) => r.address),
+      size: 100,
+      wireBytes: 105,
+      method: 'DATA',
+      mailParams: [],
+    },
     result: { ok: true, verdict: 'delivered' },
     ...patch,
   };
@@ -345,7 +387,13 @@ describe('outcome grid', () => {
     delivered: false,
     failure: 'permanent',
   };
-  const deferred: RecipientOutcome = { address: 'tempfail@x.example', accepted: false, rcpt: reply(451, 'Try later', '4.3.0'), delivered: false, failure: 'temporary' };
+  const deferred: RecipientOutcome = {
+    address: 'tempfail@x.example',
+    accepted: false,
+    rcpt: reply(451, 'Try later', '4.3.0'),
+    delivered: false,
+    failure: 'temporary',
+  };
 
   it('one row per recipient with the RCPT reply, the data reply and plain words', () => {
     const rows = outcomeRows(record([delivered, refused, deferred], { result: { ok: false, verdict: 'partial' } }));
@@ -389,9 +437,26 @@ describe('outcome grid', () => {
       record(
         [
           { address: 'b@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(250, 'ok for b'), delivered: true },
-          { address: 'c@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(550, 'no'), delivered: false, failure: 'permanent' },
+          {
+            address: 'c@x.example',
+            accepted: true,
+            rcpt: reply(250, 'OK'),
+            data: reply(550, 'no'),
+            delivered: false,
+            failure: 'permanent',
+          },
         ],
-        { message: { envelopeFrom: 'a@x.example', envelopeTo: ['b@x.example', 'c@x.example'], size: 1, wireBytes: 1, method: 'DATA', mailParams: ['PRDR'], prdr: { intro: reply(353, 'PRDR'), final: reply(250, 'OK') } } },
+        {
+          message: {
+            envelopeFrom: 'a@x.example',
+            envelopeTo: ['b@x.example', 'c@x.example'],
+            size: 1,
+            wireBytes: 1,
+            method: 'DATA',
+            mailParams: ['PRDR'],
+            prdr: { intro: reply(353, 'PRDR'), final: reply(250, 'OK') },
+          },
+        },
       ),
     );
     expect(rows.map((r) => [r.status, r.perRecipientData])).toEqual([
@@ -410,31 +475,51 @@ describe('outcome grid', () => {
     );
     expect(rows[0]).toMatchObject({ status: 'unknown', label: 'Unknown' });
     expect(rows[0]?.explanation).toMatch(/may have been delivered/);
-    const summary = verdictSummary(record([{ address: 'x@x.example', accepted: true, rcpt: reply(250, 'OK'), delivered: false, failure: 'unknown' }], { result: { ok: false, verdict: 'unknown' } }));
+    const summary = verdictSummary(
+      record([{ address: 'x@x.example', accepted: true, rcpt: reply(250, 'OK'), delivered: false, failure: 'unknown' }], {
+        result: { ok: false, verdict: 'unknown' },
+      }),
+    );
     expect(summary).toMatchObject({ verdict: 'unknown', tone: 'unknown', title: 'Delivery unknown' });
   });
 
   it('verdict words: all, partly, none', () => {
     expect(verdictSummary(record([delivered]))).toMatchObject({ verdict: 'delivered', tone: 'ok', title: 'Delivered to the recipient' });
-    expect(verdictSummary(record([delivered, { ...delivered, address: 'b@x.example' }]))).toMatchObject({ title: 'Delivered to all 2 recipients' });
+    expect(verdictSummary(record([delivered, { ...delivered, address: 'b@x.example' }]))).toMatchObject({
+      title: 'Delivered to all 2 recipients',
+    });
     const partial = verdictSummary(
       record([delivered, refused, deferred], {
         result: { ok: false, verdict: 'partial', error: { code: 'some-recipients-refused', message: 'delivered to some recipients only' } },
       }),
     );
-    expect(partial).toMatchObject({ verdict: 'partial', tone: 'partial', title: 'Partly delivered: 1 of 3 recipients', delivered: 1, total: 3 });
+    expect(partial).toMatchObject({
+      verdict: 'partial',
+      tone: 'partial',
+      title: 'Partly delivered: 1 of 3 recipients',
+      delivered: 1,
+      total: 3,
+    });
     expect(partial.detail).toMatch(/some recipients only/);
     const none = verdictSummary(
       record([refused, deferred], {
         result: { ok: false, verdict: 'none', error: { code: 'recipients-refused', message: 'the server refused every recipient' } },
       }),
     );
-    expect(none).toMatchObject({ verdict: 'none', tone: 'error', title: 'Not delivered to any of the 2 recipients', detail: 'the server refused every recipient' });
+    expect(none).toMatchObject({
+      verdict: 'none',
+      tone: 'error',
+      title: 'Not delivered to any of the 2 recipients',
+      detail: 'the server refused every recipient',
+    });
     // Without a verdict in the result, it is worked out from the recipients.
     expect(verdictSummary(record([delivered, refused], { result: { ok: false } })).verdict).toBe('partial');
     // Sender refused: no recipients at all.
     const sender = verdictSummary(
-      record([], { message: undefined, result: { ok: false, error: { code: 'sender-refused', message: 'the server refused the sender' } } }),
+      record([], {
+        message: undefined,
+        result: { ok: false, error: { code: 'sender-refused', message: 'the server refused the sender' } },
+      }),
     );
     expect(sender).toMatchObject({ verdict: 'none', title: 'Not delivered', detail: 'the server refused the sender' });
   });
@@ -482,15 +567,27 @@ describe('planned transaction', () => {
 
 type Shell = Pick<AppState, 'session' | 'runOperation' | 'sessionStep' | 'cancelSession'>;
 
-function harness(options: { open?: boolean; api?: Partial<AppApi>; shell?: Partial<Shell>; runs?: SessionRecord | undefined; hold?: boolean } = {}) {
+function harness(
+  options: { open?: boolean; api?: Partial<AppApi>; shell?: Partial<Shell>; runs?: SessionRecord | undefined; hold?: boolean } = {},
+) {
   const sent: { sessionId: string; message: ComposeSettings }[] = [];
-  const delivered = record([{ address: 'b@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(250, 'queued'), delivered: true }]);
+  const delivered = record([
+    { address: 'b@x.example', accepted: true, rcpt: reply(250, 'OK'), data: reply(250, 'queued'), delivered: true },
+  ]);
   const api = {
     canPickFiles: () => false,
     pickFiles: async () => ({ ok: true, value: [] }),
     previewMessage: async (message: ComposeSettings): Promise<Result<MessagePreview>> => ({
       ok: true,
-      value: { envelopeFrom: 'a@x.example', envelopeTo: message.to ?? [], size: 10, raw: 'From: a@x.example\r\n', truncated: false, needsSmtpUtf8: false, eightBit: false },
+      value: {
+        envelopeFrom: 'a@x.example',
+        envelopeTo: message.to ?? [],
+        size: 10,
+        raw: 'From: a@x.example\r\n',
+        truncated: false,
+        needsSmtpUtf8: false,
+        eightBit: false,
+      },
     }),
     send: async (sessionId: string, message: ComposeSettings): Promise<Result<SessionRecord>> => {
       sent.push({ sessionId, message });
@@ -560,7 +657,11 @@ describe('compose slice', () => {
     h.fill();
     await h.store.getState().sendMessage();
     expect(h.shellCalls).toEqual(['step:send']);
-    expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', ownSession: false, record: { recipients: [{ delivered: true }] } });
+    expect(h.store.getState().compose.send).toMatchObject({
+      stage: 'done',
+      ownSession: false,
+      record: { recipients: [{ delivered: true }] },
+    });
   });
 
   it('refuses while another operation runs on the session', async () => {
@@ -572,11 +673,20 @@ describe('compose slice', () => {
   });
 
   it('reports a failed connection, AUTH or message input as that step, with the record', async () => {
-    const failedOpen = record([], { recipients: undefined, message: undefined, result: { ok: false, error: { code: 'connect-failed', message: 'connection refused' } } });
+    const failedOpen = record([], {
+      recipients: undefined,
+      message: undefined,
+      result: { ok: false, error: { code: 'connect-failed', message: 'connection refused' } },
+    });
     const h = harness({ runs: failedOpen });
     h.fill();
     await h.store.getState().sendMessage();
-    expect(h.store.getState().compose.send).toMatchObject({ stage: 'done', failedStep: 'connect', error: { code: 'connect-failed' }, record: failedOpen });
+    expect(h.store.getState().compose.send).toMatchObject({
+      stage: 'done',
+      failedStep: 'connect',
+      error: { code: 'connect-failed' },
+      record: failedOpen,
+    });
 
     const failedAuth = record([], {
       recipients: undefined,
@@ -606,7 +716,12 @@ describe('compose slice', () => {
     // On the open session: main refused the send (an attachment not picked in a dialog).
     const h = harness({
       open: true,
-      api: { send: async () => ({ ok: false, error: { code: 'forbidden', message: 'the file "x" was not picked in a file dialog; attach it again' } }) },
+      api: {
+        send: async () => ({
+          ok: false,
+          error: { code: 'forbidden', message: 'the file "x" was not picked in a file dialog; attach it again' },
+        }),
+      },
     });
     h.fill();
     await h.store.getState().sendMessage();
@@ -616,7 +731,13 @@ describe('compose slice', () => {
     const r = harness({
       runs: undefined,
       shell: {
-        session: { status: 'idle', open: false, cancelling: false, commandHistory: [], error: { code: 'forbidden', message: 'the file "x" was not picked' } },
+        session: {
+          status: 'idle',
+          open: false,
+          cancelling: false,
+          commandHistory: [],
+          error: { code: 'forbidden', message: 'the file "x" was not picked' },
+        },
         runOperation: (async () => undefined) as unknown as Shell['runOperation'],
       },
     });
@@ -652,7 +773,12 @@ describe('compose slice', () => {
     h.fill();
     await h.store.getState().previewMessage();
     const preview = h.store.getState().compose.preview;
-    expect(preview).toMatchObject({ status: 'done', stale: false, value: { envelopeTo: ['b@x.example'] }, settings: { to: ['b@x.example'] } });
+    expect(preview).toMatchObject({
+      status: 'done',
+      stale: false,
+      value: { envelopeTo: ['b@x.example'] },
+      settings: { to: ['b@x.example'] },
+    });
     h.store.getState().setComposeField('subject', 'changed');
     expect(h.store.getState().compose.preview.stale).toBe(true);
 

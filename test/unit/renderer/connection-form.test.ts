@@ -129,7 +129,10 @@ describe('connection form: settings', () => {
       ok: true,
       settings: { protocol: 'lmtp', tls: 'off', verify: true, socketPath: '/run/lmtp' },
     });
-    expect(toConnectionSettings(form({ host: '[::1]', port: '' }))).toEqual({ ok: true, settings: { protocol: 'smtp', tls: 'off', verify: true, host: '::1' } });
+    expect(toConnectionSettings(form({ host: '[::1]', port: '' }))).toEqual({
+      ok: true,
+      settings: { protocol: 'smtp', tls: 'off', verify: true, host: '::1' },
+    });
   });
 
   it('carries every option', () => {
@@ -191,12 +194,28 @@ describe('connection form: settings', () => {
 
   it('round-trips saved settings into the form (port following the defaults when it is the default)', () => {
     const f = formFromSettings({ protocol: 'smtp', tls: 'implicit', host: 'mx', port: 465, caPem: CERT, timeoutSeconds: 5 });
-    expect(f).toMatchObject({ target: 'tcp', host: 'mx', port: '465', portTouched: false, caPem: CERT, caName: 'saved with the profile', timeoutSeconds: '5' });
+    expect(f).toMatchObject({
+      target: 'tcp',
+      host: 'mx',
+      port: '465',
+      portTouched: false,
+      caPem: CERT,
+      caName: 'saved with the profile',
+      timeoutSeconds: '5',
+    });
     expect(formFromSettings({ host: 'mx', port: 2525 })).toMatchObject({ port: '2525', portTouched: true, protocol: 'smtp', tls: 'off' });
     const socket = formFromSettings({ protocol: 'lmtp', socketPath: '/run/lmtp' });
     expect(socket).toMatchObject({ target: 'socket', socketPath: '/run/lmtp', port: '24' });
     const settings = toConnectionSettings(f);
-    expect(settings.ok && settings.settings).toEqual({ protocol: 'smtp', tls: 'implicit', verify: true, host: 'mx', port: 465, caPem: CERT, timeoutSeconds: 5 });
+    expect(settings.ok && settings.settings).toEqual({
+      protocol: 'smtp',
+      tls: 'implicit',
+      verify: true,
+      host: 'mx',
+      port: 465,
+      caPem: CERT,
+      timeoutSeconds: 5,
+    });
   });
 
   it('describes where the form points', () => {
@@ -211,14 +230,28 @@ describe('test server listeners', () => {
   it('a TLS listener is verified against the test certificate as the CA', () => {
     const listener: TestServerListener = { kind: 'implicit', protocol: 'smtp', tls: 'implicit', host: '127.0.0.1', port: 4650 };
     const f = formForListener(listener, form({ verify: false, clientCertPem: CERT, clientKeyPem: KEY }), cert);
-    expect(f).toMatchObject({ target: 'tcp', host: '127.0.0.1', port: '4650', tls: 'implicit', verify: true, caPem: cert, clientCertPem: '', clientKeyPem: '' });
+    expect(f).toMatchObject({
+      target: 'tcp',
+      host: '127.0.0.1',
+      port: '4650',
+      tls: 'implicit',
+      verify: true,
+      caPem: cert,
+      clientCertPem: '',
+      clientKeyPem: '',
+    });
     // Without the certificate the self-signed server could not be verified.
     expect(formForListener(listener, form(), undefined).verify).toBe(false);
   });
 
   it('the LMTP socket listener sets the socket, protocol and TLS mode', () => {
     const listener: TestServerListener = { kind: 'lmtp', protocol: 'lmtp', tls: 'off', socketPath: '/tmp/x/lmtp.sock' };
-    expect(formForListener(listener, form({ tls: 'starttls' }), cert)).toMatchObject({ target: 'socket', socketPath: '/tmp/x/lmtp.sock', protocol: 'lmtp', tls: 'off' });
+    expect(formForListener(listener, form({ tls: 'starttls' }), cert)).toMatchObject({
+      target: 'socket',
+      socketPath: '/tmp/x/lmtp.sock',
+      protocol: 'lmtp',
+      tls: 'off',
+    });
   });
 });
 
@@ -230,7 +263,9 @@ describe('authentication form', () => {
 
   it('a user needs a password (or the stored one), and a password needs a user', () => {
     expect(validateAuth({ ...DEFAULT_AUTH_FORM, user: 'alice' })).toEqual([{ path: 'secret', message: 'Enter the password.' }]);
-    expect(validateAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', mechanism: 'xoauth2' })).toEqual([{ path: 'secret', message: 'Enter the access token.' }]);
+    expect(validateAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', mechanism: 'xoauth2' })).toEqual([
+      { path: 'secret', message: 'Enter the access token.' },
+    ]);
     expect(validateAuth({ ...DEFAULT_AUTH_FORM, user: 'alice' }, { required: false })).toEqual([]);
     expect(validateAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', useStored: true }, { required: true, storedSecret: true })).toEqual([]);
     expect(validateAuth({ ...DEFAULT_AUTH_FORM, user: 'alice', useStored: true }, { required: true, storedSecret: false })).toHaveLength(1);
@@ -242,6 +277,11 @@ describe('authentication form', () => {
     const auth = { ...DEFAULT_AUTH_FORM, user: ' alice ', mechanism: 'plain' as const, useStored: true };
     expect(toAuthSettings(auth, 'p1', true)).toEqual({ mechanism: 'plain', user: 'alice', profileId: 'p1' });
     expect(toAuthSettings({ ...auth, secret: 'typed' }, 'p1', true)).toEqual({ mechanism: 'plain', user: 'alice', secret: 'typed' });
-    expect(toAuthSettings({ ...auth, secret: 'pw', authzid: 'admin' }, undefined, false)).toEqual({ mechanism: 'plain', user: 'alice', secret: 'pw', authzid: 'admin' });
+    expect(toAuthSettings({ ...auth, secret: 'pw', authzid: 'admin' }, undefined, false)).toEqual({
+      mechanism: 'plain',
+      user: 'alice',
+      secret: 'pw',
+      authzid: 'admin',
+    });
   });
 });

@@ -17,8 +17,8 @@ const RFC_LINK = /^https:\/\/www\.rfc-editor\.org\/rfc\/rfc\d+(#section-\d+(\.\d
 
 describe('reply codes', () => {
   const REQUIRED = [
-    211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 421, 432, 450, 451, 452, 454, 455, 500, 501, 502, 503, 504, 521,
-    530, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556,
+    211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 421, 432, 450, 451, 452, 454, 455, 500, 501, 502, 503, 504, 521, 530, 534, 535, 538,
+    550, 551, 552, 553, 554, 555, 556,
   ];
 
   it('has an entry for every code the app must explain', () => {
@@ -48,7 +48,11 @@ describe('reply codes', () => {
   });
 
   it('explains its class and category by the digits', () => {
-    expect(explainReplyCode(550)).toMatchObject({ outcome: 'permanent', classLabel: '5yz Permanent negative completion', categoryLabel: 'x5z Mail system' });
+    expect(explainReplyCode(550)).toMatchObject({
+      outcome: 'permanent',
+      classLabel: '5yz Permanent negative completion',
+      categoryLabel: 'x5z Mail system',
+    });
     expect(explainReplyCode(354)).toMatchObject({ outcome: 'intermediate', categoryLabel: 'x5z Mail system' });
     expect(explainReplyCode(421).categoryLabel).toBe('x2z Connections');
     expect(explainReplyCode(214).categoryLabel).toBe('x1z Information');
@@ -56,8 +60,19 @@ describe('reply codes', () => {
   });
 
   it('explains unknown codes by their class digits, even with an undefined second digit', () => {
-    expect(explainReplyCode(299)).toMatchObject({ valid: true, known: false, outcome: 'success', classLabel: '2yz Positive completion', categoryLabel: 'x9z Undefined' });
-    expect(explainReplyCode(471)).toMatchObject({ valid: true, known: false, outcome: 'transient', classLabel: '4yz Transient negative completion' });
+    expect(explainReplyCode(299)).toMatchObject({
+      valid: true,
+      known: false,
+      outcome: 'success',
+      classLabel: '2yz Positive completion',
+      categoryLabel: 'x9z Undefined',
+    });
+    expect(explainReplyCode(471)).toMatchObject({
+      valid: true,
+      known: false,
+      outcome: 'transient',
+      classLabel: '4yz Transient negative completion',
+    });
     expect(explainReplyCode(471).meaning).toMatch(/does not define/);
   });
 
@@ -91,7 +106,14 @@ describe('reply codes', () => {
   });
 
   it('replyOutcome classifies by the first digit', () => {
-    expect([250, 334, 451, 550, 199, 600].map(replyOutcome)).toEqual(['success', 'intermediate', 'transient', 'permanent', undefined, undefined]);
+    expect([250, 334, 451, 550, 199, 600].map(replyOutcome)).toEqual([
+      'success',
+      'intermediate',
+      'transient',
+      'permanent',
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -184,7 +206,12 @@ describe('enhanced status codes', () => {
   });
 
   it('an unregistered detail falls back to its subject; an unknown subject to its class', () => {
-    expect(explainEnhanced('5.1.99')).toMatchObject({ detailKnown: false, subjectKnown: true, subjectName: 'Addressing status', rfc: 3463 });
+    expect(explainEnhanced('5.1.99')).toMatchObject({
+      detailKnown: false,
+      subjectKnown: true,
+      subjectName: 'Addressing status',
+      rfc: 3463,
+    });
     expect(explainEnhanced('4.9.1')).toMatchObject({ detailKnown: false, subjectKnown: false, className: 'Persistent transient failure' });
     expect(explainEnhanced('2.0.0')).toMatchObject({ className: 'Success', detailKnown: true });
   });

@@ -1,4 +1,12 @@
-import type { ErrorDto, EventChannel, EventMap, ProfileSummary, RequestOf, Result, TestServerStatus } from '../../../shared/ipc/contract.js';
+import type {
+  ErrorDto,
+  EventChannel,
+  EventMap,
+  ProfileSummary,
+  RequestOf,
+  Result,
+  TestServerStatus,
+} from '../../../shared/ipc/contract.js';
 import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
 import type { AppApi } from '../../../renderer/src/lib/api.js';
 import type { StorageLike } from '../../../renderer/src/features/connection/recent-targets.js';
@@ -74,12 +82,17 @@ export function fakeApi(overrides: Partial<AppApi> = {}, main: FakeMainOptions =
     for (const listener of [...(listeners.get(channel) ?? [])]) listener(payload);
   };
   const finish = (sessionId: string, done: SessionRecord, open = false): void => {
-    emit('session-state', { sessionId, state: open ? 'ready' : done.result.ok ? 'closed' : 'failed', ...(done.result.ok || !done.result.error ? {} : { error: done.result.error }) });
+    emit('session-state', {
+      sessionId,
+      state: open ? 'ready' : done.result.ok ? 'closed' : 'failed',
+      ...(done.result.ok || !done.result.error ? {} : { error: done.result.error }),
+    });
     emit('session-done', { sessionId, record: { ...done, events: [], eventCount: done.events.length }, open });
   };
   let sessions = 0;
   const base: AppApi = {
-    appInfo: async () => ok({ version: '0', host: 'web', secretStorage: { available: false, reason: 'no key store here' }, dataDirectory: '/tmp' }),
+    appInfo: async () =>
+      ok({ version: '0', host: 'web', secretStorage: { available: false, reason: 'no key store here' }, dataDirectory: '/tmp' }),
     runSession: async (request) => {
       const sessionId = `s${++sessions}`;
       if (!main.hold) {

@@ -25,11 +25,21 @@ describe('error codes', () => {
 });
 
 describe('verdicts', () => {
-  const r = (delivered: boolean): RecipientOutcome => ({ address: 'a@b', accepted: delivered, rcpt: { code: delivered ? 250 : 550, text: '' }, delivered });
+  const r = (delivered: boolean): RecipientOutcome => ({
+    address: 'a@b',
+    accepted: delivered,
+    rcpt: { code: delivered ? 250 : 550, text: '' },
+    delivered,
+  });
 
   it('says how many recipients got the message', () => {
-    expect(explainVerdict('delivered', [r(true), r(true)])).toEqual({ title: 'Delivered', text: 'The server accepted the message for every recipient (2 of 2 recipients).' });
-    expect(explainVerdict('partial', [r(true), r(false), r(false)]).text).toBe('The server accepted the message for some recipients only (1 of 3 recipients).');
+    expect(explainVerdict('delivered', [r(true), r(true)])).toEqual({
+      title: 'Delivered',
+      text: 'The server accepted the message for every recipient (2 of 2 recipients).',
+    });
+    expect(explainVerdict('partial', [r(true), r(false), r(false)]).text).toBe(
+      'The server accepted the message for some recipients only (1 of 3 recipients).',
+    );
     expect(explainVerdict('none', [r(false)]).text).toBe('The server accepted the message for no recipient (0 of 1 recipient).');
     expect(explainVerdict('delivered').text).toBe('The server accepted the message for every recipient.');
   });
@@ -64,7 +74,9 @@ describe('AUTH outcome', () => {
     expect(explainAuthOutcome(auth({ code: 538, enhancedCode: '5.7.11', text: 'x' })).headline).toMatch(/requires encryption/);
     expect(explainAuthOutcome(auth({ code: 504, enhancedCode: '5.5.4', text: 'x' })).headline).toMatch(/does not support/);
     expect(explainAuthOutcome(auth({ code: 454, enhancedCode: '4.7.0', text: 'x' })).headline).toMatch(/temporarily/);
-    expect(explainAuthOutcome(auth({ code: 235, serverSignatureVerified: false, mechanism: 'SCRAM-SHA-256' })).headline).toMatch(/signature did not verify/);
+    expect(explainAuthOutcome(auth({ code: 235, serverSignatureVerified: false, mechanism: 'SCRAM-SHA-256' })).headline).toMatch(
+      /signature did not verify/,
+    );
     expect(explainAuthOutcome(auth({ code: 554, text: 'x' })).explanation).toMatch(/transaction failed|failed permanently/i);
   });
 });
@@ -119,9 +131,13 @@ describe('reply text', () => {
   });
 
   it('formats one line and the wire form', () => {
-    expect(formatReplyOneLine({ code: 535, enhancedCode: '5.7.8', text: '5.7.8 Error:\nauthentication failed' })).toBe('535 5.7.8 Error: authentication failed');
+    expect(formatReplyOneLine({ code: 535, enhancedCode: '5.7.8', text: '5.7.8 Error:\nauthentication failed' })).toBe(
+      '535 5.7.8 Error: authentication failed',
+    );
     expect(formatReplyOneLine({ code: 250, text: '' })).toBe('250');
-    expect(formatReplyWire({ code: 250, text: 'mx.example.net\nPIPELINING\nSIZE 10' })).toBe('250-mx.example.net\n250-PIPELINING\n250 SIZE 10');
+    expect(formatReplyWire({ code: 250, text: 'mx.example.net\nPIPELINING\nSIZE 10' })).toBe(
+      '250-mx.example.net\n250-PIPELINING\n250 SIZE 10',
+    );
     expect(formatReplyWire({ enhancedCode: '5.1.1' })).toBe('5.1.1');
     expect(formatReplyWire({})).toBe('');
   });

@@ -17,7 +17,12 @@ function profileServer(secretStorage: boolean) {
   const saved: ProfileInput[] = [];
   const api = fakeApi({
     appInfo: async () =>
-      ok({ version: '1', host: 'electron', secretStorage: secretStorage ? { available: true } : { available: false, reason: 'basic_text' }, dataDirectory: '/d' }),
+      ok({
+        version: '1',
+        host: 'electron',
+        secretStorage: secretStorage ? { available: true } : { available: false, reason: 'basic_text' },
+        dataDirectory: '/d',
+      }),
     listProfiles: async () => ok([...stored.values()].map(({ secret: _s, key: _k, ...p }) => p)),
     saveProfile: async (input) => {
       saved.push(structuredClone(input));
@@ -96,7 +101,12 @@ describe('profiles', () => {
     await store.getState().saveProfileFromForm('Office', { rememberSecret: true });
 
     expect(await store.getState().renameProfile('p1', 'Head office')).toBe(true);
-    expect(saved[1]).toEqual({ id: 'p1', name: 'Head office', connection: saved[0]!.connection, auth: { mechanism: 'auto', user: 'alice' } });
+    expect(saved[1]).toEqual({
+      id: 'p1',
+      name: 'Head office',
+      connection: saved[0]!.connection,
+      auth: { mechanism: 'auto', user: 'alice' },
+    });
     expect(store.getState().profiles.list.find((p) => p.id === 'p1')).toMatchObject({ name: 'Head office', hasSecret: true });
     expect(await store.getState().renameProfile('p1', '  ')).toBe(false);
     expect(store.getState().profiles.error?.message).toMatch(/name/);
@@ -140,9 +150,23 @@ describe('profiles', () => {
     const list = [{ name: 'A (copy)' }, { name: 'a (copy 2)' }] as ProfileSummary[];
     expect(uniqueProfileName('A', list)).toBe('A (copy 3)');
     expect(uniqueProfileName('B', list)).toBe('B (copy)');
-    const built = profileInputFromForm('x', { ...DEFAULT_CONNECTION_FORM, host: 'mx' }, DEFAULT_AUTH_FORM, { rememberSecret: true, secretStorage: true });
-    expect(built).toEqual({ ok: true, dropped: [], input: { name: 'x', connection: { protocol: 'smtp', tls: 'off', verify: true, host: 'mx', port: 25 } } });
-    const forms = formsFromProfile({ id: 'p', name: 'n', connection: { host: 'mx', tls: 'starttls' }, auth: { mechanism: 'bogus', user: 'u' }, hasSecret: true, updatedAt: '' });
+    const built = profileInputFromForm('x', { ...DEFAULT_CONNECTION_FORM, host: 'mx' }, DEFAULT_AUTH_FORM, {
+      rememberSecret: true,
+      secretStorage: true,
+    });
+    expect(built).toEqual({
+      ok: true,
+      dropped: [],
+      input: { name: 'x', connection: { protocol: 'smtp', tls: 'off', verify: true, host: 'mx', port: 25 } },
+    });
+    const forms = formsFromProfile({
+      id: 'p',
+      name: 'n',
+      connection: { host: 'mx', tls: 'starttls' },
+      auth: { mechanism: 'bogus', user: 'u' },
+      hasSecret: true,
+      updatedAt: '',
+    });
     expect(forms.auth).toMatchObject({ mechanism: 'auto', user: 'u', useStored: true, secret: '' });
     expect(forms.connection).toMatchObject({ host: 'mx', tls: 'starttls', port: '25', clientKeyStored: false });
   });

@@ -16,7 +16,13 @@ import { connectStoreToEvents, createAppStore } from '../../../renderer/src/stor
 import { fakeApi, memoryStorage } from './fake-api.js';
 
 const NOW = new Date('2025-02-03T04:05:06.000Z');
-const tcp = (host: string, port = 25, tls: RecentTarget['tls'] = 'off'): RecentTarget => ({ host, port, protocol: 'smtp', tls, usedAt: NOW.toISOString() });
+const tcp = (host: string, port = 25, tls: RecentTarget['tls'] = 'off'): RecentTarget => ({
+  host,
+  port,
+  protocol: 'smtp',
+  tls,
+  usedAt: NOW.toISOString(),
+});
 
 describe('recent targets', () => {
   it('come from the form without anything secret', () => {
@@ -29,7 +35,13 @@ describe('recent targets', () => {
       clientCertPem: 'CERT',
       caPem: 'CA',
     };
-    expect(recentFromForm(form, NOW)).toEqual({ host: 'mx.example.net', port: 587, protocol: 'smtp', tls: 'starttls', usedAt: NOW.toISOString() });
+    expect(recentFromForm(form, NOW)).toEqual({
+      host: 'mx.example.net',
+      port: 587,
+      protocol: 'smtp',
+      tls: 'starttls',
+      usedAt: NOW.toISOString(),
+    });
     expect(recentFromForm({ ...DEFAULT_CONNECTION_FORM, host: 'mx', port: '' }, NOW)?.port).toBe(25);
     expect(recentFromForm({ ...DEFAULT_CONNECTION_FORM, target: 'socket', socketPath: '/run/lmtp', protocol: 'lmtp' }, NOW)).toEqual({
       socketPath: '/run/lmtp',
@@ -59,13 +71,30 @@ describe('recent targets', () => {
     const storage = memoryStorage();
     saveRecent(storage, [tcp('a'), tcp('b')]);
     expect(loadRecent(storage).map((t) => t.host)).toEqual(['a', 'b']);
-    for (const junk of ['{', '"x"', '{"a":1}', '[1,null,{"host":"x"}]', JSON.stringify([{ host: 'a\nb', port: 25, protocol: 'smtp', tls: 'off' }])]) {
+    for (const junk of [
+      '{',
+      '"x"',
+      '{"a":1}',
+      '[1,null,{"host":"x"}]',
+      JSON.stringify([{ host: 'a\nb', port: 25, protocol: 'smtp', tls: 'off' }]),
+    ]) {
       expect(loadRecent(memoryStorage({ [RECENT_TARGETS_KEY]: junk })), junk).toEqual([]);
     }
-    const mixed = JSON.stringify([tcp('ok'), { host: 'bad', port: 0, protocol: 'smtp', tls: 'off' }, { socketPath: '/s', protocol: 'lmtp', tls: 'off' }]);
+    const mixed = JSON.stringify([
+      tcp('ok'),
+      { host: 'bad', port: 0, protocol: 'smtp', tls: 'off' },
+      { socketPath: '/s', protocol: 'lmtp', tls: 'off' },
+    ]);
     expect(loadRecent(memoryStorage({ [RECENT_TARGETS_KEY]: mixed })).map(describeRecent)).toEqual(['smtp://ok:25', 'lmtp:/s']);
     // A storage that throws is no error.
-    const throwing = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('full'); } };
+    const throwing = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('full');
+      },
+    };
     expect(loadRecent(throwing)).toEqual([]);
     expect(() => saveRecent(throwing, [tcp('a')])).not.toThrow();
   });

@@ -57,7 +57,11 @@ describe('probe', () => {
     const store = storeOn(fakeApi({}, { runRecord: () => refused }));
     store.getState().setConnectionField('host', '127.0.0.1');
     await store.getState().probe();
-    expect(store.getState().session).toMatchObject({ status: 'done', state: 'failed', record: { result: { ok: false, error: { code: 'connect-failed' } } } });
+    expect(store.getState().session).toMatchObject({
+      status: 'done',
+      state: 'failed',
+      record: { result: { ok: false, error: { code: 'connect-failed' } } },
+    });
     expect(sessionIndicator(store.getState().session, store.getState().session.record).dot).toBe('failed');
   });
 
@@ -73,13 +77,25 @@ describe('probe', () => {
   it('passes the active profile so main can use its stored password and client key', async () => {
     const api = fakeApi({
       listProfiles: async () =>
-        ok([{ id: 'p1', name: 'Office', connection: { host: 'mx', clientCertPem: 'CERT' }, auth: { mechanism: 'auto', user: 'alice' }, hasSecret: true, hasClientKey: true, updatedAt: '' }]),
+        ok([
+          {
+            id: 'p1',
+            name: 'Office',
+            connection: { host: 'mx', clientCertPem: 'CERT' },
+            auth: { mechanism: 'auto', user: 'alice' },
+            hasSecret: true,
+            hasClientKey: true,
+            updatedAt: '',
+          },
+        ]),
     });
     const store = storeOn(api);
     await store.getState().loadProfiles();
     store.getState().applyProfile('p1');
     // The stored certificate is no PEM here; give one that passes the form's check.
-    store.getState().setConnection({ ...store.getState().connection, clientCertPem: '-----BEGIN CERTIFICATE-----\n', clientKeyStored: true });
+    store
+      .getState()
+      .setConnection({ ...store.getState().connection, clientCertPem: '-----BEGIN CERTIFICATE-----\n', clientKeyStored: true });
     await store.getState().probe();
     const run = api.calls.find((c) => c.method === 'runSession')?.args[0] as { profileId?: string; auth?: unknown };
     expect(run.profileId).toBe('p1');
@@ -100,7 +116,11 @@ describe('probe', () => {
       elapsedMs: 4200,
       hint: { text: 'No greeting yet', suggestTls: 'implicit' },
     });
-    expect(store.getState().session.progress).toMatchObject({ stage: { command: 'greeting' }, elapsedMs: 4200, hint: { suggestTls: 'implicit' } });
+    expect(store.getState().session.progress).toMatchObject({
+      stage: { command: 'greeting' },
+      elapsedMs: 4200,
+      hint: { suggestTls: 'implicit' },
+    });
     api.finish('s1', record());
     await running;
     expect(store.getState().session.progress).toBeUndefined();
@@ -108,7 +128,7 @@ describe('probe', () => {
 });
 
 describe("a session's events, by its id", () => {
-  it('lines and states of the session this window started are shown; another session\'s are not', async () => {
+  it("lines and states of the session this window started are shown; another session's are not", async () => {
     const api = fakeApi({}, { hold: true });
     const store = storeOn(api);
     store.getState().setConnectionField('host', '127.0.0.1');

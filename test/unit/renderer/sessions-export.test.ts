@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SavedSessionSummary } from '../../../shared/ipc/contract.js';
-import { downloadFile, safeDownloadName, startDownload, type AnchorLike, type DownloadEnvironment } from '../../../renderer/src/lib/download.js';
+import {
+  downloadFile,
+  safeDownloadName,
+  startDownload,
+  type AnchorLike,
+  type DownloadEnvironment,
+} from '../../../renderer/src/lib/download.js';
 import { filterSessions, formatSize } from '../../../renderer/src/features/sessions/sessions-view.js';
 import { messageFileName } from '../../../renderer/src/features/test-server/test-server-view.js';
 import { connectStoreToEvents, createAppStore } from '../../../renderer/src/store/index.js';
@@ -25,7 +31,20 @@ describe('download helper', () => {
     const later: (() => void)[] = [];
     const env: DownloadEnvironment = {
       createAnchor: () => {
-        const a = { href: '', download: '', rel: '', clicked: 0, removed: false, attached: false, click() { a.clicked++; }, remove() { a.removed = true; } };
+        const a = {
+          href: '',
+          download: '',
+          rel: '',
+          clicked: 0,
+          removed: false,
+          attached: false,
+          click() {
+            a.clicked++;
+          },
+          remove() {
+            a.removed = true;
+          },
+        };
         anchors.push(a);
         return a;
       },
@@ -46,7 +65,14 @@ describe('download helper', () => {
     const { env, anchors, blobs, revoked, later } = fakeEnvironment();
     downloadFile({ filename: 'smtp-lens-probe-mx-20250101T000000Z.html', mimeType: 'text/html; charset=utf-8', content: '<p>é</p>' }, env);
     expect(anchors).toHaveLength(1);
-    expect(anchors[0]).toMatchObject({ href: 'blob:test/1', download: 'smtp-lens-probe-mx-20250101T000000Z.html', rel: 'noopener', clicked: 1, removed: true, attached: true });
+    expect(anchors[0]).toMatchObject({
+      href: 'blob:test/1',
+      download: 'smtp-lens-probe-mx-20250101T000000Z.html',
+      rel: 'noopener',
+      clicked: 1,
+      removed: true,
+      attached: true,
+    });
     expect(blobs[0]?.type).toBe('text/html; charset=utf-8');
     expect(await blobs[0]?.text()).toBe('<p>é</p>');
     expect(revoked).toEqual([]);
@@ -58,7 +84,14 @@ describe('download helper', () => {
     const { env, anchors, blobs, later } = fakeEnvironment();
     startDownload('/export/log1.json?token=abc', '../smtp-lens-probe-mx.json', env);
     expect(anchors).toHaveLength(1);
-    expect(anchors[0]).toMatchObject({ href: '/export/log1.json?token=abc', download: 'smtp-lens-probe-mx.json', rel: 'noopener', clicked: 1, removed: true, attached: true });
+    expect(anchors[0]).toMatchObject({
+      href: '/export/log1.json?token=abc',
+      download: 'smtp-lens-probe-mx.json',
+      rel: 'noopener',
+      clicked: 1,
+      removed: true,
+      attached: true,
+    });
     expect(blobs).toEqual([]);
     expect(later).toEqual([]);
   });
@@ -68,13 +101,18 @@ describe('download helper', () => {
     expect(safeDownloadName('a\r\nb:c*?.txt')).toBe('a-b-c-.txt');
     expect(safeDownloadName('')).toBe('smtp-lens-export.txt');
     expect(safeDownloadName('x'.repeat(300))).toHaveLength(200);
-    expect(messageFileName({ id: 'abcdef0123456789xyz', receivedAt: '2025-01-31T14:03:09.123Z' })).toBe('test-server-message-20250131-140309-abcdef0123456789.eml');
+    expect(messageFileName({ id: 'abcdef0123456789xyz', receivedAt: '2025-01-31T14:03:09.123Z' })).toBe(
+      'test-server-message-20250131-140309-abcdef0123456789.eml',
+    );
   });
 });
 
 describe('sessions slice', () => {
   it('lists newest first and filters', async () => {
-    const list = [summary('a', '2025-01-01T10:00:00.000Z'), summary('b', '2025-01-02T10:00:00.000Z', { status: 'failed', errorCode: 'tls-failed', target: 'mx.example.net:465' })];
+    const list = [
+      summary('a', '2025-01-01T10:00:00.000Z'),
+      summary('b', '2025-01-02T10:00:00.000Z', { status: 'failed', errorCode: 'tls-failed', target: 'mx.example.net:465' }),
+    ];
     const store = createAppStore(fakeApi({ listSessions: async () => ok(list) }));
     await store.getState().loadSessions();
     expect(store.getState().sessions.list.map((s) => s.id)).toEqual(['b', 'a']);
@@ -98,7 +136,9 @@ describe('sessions slice', () => {
   });
 
   it('delete removes the row; a failure is shown with that session', async () => {
-    const store = createAppStore(fakeApi({ listSessions: async () => ok([summary('a', '2025-01-01T00:00:00Z'), summary('b', '2025-01-02T00:00:00Z')]) }));
+    const store = createAppStore(
+      fakeApi({ listSessions: async () => ok([summary('a', '2025-01-01T00:00:00Z'), summary('b', '2025-01-02T00:00:00Z')]) }),
+    );
     await store.getState().loadSessions();
     expect(await store.getState().deleteSessionLog('a')).toBe(true);
     expect(store.getState().sessions.list.map((s) => s.id)).toEqual(['b']);
@@ -126,9 +166,14 @@ describe('sessions slice', () => {
     expect(cancelled.getState().sessions).toMatchObject({ busyId: undefined, notice: undefined, actionError: undefined });
 
     // A failure is shown with that session.
-    const failing = createAppStore(fakeApi({ exportSessionToFile: async () => failed({ code: 'storage-failed', message: 'could not write /ro/x.json: EACCES' }) }));
+    const failing = createAppStore(
+      fakeApi({ exportSessionToFile: async () => failed({ code: 'storage-failed', message: 'could not write /ro/x.json: EACCES' }) }),
+    );
     expect(await failing.getState().exportSession('log1', 'json')).toBe(false);
-    expect(failing.getState().sessions).toMatchObject({ busyId: undefined, actionError: { id: 'log1', action: 'export', error: { code: 'storage-failed' } } });
+    expect(failing.getState().sessions).toMatchObject({
+      busyId: undefined,
+      actionError: { id: 'log1', action: 'export', error: { code: 'storage-failed' } },
+    });
   });
 
   it('exports the current session by its id, or says there is none', async () => {

@@ -57,7 +57,10 @@ describe('session indicator', () => {
   it('says what is happening', () => {
     const base = { status: 'idle' as const, open: false, cancelling: false };
     expect(sessionIndicator(base).label).toBe('No session');
-    expect(sessionIndicator({ ...base, status: 'running', activity: 'probe', state: 'connecting' })).toEqual({ dot: 'connecting', label: 'Probing…' });
+    expect(sessionIndicator({ ...base, status: 'running', activity: 'probe', state: 'connecting' })).toEqual({
+      dot: 'connecting',
+      label: 'Probing…',
+    });
     expect(sessionIndicator({ ...base, status: 'running', activity: 'raw', state: 'ready', cancelling: true }).label).toBe('Cancelling…');
     expect(sessionIndicator({ ...base, status: 'done', state: 'ready', open: true }).dot).toBe('ready');
     expect(sessionIndicator({ ...base, status: 'done', state: 'closed', source: 'history' }).label).toBe('From the history');
@@ -66,12 +69,27 @@ describe('session indicator', () => {
 
 describe('test server slice', () => {
   it('start with the chosen listeners; status events refresh the messages', async () => {
-    const messages = [{ id: 'm1', receivedAt: '2025-01-01T00:00:00Z', listener: 'plain' as const, envelopeFrom: 'a@x', envelopeTo: ['b@y'], size: 10, raw: 'Subject: x\r\n\r\nhi', truncated: false, secure: false }];
+    const messages = [
+      {
+        id: 'm1',
+        receivedAt: '2025-01-01T00:00:00Z',
+        listener: 'plain' as const,
+        envelopeFrom: 'a@x',
+        envelopeTo: ['b@y'],
+        size: 10,
+        raw: 'Subject: x\r\n\r\nhi',
+        truncated: false,
+        secure: false,
+      },
+    ];
     const api = fakeApi({ testServerMessages: async () => ok(messages) });
     const store = createAppStore(api);
     store.getState().setTestServerChoice('lmtpSocket', false);
     expect(await store.getState().startTestServer()).toBe(true);
-    expect(api.calls[0]).toEqual({ method: 'startTestServer', args: [{ plain: true, starttls: true, implicitTls: true, lmtpSocket: false }] });
+    expect(api.calls[0]).toEqual({
+      method: 'startTestServer',
+      args: [{ plain: true, starttls: true, implicitTls: true, lmtpSocket: false }],
+    });
 
     store.getState().setTestServerStatus({ ...STATUS, messageCount: 1 });
     await flush();
@@ -93,27 +111,45 @@ describe('test server slice', () => {
 
   it('"use this listener" fills the form with the CA; "use account" the user; a loaded profile is left', async () => {
     const api = fakeApi({
-      listProfiles: async () => ok([{ id: 'p1', name: 'Real', connection: { host: 'mx' }, auth: { mechanism: 'auto', user: 'boss' }, hasSecret: true, updatedAt: '' }]),
+      listProfiles: async () =>
+        ok([
+          { id: 'p1', name: 'Real', connection: { host: 'mx' }, auth: { mechanism: 'auto', user: 'boss' }, hasSecret: true, updatedAt: '' },
+        ]),
     });
     const store = createAppStore(api);
     await store.getState().loadProfiles();
     store.getState().applyProfile('p1');
     await store.getState().startTestServer();
     store.getState().useTestListener(STATUS.listeners[0]!);
-    expect(store.getState().connection).toMatchObject({ host: '127.0.0.1', port: '2587', tls: 'starttls', verify: true, caPem: STATUS.certificatePem });
+    expect(store.getState().connection).toMatchObject({
+      host: '127.0.0.1',
+      port: '2587',
+      tls: 'starttls',
+      verify: true,
+      caPem: STATUS.certificatePem,
+    });
     // The real profile's stored password must not go to the test server.
     expect(store.getState().profiles.activeId).toBeUndefined();
     expect(store.getState().auth.useStored).toBe(false);
 
     store.getState().useTestListener(STATUS.listeners[2]!);
-    expect(store.getState().connection).toMatchObject({ target: 'socket', socketPath: '/tmp/smtp-lens/lmtp.sock', protocol: 'lmtp', tls: 'off' });
+    expect(store.getState().connection).toMatchObject({
+      target: 'socket',
+      socketPath: '/tmp/smtp-lens/lmtp.sock',
+      protocol: 'lmtp',
+      tls: 'off',
+    });
 
     store.getState().useTestAccount();
     expect(store.getState().auth).toEqual({ ...DEFAULT_AUTH_FORM, user: 'test', secret: 'pw-123456' });
 
     store.getState().setConnection({ ...store.getState().connection, caPem: '', verify: false });
     store.getState().useTestCertificateAsCa();
-    expect(store.getState().connection).toMatchObject({ caPem: STATUS.certificatePem, verify: true, caName: 'built-in test server certificate' });
+    expect(store.getState().connection).toMatchObject({
+      caPem: STATUS.certificatePem,
+      verify: true,
+      caName: 'built-in test server certificate',
+    });
   });
 
   it('the sidebar shortcut starts the server (or reuses a running one) and points the form at the plain listener', async () => {
@@ -122,13 +158,18 @@ describe('test server slice', () => {
     expect(store.getState().connection).toMatchObject({ target: 'tcp', host: '127.0.0.1', port: '2525', tls: 'off', protocol: 'smtp' });
 
     const reused = createAppStore(
-      fakeApi({ startTestServer: async () => ({ ok: false, error: { code: 'busy', message: 'already running' } }), testServerStatus: async () => ok(STATUS) }),
+      fakeApi({
+        startTestServer: async () => ({ ok: false, error: { code: 'busy', message: 'already running' } }),
+        testServerStatus: async () => ok(STATUS),
+      }),
     );
     await reused.getState().startBuiltInTestServer();
     expect(reused.getState().testServer.error).toBeUndefined();
     expect(reused.getState().connection.port).toBe('2525');
 
-    const broken = createAppStore(fakeApi({ startTestServer: async () => ({ ok: false, error: { code: 'internal', message: 'EADDRINUSE' } }) }));
+    const broken = createAppStore(
+      fakeApi({ startTestServer: async () => ({ ok: false, error: { code: 'internal', message: 'EADDRINUSE' } }) }),
+    );
     await broken.getState().startBuiltInTestServer();
     expect(broken.getState().testServer).toMatchObject({ busy: false, error: { code: 'internal' } });
     expect(broken.getState().connection.host).toBe('');
@@ -142,9 +183,17 @@ describe('ui slice', () => {
     expect(store.getState().ui.appState).toBe('loading');
     await store.getState().init();
     expect(store.getState().ui.appState).toBe('loaded');
-    expect(api.calls.map((c) => c.method).sort()).toEqual(['appInfo', 'listProfiles', 'listSessions', 'testServerMessages', 'testServerStatus']);
+    expect(api.calls.map((c) => c.method).sort()).toEqual([
+      'appInfo',
+      'listProfiles',
+      'listSessions',
+      'testServerMessages',
+      'testServerStatus',
+    ]);
 
-    const failing = createAppStore(fakeApi({ appInfo: async () => ({ ok: false, error: { code: 'server-disconnected', message: 'gone' } }) }));
+    const failing = createAppStore(
+      fakeApi({ appInfo: async () => ({ ok: false, error: { code: 'server-disconnected', message: 'gone' } }) }),
+    );
     await failing.getState().init();
     expect(failing.getState().ui).toMatchObject({ appState: 'failed', loadError: { code: 'server-disconnected' } });
 

@@ -21,11 +21,19 @@ describe('certificate validity', () => {
   const issued = NOW - 60 * DAY_MS;
 
   it('warns at 29 and 30 days left, not at 31', () => {
-    expect(certificateValidity(cert(issued, NOW + 29 * DAY_MS), NOW)).toMatchObject({ status: 'expiring', daysLeft: 29, text: 'Expires in 29 days' });
+    expect(certificateValidity(cert(issued, NOW + 29 * DAY_MS), NOW)).toMatchObject({
+      status: 'expiring',
+      daysLeft: 29,
+      text: 'Expires in 29 days',
+    });
     expect(certificateValidity(cert(issued, NOW + 30 * DAY_MS), NOW)).toMatchObject({ status: 'expiring', daysLeft: 30 });
     expect(certificateValidity(cert(issued, NOW + 31 * DAY_MS), NOW)).toMatchObject({ status: 'valid', daysLeft: 31 });
     expect(certificateValidity(cert(issued, NOW + 30 * DAY_MS + 1), NOW).status).toBe('valid');
-    expect(certificateValidity(cert(issued, NOW + 3 * 3600_000), NOW)).toMatchObject({ status: 'expiring', daysLeft: 0, text: 'Expires within a day' });
+    expect(certificateValidity(cert(issued, NOW + 3 * 3600_000), NOW)).toMatchObject({
+      status: 'expiring',
+      daysLeft: 0,
+      text: 'Expires within a day',
+    });
   });
 
   it('accepts a Date as well as milliseconds, and another threshold', () => {
@@ -35,7 +43,11 @@ describe('certificate validity', () => {
 
   it('says when a certificate has expired', () => {
     expect(certificateValidity(cert(issued, NOW - 1), NOW)).toMatchObject({ status: 'expired', text: 'Expired today' });
-    expect(certificateValidity(cert(issued, NOW - 3 * DAY_MS), NOW)).toMatchObject({ status: 'expired', daysLeft: -3, text: 'Expired 3 days ago' });
+    expect(certificateValidity(cert(issued, NOW - 3 * DAY_MS), NOW)).toMatchObject({
+      status: 'expired',
+      daysLeft: -3,
+      text: 'Expired 3 days ago',
+    });
     expect(certificateValidity(cert(issued, NOW - DAY_MS), NOW).text).toBe('Expired 1 day ago');
   });
 
@@ -95,7 +107,11 @@ describe('verification reasons', () => {
   });
 
   it('shows an unknown reason as it is', () => {
-    expect(explainVerifyError('SOMETHING_NEW')).toMatchObject({ known: false, code: 'SOMETHING_NEW', text: 'The certificate did not verify: SOMETHING_NEW.' });
+    expect(explainVerifyError('SOMETHING_NEW')).toMatchObject({
+      known: false,
+      code: 'SOMETHING_NEW',
+      text: 'The certificate did not verify: SOMETHING_NEW.',
+    });
     expect(explainVerifyError(undefined)).toMatchObject({ known: false, title: 'Verification failed for an unknown reason' });
   });
 });

@@ -10,7 +10,13 @@ import { isNavigationKey, isSelected, selectedRows, targetRow } from '../../../r
 
 // 2025-01-02T03:04:05.123456Z
 const WALL = Date.UTC(2025, 0, 2, 3, 4, 5) + 123.456;
-const ev = (text: string, dir: TranscriptEvent['dir'] = 'recv', t = 0, wall = WALL): TranscriptEvent => ({ t, wall, dir, tls: false, text });
+const ev = (text: string, dir: TranscriptEvent['dir'] = 'recv', t = 0, wall = WALL): TranscriptEvent => ({
+  t,
+  wall,
+  dir,
+  tls: false,
+  text,
+});
 
 describe('time column', () => {
   const previous = ev('220 hi', 'recv', 1_000_000);

@@ -14,8 +14,15 @@ import { failed, fakeApi, flush, ok, record } from './fake-api.js';
  * started, the log deleted, a page failing. Pages of a load that is no longer shown never reach the transcript.
  */
 
-const ev = (session: string, i: number): TranscriptEvent => ({ t: i, wall: 0, dir: i % 2 ? 'recv' : 'send', tls: false, text: `${session} line ${i}` });
-const range = (session: string, from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, k) => ev(session, from + k));
+const ev = (session: string, i: number): TranscriptEvent => ({
+  t: i,
+  wall: 0,
+  dir: i % 2 ? 'recv' : 'send',
+  tls: false,
+  text: `${session} line ${i}`,
+});
+const range = (session: string, from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from) }, (_, k) => ev(session, from + k));
 
 /** A session of `total` events whose pages are answered only when the test says so. */
 /** `expected`: the count the log gives (null: none). */
@@ -25,7 +32,15 @@ function pagedSession(session: string, total: number, first = 10, expected: numb
     status: 'ok',
     damagedLines: 0,
     ...(first < total
-      ? { more: { loadId: `load-${session}`, next: first, ...(expected !== null ? { expectedEvents: expected } : {}), bytesRead: first * 10, bytes: total * 10 } }
+      ? {
+          more: {
+            loadId: `load-${session}`,
+            next: first,
+            ...(expected !== null ? { expectedEvents: expected } : {}),
+            bytesRead: first * 10,
+            bytes: total * 10,
+          },
+        }
       : {}),
   };
   const asked: { from: number; limit: number; answer(result?: Result<SessionEventsPage>): void }[] = [];
@@ -34,7 +49,14 @@ function pagedSession(session: string, total: number, first = 10, expected: numb
       expect(id).toBe(session);
       expect(loadId).toBe(`load-${session}`);
       const to = Math.min(total, from + limit);
-      const page: SessionEventsPage = { events: range(session, from, to), next: Math.max(from, to), done: to >= total, damagedLines: 0, bytesRead: to * 10, bytes: total * 10 };
+      const page: SessionEventsPage = {
+        events: range(session, from, to),
+        next: Math.max(from, to),
+        done: to >= total,
+        damagedLines: 0,
+        bytesRead: to * 10,
+        bytes: total * 10,
+      };
       asked.push({ from, limit, answer: (result = ok(page)) => resolve(result) });
     });
   return { opened, asked, sessionEvents };
@@ -75,7 +97,10 @@ describe('a saved session opened page by page', () => {
     expect(texts(store)).toEqual(range('big', 0, total).map((e) => e.text));
     // Past the count the log gave, nothing more is asked for.
     expect(big.asked).toEqual([]);
-    expect(loadStatus(store.getState().transcript.load, total)).toMatchObject({ state: 'done', text: `All ${total.toLocaleString('en-US')} events loaded` });
+    expect(loadStatus(store.getState().transcript.load, total)).toMatchObject({
+      state: 'done',
+      text: `All ${total.toLocaleString('en-US')} events loaded`,
+    });
   });
 
   it('searches what has come so far, and finds more as pages arrive', async () => {
@@ -191,14 +216,24 @@ describe('a saved session opened page by page', () => {
     const big = pagedSession('big', total, 10, null);
     const store = createAppStore(fakeApi({ openSession: async () => ok(big.opened), sessionEvents: big.sessionEvents }));
     await store.getState().reopenSession('big');
-    expect(loadStatus(store.getState().transcript.load, 10)).toMatchObject({ state: 'loading', text: 'Loading 10 events so far (0% of the log)…' });
-    await answerNext(big, ok({ events: range('big', 10, total), next: total, done: true, damagedLines: 2, bytesRead: total * 10, bytes: total * 10 }));
-    expect(loadStatus(store.getState().transcript.load, total)?.text).toBe(`All ${total.toLocaleString('en-US')} events loaded; 2 damaged lines of the log skipped`);
+    expect(loadStatus(store.getState().transcript.load, 10)).toMatchObject({
+      state: 'loading',
+      text: 'Loading 10 events so far (0% of the log)…',
+    });
+    await answerNext(
+      big,
+      ok({ events: range('big', 10, total), next: total, done: true, damagedLines: 2, bytesRead: total * 10, bytes: total * 10 }),
+    );
+    expect(loadStatus(store.getState().transcript.load, total)?.text).toBe(
+      `All ${total.toLocaleString('en-US')} events loaded; 2 damaged lines of the log skipped`,
+    );
   });
 
   it('opens a short session whole, as before; damaged lines are still told', async () => {
     const store = createAppStore(
-      fakeApi({ openSession: async () => ok<OpenedSession>({ record: record({ events: range('s', 0, 3) }), status: 'open', damagedLines: 1 }) }),
+      fakeApi({
+        openSession: async () => ok<OpenedSession>({ record: record({ events: range('s', 0, 3) }), status: 'open', damagedLines: 1 }),
+      }),
     );
     await store.getState().reopenSession('s');
     expect(texts(store)).toEqual(range('s', 0, 3).map((e) => e.text));

@@ -99,7 +99,14 @@ describe('routing batches', () => {
 });
 
 describe('search hits', () => {
-  const lines = [ev('220 mx ESMTP'), ev('EHLO a', 'send'), ev('250 ok'), ev('EHLO b', 'send', true), ev('250 ok', 'recv', true), ev('QUIT', 'send')];
+  const lines = [
+    ev('220 mx ESMTP'),
+    ev('EHLO a', 'send'),
+    ev('250 ok'),
+    ev('EHLO b', 'send', true),
+    ev('250 ok', 'recv', true),
+    ev('QUIT', 'send'),
+  ];
 
   it('goes to the first hit, then next and previous with wrap-around', () => {
     const store = makeStore();

@@ -17,7 +17,8 @@ function fakeSafeStorage(options: { backend?: string; available?: boolean; async
   const calls: string[] = [];
   const seal = (s: string) => Buffer.concat([Buffer.from('v10'), Buffer.from(s, 'utf8').map((b) => b ^ 0x5a)]);
   const open = (b: Buffer) => {
-    if (b.subarray(0, 3).toString() !== 'v10') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    if (b.subarray(0, 3).toString() !== 'v10')
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
     return Buffer.from(b.subarray(3).map((x) => x ^ 0x5a)).toString('utf8');
   };
   const fake: SafeStorageLike & { calls: string[] } = {
@@ -98,7 +99,9 @@ describe('safeStorageSecretStore', () => {
 describe('openSafeStorageSecretStore', () => {
   it('asks isAsyncEncryptionAvailable and applies the Linux rule', async () => {
     expect((await openSafeStorageSecretStore(fakeSafeStorage({ async: true }), { platform: 'linux' })).available).toBe(true);
-    expect((await openSafeStorageSecretStore(fakeSafeStorage({ async: true, available: false }), { platform: 'darwin' })).available).toBe(false);
+    expect((await openSafeStorageSecretStore(fakeSafeStorage({ async: true, available: false }), { platform: 'darwin' })).available).toBe(
+      false,
+    );
     const basic = await openSafeStorageSecretStore(fakeSafeStorage({ async: true, backend: 'basic_text' }), { platform: 'linux' });
     expect(basic.available).toBe(false);
     expect(basic.reason).toMatch(/basic_text/);

@@ -33,7 +33,11 @@ const sampleRecord = (overrides: Partial<SessionRecord> = {}): SessionRecord =>
 const events = (from: number, count: number): TranscriptEvent[] => someEvents(from, count, { multiByte: true });
 const pathOf = (id: string): string => join(dir, 'sessions', `${id}.jsonl`);
 
-async function writeLog(total: number, batch: number, final = sampleRecord({ result: { ok: true }, greeting: { code: 220, text: 'end' } })): Promise<string> {
+async function writeLog(
+  total: number,
+  batch: number,
+  final = sampleRecord({ result: { ok: true }, greeting: { code: 220, text: 'end' } }),
+): Promise<string> {
   const writer = store.create(sampleRecord());
   for (let i = 0; i < total; i += batch) {
     writer.appendEvents(events(i, Math.min(batch, total - i)));
@@ -50,7 +54,7 @@ async function readAll(id: string, first: number, limit: number) {
   const pages: SessionEventsPage[] = [];
   const all = [...opened.record.events];
   let more = opened.more;
-  for (let from = more?.next; more && from !== undefined; ) {
+  for (let from = more?.next; more && from !== undefined;) {
     const page = await store.readEvents(id, more.loadId, from, limit);
     pages.push(page);
     all.push(...page.events);
@@ -242,14 +246,20 @@ describe('openPaged / readEvents: readings that end early', () => {
     const opened = await store.openPaged(id, 100);
     const text = await fs.readFile(pathOf(id), 'utf8');
     await fs.writeFile(pathOf(id), text.slice(0, text.length / 2));
-    await expect(store.readEvents(id, opened.more!.loadId, 100, 100)).rejects.toMatchObject({ code: 'storage-failed', message: expect.stringMatching(/shorter/) });
+    await expect(store.readEvents(id, opened.more!.loadId, 100, 100)).rejects.toMatchObject({
+      code: 'storage-failed',
+      message: expect.stringMatching(/shorter/),
+    });
 
     const id2 = await writeLog(1_000, 100);
     const opened2 = await store.openPaged(id2, 100);
     // Another file (written while the log still exists, so it cannot reuse its inode) moved into its place.
     writeFileSync(`${pathOf(id2)}.new`, await fs.readFile(pathOf(id2)));
     await fs.rename(`${pathOf(id2)}.new`, pathOf(id2));
-    await expect(store.readEvents(id2, opened2.more!.loadId, 100, 100)).rejects.toMatchObject({ code: 'storage-failed', message: expect.stringMatching(/replaced/) });
+    await expect(store.readEvents(id2, opened2.more!.loadId, 100, 100)).rejects.toMatchObject({
+      code: 'storage-failed',
+      message: expect.stringMatching(/replaced/),
+    });
   });
 
   it('forgets readings nobody continues once enough others were opened', async () => {
@@ -257,7 +267,10 @@ describe('openPaged / readEvents: readings that end early', () => {
     const loads = [];
     for (let i = 0; i < 9; i++) loads.push((await store.openPaged(id, 10)).more!.loadId);
     // The oldest is gone; the newest still reads.
-    await expect(store.readEvents(id, loads[0]!, 10, 10)).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/open it again/) });
+    await expect(store.readEvents(id, loads[0]!, 10, 10)).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/open it again/),
+    });
     expect((await store.readEvents(id, loads[8]!, 10, 10)).events).toEqual(events(10, 10));
   });
 

@@ -31,7 +31,10 @@ describe('SessionLogStore: writing and reopening', () => {
     const final = sampleRecord({
       durationMs: 1234,
       greeting: { code: 220, text: 'ready' },
-      capabilities: [{ name: 'PIPELINING', params: [] }, { name: 'SIZE', params: ['1000'] }],
+      capabilities: [
+        { name: 'PIPELINING', params: [] },
+        { name: 'SIZE', params: ['1000'] },
+      ],
       events: events(0, 5),
       result: { ok: true, verdict: 'delivered' },
     });
@@ -86,11 +89,17 @@ describe('SessionLogStore: writing and reopening', () => {
   });
 
   it('refuses records that carry secret, password or token fields', async () => {
-    const leaky = { ...sampleRecord(), auth: { mechanism: 'PLAIN', ok: true, steps: [], durationMs: 1, Password: 'x' } } as unknown as SessionRecord;
+    const leaky = {
+      ...sampleRecord(),
+      auth: { mechanism: 'PLAIN', ok: true, steps: [], durationMs: 1, Password: 'x' },
+    } as unknown as SessionRecord;
     expect(() => store.create(leaky)).toThrow(expect.objectContaining({ code: 'storage-failed' }));
     expect(await fs.readdir(join(dir, 'sessions'))).toEqual([]);
     const writer = store.create(sampleRecord());
-    const withToken = { ...sampleRecord(), commands: [{ command: 'X', reply: { code: 250, text: '' }, token: 't' }] } as unknown as SessionRecord;
+    const withToken = {
+      ...sampleRecord(),
+      commands: [{ command: 'X', reply: { code: 250, text: '' }, token: 't' }],
+    } as unknown as SessionRecord;
     expect(() => writer.snapshot(withToken)).toThrow(expect.objectContaining({ code: 'storage-failed' }));
     expect(findSecretKey({ a: [{ b: { secret: 1 } }] })).toBe('a[0].b.secret');
     expect(findSecretKey(sampleRecord())).toBeUndefined();
@@ -145,7 +154,12 @@ describe('SessionLogStore: list, delete, ids', () => {
     newer.appendEvents(events(0, 5));
     await newer.close({ ...failedRecord, result: { ok: false, error: { code: 'tls-failed', message: 'handshake failed' } } });
 
-    const live = store.create(sampleRecord({ startedAt: '2024-05-01T11:00:00.000Z', target: { protocol: 'lmtp', tls: 'off', socketPath: '/run/lmtp.sock', ehloName: 'c' } }));
+    const live = store.create(
+      sampleRecord({
+        startedAt: '2024-05-01T11:00:00.000Z',
+        target: { protocol: 'lmtp', tls: 'off', socketPath: '/run/lmtp.sock', ehloName: 'c' },
+      }),
+    );
     live.appendEvents(events(0, 2));
 
     const list = await store.list();
@@ -161,7 +175,10 @@ describe('SessionLogStore: list, delete, ids', () => {
 
   it('lists a log whose last line is longer than the tail it first reads', async () => {
     const writer = store.create(sampleRecord());
-    const huge = sampleRecord({ capabilities: Array.from({ length: 5000 }, (_, i) => ({ name: `X-EXT-${i}`, params: ['a', 'b'] })), result: { ok: true } });
+    const huge = sampleRecord({
+      capabilities: Array.from({ length: 5000 }, (_, i) => ({ name: `X-EXT-${i}`, params: ['a', 'b'] })),
+      result: { ok: true },
+    });
     writer.appendEvents(events(0, 1));
     await writer.close(huge);
     const [summary] = await store.list();

@@ -61,7 +61,9 @@ export function AuthView({ auth, encrypted }: AuthViewProps) {
             </>
           ) : null}
           {(mechanism.strength === 'cleartext' || mechanism.strength === 'token') && encrypted === false ? (
-            <p className="auth-plaintext">Sent without TLS: the secret was readable on the path (unless the link stayed on this machine).</p>
+            <p className="auth-plaintext">
+              Sent without TLS: the secret was readable on the path (unless the link stayed on this machine).
+            </p>
           ) : null}
         </dd>
         <dt>Final reply</dt>

@@ -32,7 +32,13 @@ export function CapabilityView({ record }: { record: SessionRecord }) {
     <section className="panel cap-panel" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>
         Capabilities
-        {record.helloVerb ? <span className="subtle"> ({record.helloVerb}{before ? ', after STARTTLS' : ''})</span> : null}
+        {record.helloVerb ? (
+          <span className="subtle">
+            {' '}
+            ({record.helloVerb}
+            {before ? ', after STARTTLS' : ''})
+          </span>
+        ) : null}
       </h2>
       {notes.map((n) => (
         <p key={n.text} className={`notice ${n.tone === 'warn' ? 'warn' : ''}`}>
@@ -118,11 +124,7 @@ function Params({ capability }: { capability: Capability }) {
     case 'none':
       return <span className="subtle">—</span>;
     case 'size':
-      return (
-        <span className={formatted.size?.bytes === null ? 'subtle' : undefined}>
-          {formatted.size?.text}
-        </span>
-      );
+      return <span className={formatted.size?.bytes === null ? 'subtle' : undefined}>{formatted.size?.text}</span>;
     case 'auth':
       return <Mechanisms mechanisms={formatted.mechanisms ?? []} />;
     case 'list':
@@ -212,7 +214,12 @@ function TlsComparison({ before, after }: { before: Capability[]; after: Capabil
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.name} data-capability={r.name} data-change={r.change} className={r.change !== 'same' ? `cap-row-${r.change}` : undefined}>
+                <tr
+                  key={r.name}
+                  data-capability={r.name}
+                  data-change={r.change}
+                  className={r.change !== 'same' ? `cap-row-${r.change}` : undefined}
+                >
                   <th scope="row">{r.name}</th>
                   <td>{r.before ? paramsText(r.before) : <span className="subtle">not offered</span>}</td>
                   <td>{r.after ? paramsText(r.after) : <span className="subtle">not offered</span>}</td>

@@ -28,7 +28,10 @@ export function capabilityNotes(record: Pick<SessionRecord, 'helloVerb' | 'capab
     });
   }
   if (record.helloVerb === 'LHLO') {
-    notes.push({ tone: 'info', text: 'LMTP: LHLO advertises extensions the way EHLO does, and the server answers once per recipient after the data.' });
+    notes.push({
+      tone: 'info',
+      text: 'LMTP: LHLO advertises extensions the way EHLO does, and the server answers once per recipient after the data.',
+    });
   }
   const auth = record.capabilities.find((c) => c.name.toUpperCase() === 'AUTH');
   if (auth && !record.tls) {
@@ -37,7 +40,10 @@ export function capabilityNotes(record: Pick<SessionRecord, 'helloVerb' | 'capab
       const names = cleartext.map((m) => m.name).join(', ');
       notes.push(
         isLocalLink(record)
-          ? { tone: 'info', text: `${names} ${cleartext.length === 1 ? 'is' : 'are'} offered without TLS; acceptable here only because the link does not leave this machine.` }
+          ? {
+              tone: 'info',
+              text: `${names} ${cleartext.length === 1 ? 'is' : 'are'} offered without TLS; acceptable here only because the link does not leave this machine.`,
+            }
           : {
               tone: 'warn',
               text: `${names} ${cleartext.length === 1 ? 'is' : 'are'} offered on an unencrypted connection: ${cleartext.length === 1 ? 'it sends' : 'they send'} the password or token readable by anyone on the path. Use STARTTLS or implicit TLS.`,

@@ -1,6 +1,12 @@
 import { useId, useRef, useState } from 'react';
 import { api } from '../../lib/api.js';
-import { MAX_UPLOAD_BYTES, checkAttachmentCount, checkUploadSize, formatBytes, type AttachmentItem } from '../../lib/compose/attachments.js';
+import {
+  MAX_UPLOAD_BYTES,
+  checkAttachmentCount,
+  checkUploadSize,
+  formatBytes,
+  type AttachmentItem,
+} from '../../lib/compose/attachments.js';
 import { useAppStore } from '../../store/index.js';
 
 /**
@@ -41,7 +47,13 @@ export function AttachmentsField({ disabled }: { disabled?: boolean }) {
         }
         const uploaded = await api.uploadFile(file);
         if (uploaded.ok) {
-          items.push({ kind: 'upload', name: file.name, size: uploaded.value.size, uploadId: uploaded.value.id, ...(file.type ? { contentType: file.type } : {}) });
+          items.push({
+            kind: 'upload',
+            name: file.name,
+            size: uploaded.value.size,
+            uploadId: uploaded.value.id,
+            ...(file.type ? { contentType: file.type } : {}),
+          });
         } else {
           problems.push(`Could not attach ${file.name}: ${uploaded.error.message}`);
         }
@@ -93,7 +105,11 @@ export function AttachmentsField({ disabled }: { disabled?: boolean }) {
             />
           </>
         )}
-        {attachments.length > 1 ? <span className="subtle">{attachments.length} files, {formatBytes(total)} in all</span> : null}
+        {attachments.length > 1 ? (
+          <span className="subtle">
+            {attachments.length} files, {formatBytes(total)} in all
+          </span>
+        ) : null}
         {reading ? (
           <span role="status" className="subtle">
             Uploading…

@@ -59,7 +59,12 @@ export function BodyTabs({ text, html, onText, onHtml, disabled }: BodyTabsProps
             onKeyDown={onKeyDown}
           >
             {t.label}
-            {t.kind === 'html' && html.trim() !== '' ? <span className="tab-mark"> ●<span className="visually-hidden"> (has content)</span></span> : null}
+            {t.kind === 'html' && html.trim() !== '' ? (
+              <span className="tab-mark">
+                {' '}
+                ●<span className="visually-hidden"> (has content)</span>
+              </span>
+            ) : null}
           </button>
         ))}
       </div>

@@ -42,8 +42,12 @@ export function ComposePanel() {
   const sending = useAppStore((s) => isSending(s.compose.send));
   const previewStatus = useAppStore((s) => s.compose.preview.status);
   // New results are brought into view: a preview made, a send that started or ended.
-  const previewToken = useAppStore((s) => (s.compose.preview.status === 'done' ? (s.compose.preview.value ?? s.compose.preview.error) : undefined));
-  const sendToken = useAppStore((s) => (s.compose.send.stage === 'done' ? s.compose.send : s.compose.send.stage === 'connecting' ? 'connecting' : undefined));
+  const previewToken = useAppStore((s) =>
+    s.compose.preview.status === 'done' ? (s.compose.preview.value ?? s.compose.preview.error) : undefined,
+  );
+  const sendToken = useAppStore((s) =>
+    s.compose.send.stage === 'done' ? s.compose.send : s.compose.send.stage === 'connecting' ? 'connecting' : undefined,
+  );
   const sessionBusy = useAppStore((s) => s.session.status === 'running');
   const setField = useAppStore((s) => s.setComposeField);
   const previewMessage = useAppStore((s) => s.previewMessage);
@@ -125,7 +129,13 @@ export function ComposePanel() {
           ) : null}
         </div>
 
-        <BodyTabs text={form.text} html={form.html} onText={(v) => setField('text', v)} onHtml={(v) => setField('html', v)} disabled={sending} />
+        <BodyTabs
+          text={form.text}
+          html={form.html}
+          onText={(v) => setField('text', v)}
+          onHtml={(v) => setField('html', v)}
+          disabled={sending}
+        />
         <AttachmentsField disabled={sending} />
         <HeadersEditor problems={check.headers} disabled={sending} />
         <EnvelopeOptions check={check} defaults={defaults} disabled={sending} />

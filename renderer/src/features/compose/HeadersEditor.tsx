@@ -93,8 +93,8 @@ export function HeadersEditor({ problems, disabled }: { problems: Record<string,
         Add header
       </button>
       <p className="hint">
-        From, To, Cc, Bcc, Reply-To, Subject, Date, Message-ID, MIME-Version and Content-Type are written by the composer
-        and cannot be added here.
+        From, To, Cc, Bcc, Reply-To, Subject, Date, Message-ID, MIME-Version and Content-Type are written by the composer and cannot be
+        added here.
       </p>
     </fieldset>
   );

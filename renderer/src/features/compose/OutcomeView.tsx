@@ -15,7 +15,12 @@ function replyText(reply: ReplyInfo): string {
 function Reply({ reply, context }: { reply: ReplyInfo; context: string }) {
   return (
     <span className="reply">
-      <ReplyCode code={reply.code} text={reply.text} context={context} {...(reply.enhancedCode ? { enhancedCode: reply.enhancedCode } : {})} />
+      <ReplyCode
+        code={reply.code}
+        text={reply.text}
+        context={context}
+        {...(reply.enhancedCode ? { enhancedCode: reply.enhancedCode } : {})}
+      />
       <span className="reply-text"> {replyText(reply)}</span>
     </span>
   );

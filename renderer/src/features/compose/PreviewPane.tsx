@@ -9,7 +9,11 @@ function Params({ params }: { params: PlannedParam[] }) {
   return (
     <>
       {params.map((p) => (
-        <span key={p.param} className={p.optional ? 'param optional' : 'param'} title={`needs ${p.extension}${p.optional ? ' (left out when not advertised)' : ''}`}>
+        <span
+          key={p.param}
+          className={p.optional ? 'param optional' : 'param'}
+          title={`needs ${p.extension}${p.optional ? ' (left out when not advertised)' : ''}`}
+        >
           {' '}
           {p.param}
         </span>
@@ -88,16 +92,12 @@ export function PreviewPane() {
           </span>
         ))}
       </pre>
-      <p className="hint">
-        SIZE is sent only when the server advertises it. {plan.missingExtensions}
-      </p>
+      <p className="hint">SIZE is sent only when the server advertises it. {plan.missingExtensions}</p>
       <h4>Message</h4>
       <pre className="viewer preview-raw" tabIndex={0} aria-label="Raw message">
         {value.raw}
       </pre>
-      {value.truncated ? (
-        <p className="hint">Only the first 256 KB are shown; the message is {formatBytes(value.size)}.</p>
-      ) : null}
+      {value.truncated ? <p className="hint">Only the first 256 KB are shown; the message is {formatBytes(value.size)}.</p> : null}
       <p className="hint">Date, Message-ID and MIME boundaries are made afresh when the message is sent.</p>
     </section>
   );

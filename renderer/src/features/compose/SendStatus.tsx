@@ -61,15 +61,17 @@ export function SendStatus() {
     <div className="compose-result">
       {send.error && !partial ? (
         <ErrorDetails
-          title={send.error.code === 'delivery-unknown' ? 'Whether the message was delivered is unknown' : FAILED_TITLE[send.failedStep ?? 'send']}
+          title={
+            send.error.code === 'delivery-unknown'
+              ? 'Whether the message was delivered is unknown'
+              : FAILED_TITLE[send.failedStep ?? 'send']
+          }
           error={send.error}
           {...(send.failedStep === 'form' ? { labelFor: fieldLabel } : {})}
         />
       ) : null}
       {showRecordOutcome && send.record ? <OutcomeView record={send.record} hideDetail={Boolean(send.error) && !partial} /> : null}
-      {send.closeError ? (
-        <p className="hint">The session could not be closed cleanly afterwards: {send.closeError.message}</p>
-      ) : null}
+      {send.closeError ? <p className="hint">The session could not be closed cleanly afterwards: {send.closeError.message}</p> : null}
       <div className="compose-result-actions">
         <button type="button" className="link" onClick={clear}>
           Dismiss

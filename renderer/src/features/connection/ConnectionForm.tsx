@@ -163,9 +163,7 @@ function TlsOptions({ form, issues, setField }: SectionProps) {
   const errorInside = ['caPem', 'servername', 'maxVersion', 'ciphers', 'clientCertPem', 'clientKeyPem'].some((k) => issues[k]);
   return (
     <details className="options" open={errorInside || undefined}>
-      <summary>
-        TLS options{note ? <span className={`summary-note ${form.verify ? 'subtle' : 'badge warn'}`}>{note}</span> : null}
-      </summary>
+      <summary>TLS options{note ? <span className={`summary-note ${form.verify ? 'subtle' : 'badge warn'}`}>{note}</span> : null}</summary>
       <div className="options-body">
         <CheckField
           name="verify"
@@ -185,8 +183,8 @@ function TlsOptions({ form, issues, setField }: SectionProps) {
         />
         {confirmingInsecure ? (
           <div className="inline-warning" role="alertdialog" aria-label="Turn off certificate verification?">
-            <strong>Turn off certificate verification?</strong> Anyone between you and the server could then read and change
-            the session, including passwords. Prefer loading the server's CA below.
+            <strong>Turn off certificate verification?</strong> Anyone between you and the server could then read and change the session,
+            including passwords. Prefer loading the server's CA below.
             <div className="button-row">
               <button
                 type="button"
@@ -315,9 +313,7 @@ function SessionOptions({ form, issues, setField }: SectionProps) {
   const errorInside = ['ehloName', 'timeoutSeconds', 'deadlineSeconds', 'sourceAddress'].some((k) => issues[k]);
   return (
     <details className="options" open={errorInside || undefined}>
-      <summary>
-        Session options{note ? <span className="summary-note subtle">{note}</span> : null}
-      </summary>
+      <summary>Session options{note ? <span className="summary-note subtle">{note}</span> : null}</summary>
       <div className="options-body">
         <TextField
           name="ehloName"
@@ -520,7 +516,13 @@ function TestServerShortcut() {
                 {accountInForm ? 'Account in the form' : 'Use this account'}
               </button>
             ) : null}
-            <button type="button" className="small" disabled={busy || running} onClick={() => void start()} title="Point the form at its plain SMTP listener">
+            <button
+              type="button"
+              className="small"
+              disabled={busy || running}
+              onClick={() => void start()}
+              title="Point the form at its plain SMTP listener"
+            >
               Use its SMTP listener
             </button>
             <button type="button" className="small" disabled={busy} onClick={() => void stop()}>
@@ -538,7 +540,9 @@ function TestServerShortcut() {
           </button>
         </div>
       )}
-      {error ? <ErrorNote error={error} what={serverRunning ? 'The test server could not stop' : 'The test server could not start'} /> : null}
+      {error ? (
+        <ErrorNote error={error} what={serverRunning ? 'The test server could not stop' : 'The test server could not start'} />
+      ) : null}
     </div>
   );
 }

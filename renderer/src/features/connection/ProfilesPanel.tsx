@@ -63,7 +63,9 @@ export function ProfilesPanel() {
           </button>
         </div>
       ) : null}
-      {saving ? <SaveProfileForm mode={saving} profile={saving === 'update' ? active : undefined} onDone={() => setSaving(undefined)} /> : null}
+      {saving ? (
+        <SaveProfileForm mode={saving} profile={saving === 'update' ? active : undefined} onDone={() => setSaving(undefined)} />
+      ) : null}
       {notice ? (
         <p className="inline-note" role="status">
           {notice}{' '}

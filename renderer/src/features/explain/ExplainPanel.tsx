@@ -143,9 +143,7 @@ export function ExplainView({ selection, fromResult, takeFocus, onFocusTaken, on
 
       <div className="explain-body" aria-live="polite">
         {!selection ? (
-          <p className="hint">
-            Select a reply code in the transcript, the overview or a result to see what it means, or type one above.
-          </p>
+          <p className="hint">Select a reply code in the transcript, the overview or a result to see what it means, or type one above.</p>
         ) : (
           <>
             {fromResult ? <p className="hint">The reply that ended the last operation:</p> : null}
@@ -199,7 +197,8 @@ export function ExplainView({ selection, fromResult, takeFocus, onFocusTaken, on
             {selection.enhancedCode ? (
               <section className="explain-section" aria-labelledby={`${id}-enhanced`} data-explained-enhanced={selection.enhancedCode}>
                 <h3 id={`${id}-enhanced`}>
-                  <code className="explain-code">{selection.enhancedCode}</code> {enhanced ? enhanced.detailName : 'Not an enhanced status code'}
+                  <code className="explain-code">{selection.enhancedCode}</code>{' '}
+                  {enhanced ? enhanced.detailName : 'Not an enhanced status code'}
                 </h3>
                 {enhanced ? (
                   <>
@@ -215,7 +214,10 @@ export function ExplainView({ selection, fromResult, takeFocus, onFocusTaken, on
                       </dd>
                       <dt>Detail</dt>
                       <dd>
-                        <span className="mono">x.{enhanced.subject}.{enhanced.detail}</span> {enhanced.detailName}
+                        <span className="mono">
+                          x.{enhanced.subject}.{enhanced.detail}
+                        </span>{' '}
+                        {enhanced.detailName}
                         {enhanced.detailKnown ? null : <span className="subtle"> (not registered)</span>}
                       </dd>
                       <dt>Defined in</dt>

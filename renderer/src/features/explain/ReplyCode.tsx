@@ -28,7 +28,8 @@ export function ReplyCode({ code, enhancedCode, text, context, className }: Repl
 
   const reply = code !== undefined ? explainReplyCode(code) : undefined;
   const enhanced = enhancedCode ? explainEnhanced(enhancedCode) : null;
-  const outcome = reply?.outcome ?? (enhanced ? ({ 2: 'success', 4: 'transient', 5: 'permanent' } as const)[enhanced.classDigit] : undefined);
+  const outcome =
+    reply?.outcome ?? (enhanced ? ({ 2: 'success', 4: 'transient', 5: 'permanent' } as const)[enhanced.classDigit] : undefined);
   const label = [code, enhancedCode].filter((p) => p !== undefined && p !== '').join(' ');
 
   const onKeyDown = (e: KeyboardEvent) => {

@@ -7,7 +7,8 @@ import { OutcomeGrid } from '../compose/OutcomeView.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
 
 /** Whether a record sent (or tried to send) a message: it then has a Delivery panel. */
-export const hasDelivery = (record: SessionRecord): boolean => record.message !== undefined || (record.recipients?.length ?? 0) > 0 || record.operation === 'send';
+export const hasDelivery = (record: SessionRecord): boolean =>
+  record.message !== undefined || (record.recipients?.length ?? 0) > 0 || record.operation === 'send';
 
 /**
  * What became of the message of a session, as it was when sent and as it reopens from the history: the envelope,
@@ -36,12 +37,17 @@ export function DeliveryPanel({ record }: { record: SessionRecord }) {
       {message ? (
         <dl className="kv delivery-facts">
           <dt>Envelope from</dt>
-          <dd className="mono">&lt;{message.envelopeFrom}&gt;{message.mailParams.length ? ` ${message.mailParams.join(' ')}` : ''}</dd>
+          <dd className="mono">
+            &lt;{message.envelopeFrom}&gt;{message.mailParams.length ? ` ${message.mailParams.join(' ')}` : ''}
+          </dd>
           <dt>Envelope to</dt>
           <dd className="mono">{message.envelopeTo.map((a) => `<${a}>`).join(', ') || '—'}</dd>
           <dt>Message</dt>
           <dd>
-            {formatBytes(message.size)} <span className="subtle">({message.wireBytes.toLocaleString('en')} bytes on the wire, by {message.method})</span>
+            {formatBytes(message.size)}{' '}
+            <span className="subtle">
+              ({message.wireBytes.toLocaleString('en')} bytes on the wire, by {message.method})
+            </span>
           </dd>
           {message.messageId ? (
             <>
@@ -53,12 +59,22 @@ export function DeliveryPanel({ record }: { record: SessionRecord }) {
             <>
               <dt>PRDR</dt>
               <dd>
-                <ReplyCode code={message.prdr.intro.code} enhancedCode={message.prdr.intro.enhancedCode} text={message.prdr.intro.text} context="after the data (PRDR)" />{' '}
+                <ReplyCode
+                  code={message.prdr.intro.code}
+                  enhancedCode={message.prdr.intro.enhancedCode}
+                  text={message.prdr.intro.text}
+                  context="after the data (PRDR)"
+                />{' '}
                 <span className="subtle">then one reply per recipient</span>
                 {message.prdr.final ? (
                   <>
                     , final{' '}
-                    <ReplyCode code={message.prdr.final.code} enhancedCode={message.prdr.final.enhancedCode} text={message.prdr.final.text} context="PRDR final reply" />
+                    <ReplyCode
+                      code={message.prdr.final.code}
+                      enhancedCode={message.prdr.final.enhancedCode}
+                      text={message.prdr.final.text}
+                      context="PRDR final reply"
+                    />
                   </>
                 ) : (
                   <span className="subtle">; the final reply never came</span>

@@ -54,7 +54,9 @@ function FindingItem({ finding }: { finding: Finding }) {
   return (
     <li className="finding" data-finding={finding.id}>
       <p className="finding-title">
-        <span className={`badge ${finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warn' : 'info'}`}>{finding.severity}</span>{' '}
+        <span className={`badge ${finding.severity === 'error' ? 'error' : finding.severity === 'warning' ? 'warn' : 'info'}`}>
+          {finding.severity}
+        </span>{' '}
         <strong>{finding.title}</strong> <code className="subtle">{finding.id}</code>
       </p>
       <p className="finding-detail">{finding.detail}</p>

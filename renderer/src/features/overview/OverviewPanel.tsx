@@ -30,11 +30,7 @@ export function OverviewPanel({ showResult = true }: OverviewPanelProps) {
           <ResultBanner />
         </div>
       ) : null}
-      {record ? (
-        <OverviewOfRecord record={record} />
-      ) : status === 'idle' ? (
-        <FirstRun />
-      ) : null}
+      {record ? <OverviewOfRecord record={record} /> : status === 'idle' ? <FirstRun /> : null}
     </div>
   );
 }
@@ -65,8 +61,8 @@ function FirstRun() {
     <section className="panel first-run overview-wide" aria-labelledby={`${id}-heading`} data-first-run>
       <h2 id={`${id}-heading`}>Test a mail server</h2>
       <p>
-        SMTP Lens connects to an SMTP, SMTPS or LMTP server and shows what it advertises, how TLS and authentication went,
-        what became of a test message, and every line that was exchanged — with secrets redacted.
+        SMTP Lens connects to an SMTP, SMTPS or LMTP server and shows what it advertises, how TLS and authentication went, what became of a
+        test message, and every line that was exchanged — with secrets redacted.
       </p>
       <div className="first-run-choices">
         <div className="first-run-choice">
@@ -79,7 +75,9 @@ function FirstRun() {
           <button type="button" onClick={ownServer}>
             Probe your own server
           </button>
-          <p className="hint">Enter its host name and port on the left (587 for submission, 25 between servers, 465 for SMTPS), then Probe.</p>
+          <p className="hint">
+            Enter its host name and port on the left (587 for submission, 25 between servers, 465 for SMTPS), then Probe.
+          </p>
         </div>
       </div>
     </section>
@@ -177,12 +175,10 @@ export function ServerSummary({ record }: { record: SessionRecord }) {
         </dd>
         <dt>Started</dt>
         <dd>
-          {Number.isNaN(started) ? (
-            record.startedAt
-          ) : (
-            <time dateTime={record.startedAt}>{new Date(started).toLocaleString()}</time>
-          )}{' '}
-          <span className="subtle">· {record.operation}, {formatDuration(record.durationMs)}</span>
+          {Number.isNaN(started) ? record.startedAt : <time dateTime={record.startedAt}>{new Date(started).toLocaleString()}</time>}{' '}
+          <span className="subtle">
+            · {record.operation}, {formatDuration(record.durationMs)}
+          </span>
         </dd>
       </dl>
     </section>

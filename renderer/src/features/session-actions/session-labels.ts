@@ -47,7 +47,9 @@ export function sessionIndicator(
   if (session.open) return { dot: 'ready', label: 'Open — ready for commands' };
   const status = record ? recordStatus(record) : undefined;
   if (session.source === 'history') {
-    return status && status !== 'ok' ? { dot: status, label: `From the history — ${STATUS_WORDS[status]}` } : { dot: 'closed', label: 'From the history' };
+    return status && status !== 'ok'
+      ? { dot: status, label: `From the history — ${STATUS_WORDS[status]}` }
+      : { dot: 'closed', label: 'From the history' };
   }
   if (status === 'unknown') return { dot: 'unknown', label: 'Unknown — the link was lost before the answer' };
   if (status && status !== 'ok') return { dot: status, label: STATUS_WORDS[status] };

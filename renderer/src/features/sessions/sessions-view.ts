@@ -24,7 +24,8 @@ export function filterSessions(list: readonly SavedSessionSummary[], query: stri
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...list];
   return list.filter((s) => {
-    const text = `${s.target} ${s.operation} ${s.status} ${statusPill(s).label} ${s.errorCode ?? ''} ${formatLocalTime(s.startedAt)}`.toLowerCase();
+    const text =
+      `${s.target} ${s.operation} ${s.status} ${statusPill(s).label} ${s.errorCode ?? ''} ${formatLocalTime(s.startedAt)}`.toLowerCase();
     return words.every((w) => text.includes(w));
   });
 }

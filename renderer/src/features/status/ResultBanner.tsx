@@ -24,7 +24,9 @@ export function ResultBanner() {
   const error = useAppStore((s) => s.session.error);
   const dismissed = useAppStore((s) => s.session.noticeDismissed === true);
   // An error is about the forms as they were: editing either (the host, the password) clears it.
-  const edited = useAppStore((s) => s.session.formAt !== undefined && (s.session.formAt.connection !== s.connection || s.session.formAt.auth !== s.auth));
+  const edited = useAppStore(
+    (s) => s.session.formAt !== undefined && (s.session.formAt.connection !== s.connection || s.session.formAt.auth !== s.auth),
+  );
   const dismiss = useAppStore((s) => s.dismissNotice);
   if (status === 'done' && dismissed) return null;
   const failed = error !== undefined || (record !== undefined && !record.result.ok);
@@ -76,7 +78,10 @@ function LiveStatus({ activity }: { activity: string | undefined }) {
   }, []);
   const stage = progress?.stage;
   const elapsed = progress ? progress.elapsedMs + Math.max(0, now - progress.receivedAt) : undefined;
-  const body = progress?.bytesSent !== undefined && progress.totalBytes !== undefined ? { sent: progress.bytesSent, total: progress.totalBytes } : undefined;
+  const body =
+    progress?.bytesSent !== undefined && progress.totalBytes !== undefined
+      ? { sent: progress.bytesSent, total: progress.totalBytes }
+      : undefined;
   const hint = progress?.hint;
   return (
     <div className="banner running result-banner live-status" data-result="running" data-stage={stage?.name ?? 'starting'}>
@@ -138,7 +143,9 @@ function AdviceButton({ action }: { action: AdviceAction }) {
     );
   }
   const focus = () => {
-    const input = document.querySelector<HTMLInputElement>(`.sidebar [data-field="${action.field === 'password' ? 'secret' : action.field}"] input`);
+    const input = document.querySelector<HTMLInputElement>(
+      `.sidebar [data-field="${action.field === 'password' ? 'secret' : action.field}"] input`,
+    );
     input?.focus();
     input?.select();
   };
@@ -166,7 +173,13 @@ function Verdict({ record }: { record: SessionRecord }) {
 function Dismiss({ onDismiss }: { onDismiss: (() => void) | undefined }) {
   if (!onDismiss) return null;
   return (
-    <button type="button" className="small link banner-close" aria-label="Dismiss this notice" title="Dismiss (the result stays in the Overview)" onClick={onDismiss}>
+    <button
+      type="button"
+      className="small link banner-close"
+      aria-label="Dismiss this notice"
+      title="Dismiss (the result stays in the Overview)"
+      onClick={onDismiss}
+    >
       ✕
     </button>
   );
@@ -230,7 +243,15 @@ const FIELD_LABELS: Record<string, string> = {
 };
 const fieldLabel = (path: string): string => FIELD_LABELS[path] ?? path;
 
-function ErrorBanner({ error, record, onDismiss }: { error: ErrorDto; record: SessionRecord | undefined; onDismiss: (() => void) | undefined }) {
+function ErrorBanner({
+  error,
+  record,
+  onDismiss,
+}: {
+  error: ErrorDto;
+  record: SessionRecord | undefined;
+  onDismiss: (() => void) | undefined;
+}) {
   const advice = adviseError(error);
   const reply = error.replyCode !== undefined ? explainReplyCode(error.replyCode) : undefined;
   const enhanced = error.enhancedCode ? explainEnhanced(error.enhancedCode) : null;
@@ -238,13 +259,32 @@ function ErrorBanner({ error, record, onDismiss }: { error: ErrorDto; record: Se
   const hasRaw = replyLines !== '' || !!error.command || !!error.raw || !!error.stage || !!error.message;
   // One tone per status: a partial delivery amber, an unknown outcome amber-grey, a cancelled run grey, not red.
   const status = record ? recordStatus(record) : error.code === 'cancelled' ? 'cancelled' : 'failed';
-  const tone = status === 'partial' ? 'warn' : status === 'unknown' ? 'unknown' : status === 'cancelled' || status === 'interrupted' ? 'neutral' : 'error';
+  const tone =
+    status === 'partial'
+      ? 'warn'
+      : status === 'unknown'
+        ? 'unknown'
+        : status === 'cancelled' || status === 'interrupted'
+          ? 'neutral'
+          : 'error';
   const verdict = record?.result.verdict;
   const title =
-    status === 'cancelled' ? 'Cancelled' : status === 'interrupted' ? 'Interrupted' : verdict ? explainVerdict(verdict, record?.recipients).title : advice.title;
+    status === 'cancelled'
+      ? 'Cancelled'
+      : status === 'interrupted'
+        ? 'Interrupted'
+        : verdict
+          ? explainVerdict(verdict, record?.recipients).title
+          : advice.title;
   const invalid = error.code === 'invalid-input' && (error.issues?.length ?? 0) > 0;
   return (
-    <div className={`banner ${tone} result-banner compact`} role="alert" data-result="error" data-error-code={error.code} data-status={status}>
+    <div
+      className={`banner ${tone} result-banner compact`}
+      role="alert"
+      data-result="error"
+      data-error-code={error.code}
+      data-status={status}
+    >
       <div className="result-head">
         <strong className="result-title">{title}</strong>
         <code className="error-code" title="The error code (the CLI's exit code and the exports name it too)">
@@ -259,10 +299,7 @@ function ErrorBanner({ error, record, onDismiss }: { error: ErrorDto; record: Se
             The server answered{' '}
             <ReplyCode code={error.replyCode} enhancedCode={error.enhancedCode} text={error.replyText} context={error.command} />{' '}
             {stripEnhancedCode(error.replyText ?? '', error.enhancedCode).split('\n')[0]}
-            <span className="subtle">
-              {' '}
-              — {enhanced?.detailKnown ? enhanced.detailText : (reply?.meaning ?? advice.text)}
-            </span>
+            <span className="subtle"> — {enhanced?.detailKnown ? enhanced.detailText : (reply?.meaning ?? advice.text)}</span>
           </span>
         ) : (
           <span className="result-text">{advice.text}</span>

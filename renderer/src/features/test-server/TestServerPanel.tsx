@@ -51,17 +51,17 @@ function ServerControls({ headingId }: { headingId: string }) {
       </p>
       {/* While it runs, its listeners are the table below: the choice is for the next start. */}
       {running ? null : (
-      <fieldset className="listener-choice" disabled={busy}>
-        <legend className="section-title">Listeners</legend>
-        <div className="segmented wrap">
-          {CHOICES.map((c) => (
-            <label key={c.key}>
-              <input type="checkbox" checked={choice[c.key]} onChange={(e) => setChoice(c.key, e.target.checked)} />
-              {c.label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+        <fieldset className="listener-choice" disabled={busy}>
+          <legend className="section-title">Listeners</legend>
+          <div className="segmented wrap">
+            {CHOICES.map((c) => (
+              <label key={c.key}>
+                <input type="checkbox" checked={choice[c.key]} onChange={(e) => setChoice(c.key, e.target.checked)} />
+                {c.label}
+              </label>
+            ))}
+          </div>
+        </fieldset>
       )}
       <div className="button-row">
         {running ? (
@@ -110,7 +110,8 @@ function ServerDetails() {
                 <td>{l.protocol.toUpperCase()}</td>
                 <td>{l.tls}</td>
                 <td className="mono">
-                  {describeListener(l)} <CopyButton text={describeListener(l)} label={`Copy the address of the ${LISTENER_LABELS[l.kind]} listener`} />
+                  {describeListener(l)}{' '}
+                  <CopyButton text={describeListener(l)} label={`Copy the address of the ${LISTENER_LABELS[l.kind]} listener`} />
                 </td>
                 <td className="actions-cell">
                   <button
@@ -128,7 +129,10 @@ function ServerDetails() {
           </tbody>
         </table>
       </div>
-      <p className="hint">“Use this listener” fills the connection form; for TLS listeners the test certificate becomes the trusted CA, so verification passes.</p>
+      <p className="hint">
+        “Use this listener” fills the connection form; for TLS listeners the test certificate becomes the trusted CA, so verification
+        passes.
+      </p>
 
       <div className="split">
         {status.account ? (
@@ -262,11 +266,7 @@ function MessageViewer({ message }: { message: ReceivedMessage }) {
         <h3 id={`${id}-heading`}>Message as received</h3>
         <span className="spacer" />
         <CopyButton text={message.raw} label="Copy the raw message" />
-        <button
-          type="button"
-          className="small"
-          onClick={() => void save(message.id)}
-        >
+        <button type="button" className="small" onClick={() => void save(message.id)}>
           Save .eml
         </button>
       </div>

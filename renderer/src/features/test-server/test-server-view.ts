@@ -19,6 +19,10 @@ export function describeListener(l: TestServerListener): string {
 
 /** "test-server-message-20250131-140309-<id>.eml". */
 export function messageFileName(m: Pick<ReceivedMessage, 'id' | 'receivedAt'>): string {
-  const when = m.receivedAt.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '').replace('T', '-').replace(/Z$/, '');
+  const when = m.receivedAt
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
+    .replace(/Z$/, '');
   return safeDownloadName(`test-server-message-${when}-${m.id.slice(0, 16)}.eml`, 'test-server-message.eml');
 }

@@ -215,7 +215,9 @@ function CertificateCard({ cert, index, count, now }: { cert: CertificateInfo; i
         <dt>SHA-256</dt>
         <dd className="tls-fingerprint">
           <code className="tls-wrap">{cert.fingerprint256 || '—'}</code>
-          {cert.fingerprint256 ? <CopyButton text={cert.fingerprint256} label={`Copy the SHA-256 fingerprint of certificate ${index + 1}`} /> : null}
+          {cert.fingerprint256 ? (
+            <CopyButton text={cert.fingerprint256} label={`Copy the SHA-256 fingerprint of certificate ${index + 1}`} />
+          ) : null}
         </dd>
       </dl>
     </article>

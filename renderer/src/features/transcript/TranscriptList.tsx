@@ -1,4 +1,14 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactElement } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+  type ReactElement,
+} from 'react';
 import { flushSync } from 'react-dom';
 import type { TranscriptEvent } from '../../../../shared/session-record.js';
 import { eventAt, rowAtOrAfter, rowOf } from '../../lib/transcript/buffer.js';

@@ -59,9 +59,9 @@ export function TranscriptPanel() {
         </output>
       </div>
       <p id={helpId} className="visually-hidden">
-        Each line: its time, TLS when it travelled inside TLS, C: for the client or S: for the server (or info, error),
-        then the line. Arrow keys, Page Up, Page Down, Home and End move through the lines; Shift extends the
-        selection; Control A selects all shown lines, Control C copies the selection.
+        Each line: its time, TLS when it travelled inside TLS, C: for the client or S: for the server (or info, error), then the line. Arrow
+        keys, Page Up, Page Down, Home and End move through the lines; Shift extends the selection; Control A selects all shown lines,
+        Control C copies the selection.
       </p>
       <div className="tx-frame">
         <div className="tx-columns" aria-hidden="true">
@@ -200,7 +200,11 @@ function EmptyState() {
   const shown = useMemo(() => buffer.view(mask).length, [buffer, version, mask]);
   if (shown > 0) return null;
   const text =
-    buffer.length > 0 ? 'No line passes the filter.' : awaiting ? 'Waiting for the server…' : 'No transcript yet: probe a server to see one.';
+    buffer.length > 0
+      ? 'No line passes the filter.'
+      : awaiting
+        ? 'Waiting for the server…'
+        : 'No transcript yet: probe a server to see one.';
   return (
     <p className="tx-empty" role="status">
       {text}

@@ -156,7 +156,8 @@ export function checkAddrSpec(address: string): AddressProblem[] {
           ),
         ];
       }
-      if (utf8Length(label) > 63) problems.push(warning(`The domain part "${label.slice(0, 20)}…" is longer than 63 characters; servers will likely refuse it.`));
+      if (utf8Length(label) > 63)
+        problems.push(warning(`The domain part "${label.slice(0, 20)}…" is longer than 63 characters; servers will likely refuse it.`));
     }
     if (utf8Length(domain) > 255) problems.push(warning('The domain is longer than 255 bytes; servers will likely refuse it.'));
   }
@@ -234,7 +235,9 @@ export function parseAddressList(text: string): ParsedAddressList {
   entries.forEach((entry, i) => {
     const next = entries[i + 1];
     if (next?.name !== undefined && !entry.raw.includes('@') && !entry.raw.includes('<') && entry.problems[0]?.severity === 'error') {
-      entry.problems[0] = error(`${JSON.stringify(entry.raw)} is not an address: a name with a comma must be in double quotes ("${entry.raw}, ${next.name}" <${next.address}>).`);
+      entry.problems[0] = error(
+        `${JSON.stringify(entry.raw)} is not an address: a name with a comma must be in double quotes ("${entry.raw}, ${next.name}" <${next.address}>).`,
+      );
     }
   });
   return { entries, hasErrors: entries.some((e) => e.problems.some((p) => p.severity === 'error')) };
@@ -256,13 +259,12 @@ export function parseEnvelopeAddress(entry: string, allowNull: boolean): ParsedA
   if (control) return base(raw, [error(`The address contains ${describeControl(control[0])}.`)]);
   let address = raw;
   if (raw.startsWith('<') || raw.endsWith('>')) {
-    if (!(raw.startsWith('<') && raw.endsWith('>'))) return base(raw, [error('Angle brackets must enclose the whole address: <name@example.net>.')]);
+    if (!(raw.startsWith('<') && raw.endsWith('>')))
+      return base(raw, [error('Angle brackets must enclose the whole address: <name@example.net>.')]);
     address = raw.slice(1, -1).trim();
   }
   if (address === '') {
-    return allowNull
-      ? base('', [])
-      : base('', [error('The null address <> can only be a sender (MAIL FROM), not a recipient.')]);
+    return allowNull ? base('', []) : base('', [error('The null address <> can only be a sender (MAIL FROM), not a recipient.')]);
   }
   if (findUnquoted(address, '<') >= 0 || findUnquoted(address, '>') >= 0) {
     return base(address, [error('The envelope takes the address alone, without a name: name@example.net.')]);

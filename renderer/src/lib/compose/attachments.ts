@@ -61,4 +61,3 @@ export function toAttachmentSettings(items: readonly AttachmentItem[]): NonNulla
     };
   });
 }
-

@@ -1,12 +1,6 @@
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
 import type { ComposeSettings } from '../../../../shared/ipc/schemas.js';
-import {
-  parseAddressList,
-  parseEnvelopeAddress,
-  parseEnvelopeList,
-  type ParsedAddress,
-  type ParsedAddressList,
-} from './addresses.js';
+import { parseAddressList, parseEnvelopeAddress, parseEnvelopeList, type ParsedAddress, type ParsedAddressList } from './addresses.js';
 import { toAttachmentSettings, type AttachmentItem } from './attachments.js';
 import { checkHeaderRow, isBlankRow, type HeaderRow, type HeaderRowProblems } from './headers.js';
 
@@ -140,7 +134,8 @@ export function checkComposeForm(form: ComposeForm): ComposeCheck {
   for (const row of form.headers) {
     const key = row.name.trim().toLowerCase();
     if (key === '' || headers[row.id]?.name) continue;
-    if (seen.has(key)) headers[row.id] = { ...headers[row.id], name: `${row.name.trim()} is already given above; the message would carry it twice.` };
+    if (seen.has(key))
+      headers[row.id] = { ...headers[row.id], name: `${row.name.trim()} is already given above; the message would carry it twice.` };
     else seen.set(key, row.id);
   }
 

@@ -53,7 +53,10 @@ export function formatReply(reply: ReplyInfo | undefined): string {
 const klass = (code: number): string => `${Math.floor(code / 100)}xx`;
 
 /** `perRecipient`: each recipient got its own reply after the data, by LMTP or by PRDR. */
-function explain(r: RecipientOutcome, perRecipient: 'LMTP' | 'PRDR' | undefined): { status: OutcomeStatus; label: string; explanation: string } {
+function explain(
+  r: RecipientOutcome,
+  perRecipient: 'LMTP' | 'PRDR' | undefined,
+): { status: OutcomeStatus; label: string; explanation: string } {
   if (r.delivered) {
     return {
       status: 'delivered',
@@ -91,7 +94,11 @@ function explain(r: RecipientOutcome, perRecipient: 'LMTP' | 'PRDR' | undefined)
   if (r.data) {
     const temporary = r.failure === 'temporary' || (r.failure === undefined && r.data.code < 500);
     const after =
-      perRecipient === 'LMTP' ? 'after the data, for this mailbox (LMTP)' : perRecipient === 'PRDR' ? 'after the data, for this recipient (PRDR)' : 'after the data';
+      perRecipient === 'LMTP'
+        ? 'after the data, for this mailbox (LMTP)'
+        : perRecipient === 'PRDR'
+          ? 'after the data, for this recipient (PRDR)'
+          : 'after the data';
     return temporary
       ? {
           status: 'temporary',
@@ -131,8 +138,7 @@ export function verdictSummary(record: SessionRecord, requestError?: ErrorDto): 
   const recipients = record.recipients ?? [];
   const total = recipients.length || record.message?.envelopeTo.length || 0;
   const delivered = recipients.filter((r) => r.delivered).length;
-  const verdict: Verdict =
-    record.result.verdict ?? (delivered === 0 ? 'none' : delivered === recipients.length ? 'delivered' : 'partial');
+  const verdict: Verdict = record.result.verdict ?? (delivered === 0 ? 'none' : delivered === recipients.length ? 'delivered' : 'partial');
   const error = requestError ?? record.result.error;
   const detail = error ? error.message : undefined;
   const plural = (n: number): string => `${n} recipient${n === 1 ? '' : 's'}`;
@@ -159,7 +165,8 @@ export function verdictSummary(record: SessionRecord, requestError?: ErrorDto): 
       return {
         verdict,
         tone: 'error',
-        title: total === 0 ? 'Not delivered' : total === 1 ? 'Not delivered to the recipient' : `Not delivered to any of the ${plural(total)}`,
+        title:
+          total === 0 ? 'Not delivered' : total === 1 ? 'Not delivered to the recipient' : `Not delivered to any of the ${plural(total)}`,
         ...(detail ? { detail } : {}),
         delivered,
         total,
@@ -170,7 +177,9 @@ export function verdictSummary(record: SessionRecord, requestError?: ErrorDto): 
         verdict,
         tone: 'unknown',
         title: unknown === 1 && total === 1 ? 'Delivery unknown' : `Delivery unknown for ${plural(unknown)}`,
-        detail: detail ?? 'The connection was lost after the message was sent and before the server answered: it may have been delivered. Check before sending it again.',
+        detail:
+          detail ??
+          'The connection was lost after the message was sent and before the server answered: it may have been delivered. Check before sending it again.',
         delivered,
         total,
       };

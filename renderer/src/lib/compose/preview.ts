@@ -57,8 +57,7 @@ export function plannedTransaction(preview: MessagePreview, settings: ComposeSet
   });
 
   const bdat = settings.bdat ?? 'auto';
-  const method =
-    bdat === 'off' ? 'DATA' : bdat === 'on' ? 'BDAT (needs CHUNKING)' : 'BDAT if the server advertises CHUNKING, else DATA';
+  const method = bdat === 'off' ? 'DATA' : bdat === 'on' ? 'BDAT (needs CHUNKING)' : 'BDAT if the server advertises CHUNKING, else DATA';
   const missingExtensions = settings.forceParams
     ? 'Parameters are forced: they are sent even when the server does not advertise their extension.'
     : 'If the server does not advertise an extension a parameter needs, nothing is sent and the send stops with "not supported" (SIZE is simply left out).';

@@ -49,7 +49,11 @@ export function loadStatus(load: TranscriptLoad | undefined, loaded: number): Lo
   }
   const expected = load.expected !== undefined && load.expected >= loaded ? load.expected : undefined;
   if (expected !== undefined) {
-    return { state: 'loading', text: `Loading ${formatCount(loaded)} of ${plural(expected, 'event')}…`, fraction: expected > 0 ? loaded / expected : 0 };
+    return {
+      state: 'loading',
+      text: `Loading ${formatCount(loaded)} of ${plural(expected, 'event')}…`,
+      fraction: expected > 0 ? loaded / expected : 0,
+    };
   }
   const fraction = load.bytes > 0 ? Math.min(1, load.bytesRead / load.bytes) : 0;
   return { state: 'loading', text: `Loading ${plural(loaded, 'event')} so far (${Math.floor(fraction * 100)}% of the log)…`, fraction };
