@@ -149,7 +149,7 @@ test('a 30 MB send: the page never blocks for 100 ms, the bar moves, the file is
   });
   await pointAt(page, slow);
   await fillMessage(page, ['big@example.test'], '30 MB');
-  // The body bar's values as they change, and the page's long tasks (wall clock, for the failure message only).
+  // The body bar's values as they change, and the page's long tasks by the wall clock.
   // (Browser code as text: the specs compile without the DOM library.)
   await page.evaluate(`(() => {
     window.longTasks = [];
@@ -184,7 +184,10 @@ test('a 30 MB send: the page never blocks for 100 ms, the bar moves, the file is
   // While it runs the test leaves the page alone (no locator polling: DevTools commands are long tasks of their own
   // on this page's thread), checking in-page every half second for the end.
   await page.waitForFunction(
-    () => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[data-verdict="delivered"]') !== null,
+    () =>
+      (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(
+        '[data-verdict="delivered"]',
+      ) !== null,
     undefined,
     { polling: 500, timeout: 60_000 },
   );
@@ -193,9 +196,15 @@ test('a 30 MB send: the page never blocks for 100 ms, the bar moves, the file is
     longTasks: { at: number; ms: number }[];
     barValues: number[];
   };
-  expect(tasks.length, 'the trace saw the page\'s main thread at work').toBeGreaterThan(100);
+  expect(tasks.length, "the trace saw the page's main thread at work").toBeGreaterThan(100);
   const busy = tasks.filter((t) => t.cpuMs > 100);
   expect(busy, `tasks over 100 ms of CPU: ${JSON.stringify(busy)}; wall-clock long tasks: ${JSON.stringify(longTasks)}`).toEqual([]);
+  // And by the wall clock (PerformanceObserver), a bound that waiting for a core does not reach (at most 130 ms seen)
+  // but a page that stops answering does.
+  expect(
+    longTasks.filter((t) => t.ms > 250),
+    `wall-clock long tasks: ${JSON.stringify(longTasks)}`,
+  ).toEqual([]);
   // It moved: many values on the way to the end.
   expect(new Set(barValues).size, `bar values: ${JSON.stringify(barValues)}`).toBeGreaterThanOrEqual(5);
 
@@ -204,9 +213,13 @@ test('a 30 MB send: the page never blocks for 100 ms, the bar moves, the file is
   await expect(resultBanner(page).locator('.live-body progress')).toBeVisible({ timeout: 10_000 });
   await expect(resultBanner(page).locator('.live-body')).toContainText(/of 30\.\d MB/);
   await screenshotsAtBothSizes(page, 'app-big-send');
-  await expect(page.getByRole('region', { name: 'Delivery outcome' }).locator('[data-verdict]')).toHaveAttribute('data-verdict', 'delivered', {
-    timeout: 60_000,
-  });
+  await expect(page.getByRole('region', { name: 'Delivery outcome' }).locator('[data-verdict]')).toHaveAttribute(
+    'data-verdict',
+    'delivered',
+    {
+      timeout: 60_000,
+    },
+  );
   expect(app.errors).toEqual([]);
 });
 
@@ -215,9 +228,13 @@ test('a partial send reopened from the history shows its Delivery grid and Findi
   await useBuiltInTestServer(page);
   await fillMessage(page, ['a@example.test', 'refuse@example.test'], 'partial');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await expect(page.getByRole('region', { name: 'Delivery outcome' }).locator('[data-verdict]')).toHaveAttribute('data-verdict', 'partial', {
-    timeout: 30_000,
-  });
+  await expect(page.getByRole('region', { name: 'Delivery outcome' }).locator('[data-verdict]')).toHaveAttribute(
+    'data-verdict',
+    'partial',
+    {
+      timeout: 30_000,
+    },
+  );
   // Something else shown in the meantime, then the send again from the history.
   await probe(page, 'ok');
   const sessions = await openTab(page, 'Sessions');
