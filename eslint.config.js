@@ -41,6 +41,11 @@ export default tseslint.config(
     },
   },
   {
+    // Functions of this benchmark run in the page (page.evaluate).
+    files: ['bench/scenarios/renderer.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     files: ['renderer/src/**/*.tsx', 'renderer/src/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: {

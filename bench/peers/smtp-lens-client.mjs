@@ -74,7 +74,7 @@ async function sendOnce() {
   const bdat = value('--bdat', 'auto');
   const window = Number(value('--window', '1'));
   const t0 = performance.now();
-  record = await live.sendMany(messages(), { bdat, window });
+  await live.sendMany(messages(), { bdat, window });
   const sendSeconds = (performance.now() - t0) / 1000;
   record = await live.close();
   const seconds = (performance.now() - started) / 1000;

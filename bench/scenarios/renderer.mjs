@@ -38,8 +38,6 @@ const MARKER_2 = 'needle-0d93f6a5';
 /** A term on about one line in ten (every recipient line). */
 const FREQUENT = 'rcpt to:';
 
-const ROW_TIMEOUT_MS = 180_000;
-
 export const title = titleFor(FULL_EVENTS);
 
 function titleFor(events) {

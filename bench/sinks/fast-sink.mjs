@@ -130,7 +130,6 @@ function serve(socket) {
         if (end === -1) {
           const rest = chunk.length - at;
           seam = rest >= 4 ? Buffer.from(chunk.subarray(chunk.length - 4)) : Buffer.concat([seam, chunk.subarray(at)]).subarray(-4);
-          at = chunk.length;
           break;
         }
         at = end;

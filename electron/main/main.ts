@@ -1,4 +1,4 @@
-import { BrowserWindow, app, dialog, safeStorage } from 'electron';
+import { type BrowserWindow, app, dialog, safeStorage } from 'electron';
 import { createAppServices } from '../app/api/create-app.js';
 import type { AppServices } from '../app/api/create-app.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';

@@ -213,7 +213,6 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     throw error;
   }
 
-  let port = 0;
   let authorities = new Set<string>();
   let csp = '';
 
@@ -450,7 +449,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     throw error;
   }
   const address = server.address();
-  port = typeof address === 'object' && address !== null ? address.port : requestedPort;
+  const port = typeof address === 'object' && address !== null ? address.port : requestedPort;
   authorities = allowedAuthorities(listenHost, port);
   csp = contentSecurityPolicy(port, listenHost);
   const url = `http://${hostLiteral(listenHost)}:${port}/?token=${encodeURIComponent(token)}`;

@@ -154,7 +154,7 @@ export async function startLibraryServer(options: LibraryServerOptions = {}): Pr
     },
     onAuth(request, _session, callback) {
       if (!auth || request.username !== auth.user) return callback(null, {});
-      let ok = false;
+      let ok: boolean;
       if (request.method === 'XOAUTH2') ok = request.accessToken === (auth.token ?? auth.password);
       else if (request.method === 'CRAM-MD5') ok = request.validatePassword(auth.password);
       else ok = request.password === auth.password;

@@ -9,16 +9,15 @@ const LONG = 60_000;
 
 describe('LiveSession.cancel()', () => {
   it('mid-transaction: the step fails with cancelled within moments, the link is dropped, later steps fail', async () => {
-    let live: LiveSession | undefined;
     let cancelledAt = 0;
     const server = await fakeServer(async (conn) => {
       await greetAndEhlo(conn, ['PIPELINING']);
       await conn.readUntil('DATA\r\n');
       cancelledAt = performance.now();
-      live!.cancel();
+      live.cancel();
       await conn.waitClosed();
     });
-    live = new LiveSession(tcp(server, { timeouts: { mail: LONG } }), 'send');
+    const live = new LiveSession(tcp(server, { timeouts: { mail: LONG } }), 'send');
     await live.open();
     const prepared = await prepareMessage({ message: { raw: Buffer.from('From: a@example.org\r\nTo: b@example.org\r\n\r\nx\r\n') } });
     const record = await live.send(prepared);

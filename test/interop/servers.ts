@@ -285,7 +285,9 @@ async function waitReady(server: Managed, target: { host: string; port: number }
       return;
     } catch (error) {
       if (Date.now() > deadline) {
-        throw new Error(`${server.name} did not greet on ${JSON.stringify(target)}: ${(error as Error).message}\n${tail(server.logFile)}`);
+        throw new Error(`${server.name} did not greet on ${JSON.stringify(target)}: ${(error as Error).message}\n${tail(server.logFile)}`, {
+          cause: error,
+        });
       }
       await sleep(100);
     }
@@ -649,7 +651,7 @@ acl_rcpt:
 # PRDR: after the data, once per recipient. bob refuses a message whose Subject says "prdr-refuse".
 acl_prdr:
   deny   local_parts = bob
-         condition = \${if match{\$h_subject:}{prdr-refuse}}
+         condition = \${if match{$h_subject:}{prdr-refuse}}
          message = 5.7.1 bob does not take this one
   accept
 
@@ -730,7 +732,7 @@ export async function startServers(): Promise<RunningServers> {
   saveState(state);
   const netnsNames = { name: `${NETNS.name}-${process.pid}`, hostInterface: `slh${process.pid}`, nsInterface: `sln${process.pid}` };
   const managed: Managed[] = [];
-  let netns: NetnsInfo = { ok: false, reason: 'not made' };
+  let netns: NetnsInfo;
 
   const stop = async (): Promise<void> => {
     const errors: string[] = [];

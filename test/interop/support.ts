@@ -230,7 +230,7 @@ export function swaksEhloReplies(transcript: string): Capability[][] {
     if (!/^ [-~]> (EHLO|LHLO) /.test(lines[i]!)) continue;
     const reply: string[] = [];
     for (let j = i + 1; j < lines.length; j++) {
-      const m = /^<[-~]  (\d{3})([- ])(.*)$/.exec(lines[j]!);
+      const m = /^<[-~] {2}(\d{3})([- ])(.*)$/.exec(lines[j]!);
       if (!m) break;
       reply.push(m[3]!);
       if (m[2] === ' ') break;

@@ -440,7 +440,12 @@ describe('source-level checks of the Electron glue', () => {
  * The glue itself, run against a stand-in for the `electron` module (the real binary is absent): the IPC router's
  * sender check and dialogs, the app:// handler, and the guards on a webContents.
  */
+/** A handler the glue registers; the tests call it with what Electron would pass. */
+type AnyHandler = (...args: unknown[]) => unknown;
+
 const fake = vi.hoisted(() => {
+  // vi.hoisted runs before the imports: require is the way to reach a module here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports
   const { EventEmitter } = require('node:events') as typeof import('node:events');
   const ipcHandlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
   const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
@@ -448,11 +453,11 @@ const fake = vi.hoisted(() => {
   const dialogResult = { filePaths: [] as string[] };
   class FakeWebContents extends EventEmitter {
     openHandler: ((details: { url: string }) => { action: string }) | null = null;
-    permissions: { request?: Function; check?: Function; device?: Function } = {};
+    permissions: { request?: AnyHandler; check?: AnyHandler; device?: AnyHandler } = {};
     session = {
-      setPermissionRequestHandler: (h: Function) => (this.permissions.request = h),
-      setPermissionCheckHandler: (h: Function) => (this.permissions.check = h),
-      setDevicePermissionHandler: (h: Function) => (this.permissions.device = h),
+      setPermissionRequestHandler: (h: AnyHandler) => (this.permissions.request = h),
+      setPermissionCheckHandler: (h: AnyHandler) => (this.permissions.check = h),
+      setDevicePermissionHandler: (h: AnyHandler) => (this.permissions.device = h),
     };
     setWindowOpenHandler(h: (details: { url: string }) => { action: string }) {
       this.openHandler = h;

@@ -114,9 +114,10 @@ export class SessionService {
         record = await this.step(entry, () => live.authenticate(credentials.request), credentials.secret);
       if (record.result.ok && message && prepared) {
         const options = prepared.options;
-        record = await this.step(entry, () => live.send(message, { ...options, onProgress: entry.progress.onBytes }));
+        // (The session's record goes on; the close below answers with all of it.)
+        await this.step(entry, () => live.send(message, { ...options, onProgress: entry.progress.onBytes }));
       } else if (record.result.ok && request.operation === 'verify') {
-        record = await this.step(entry, () => live.verify(request.address!, request.expand));
+        await this.step(entry, () => live.verify(request.address!, request.expand));
       } else if (record.result.ok && request.operation === 'raw') {
         for (const line of request.commands ?? []) {
           record = await this.step(entry, () => live.raw(line));
@@ -289,6 +290,7 @@ export class SessionService {
     const options = toSessionOptions(connection);
     this.makeRoom();
     const early: TranscriptEvent[] = [];
+    // eslint-disable-next-line prefer-const -- assigned once the id is known; the hooks below may run before that
     let entry: Entry | undefined;
     const transcript = new Transcript({
       onEvent: (event) => {

@@ -25,7 +25,7 @@ function copyWithTextarea(text: string): boolean {
   area.tabIndex = -1;
   area.className = 'clipboard-buffer';
   document.body.append(area);
-  let ok = false;
+  let ok: boolean;
   try {
     area.select();
     ok = document.execCommand('copy');

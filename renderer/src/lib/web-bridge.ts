@@ -76,7 +76,7 @@ export function apiUrlFromLocation(location: LocationLike): string {
  */
 export function downloadHref(path: string, location: Pick<LocationLike, 'search'>): string {
   // Only a path of this host: the token must never go anywhere else (`//host/…` would be another host).
-  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(path) || path.startsWith('//')) throw new Error(`not a download path of this host: ${path}`);
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(path) || path.startsWith('//')) throw new Error(`not a download path of this host: ${path}`);
   const token = new URLSearchParams(location.search).get('token') ?? '';
   return `${path}?token=${encodeURIComponent(token)}`;
 }

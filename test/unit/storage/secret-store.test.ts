@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { safeStorage } from 'electron';
 import { AppError } from '../../../electron/app/services/app-error.js';
 import {
   noSecretStore,
@@ -8,7 +9,7 @@ import {
 } from '../../../electron/app/services/secret-store.js';
 
 // Electron's real safeStorage must fit the structural type the store accepts (checked at compile time only).
-type ElectronSafeStorage = typeof import('electron').safeStorage;
+type ElectronSafeStorage = typeof safeStorage;
 const fits: ElectronSafeStorage extends SafeStorageLike ? true : false = true;
 void fits;
 

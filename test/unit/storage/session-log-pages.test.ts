@@ -53,7 +53,7 @@ async function readAll(id: string, first: number, limit: number) {
   const opened = await store.openPaged(id, first);
   const pages: SessionEventsPage[] = [];
   const all = [...opened.record.events];
-  let more = opened.more;
+  const more = opened.more;
   for (let from = more?.next; more && from !== undefined;) {
     const page = await store.readEvents(id, more.loadId, from, limit);
     pages.push(page);

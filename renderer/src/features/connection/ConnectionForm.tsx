@@ -493,7 +493,7 @@ function TestServerShortcut() {
   const running = useAppStore((s) => s.session.status === 'running' || s.session.open);
   const start = useAppStore((s) => s.startBuiltInTestServer);
   const stop = useAppStore((s) => s.stopTestServer);
-  const useAccount = useAppStore((s) => s.useTestAccount);
+  const applyAccount = useAppStore((s) => s.useTestAccount);
   const account = useAppStore((s) => s.testServer.status?.account);
   const serverRunning = useAppStore((s) => s.testServer.status?.running === true);
   const accountInForm = useAppStore((s) => account !== undefined && s.auth.user === account.user && s.auth.secret === account.password);
@@ -512,7 +512,7 @@ function TestServerShortcut() {
           ) : null}
           <div className="button-row">
             {account ? (
-              <button type="button" className="small" disabled={accountInForm} onClick={useAccount}>
+              <button type="button" className="small" disabled={accountInForm} onClick={applyAccount}>
                 {accountInForm ? 'Account in the form' : 'Use this account'}
               </button>
             ) : null}

@@ -41,7 +41,7 @@ export function OverviewPanel({ showResult = true }: OverviewPanelProps) {
  */
 function FirstRun() {
   const start = useAppStore((s) => s.startBuiltInTestServer);
-  const useAccount = useAppStore((s) => s.useTestAccount);
+  const applyAccount = useAppStore((s) => s.useTestAccount);
   const probe = useAppStore((s) => s.probe);
   const busy = useAppStore((s) => s.testServer.busy);
   const id = useId();
@@ -49,7 +49,7 @@ function FirstRun() {
     await start();
     const { testServer } = appStore.getState();
     if (!testServer.status?.running || testServer.error) return;
-    useAccount();
+    applyAccount();
     await probe();
   };
   const ownServer = () => {

@@ -81,8 +81,8 @@ function ServerControls({ headingId }: { headingId: string }) {
 
 function ServerDetails() {
   const status = useAppStore((s) => s.testServer.status);
-  const useListener = useAppStore((s) => s.useTestListener);
-  const useAccount = useAppStore((s) => s.useTestAccount);
+  const applyListener = useAppStore((s) => s.useTestListener);
+  const applyAccount = useAppStore((s) => s.useTestAccount);
   const useCa = useAppStore((s) => s.useTestCertificateAsCa);
   const locked = useAppStore((s) => s.session.status === 'running' || s.session.open);
   const id = useId();
@@ -119,7 +119,7 @@ function ServerDetails() {
                     className="small"
                     disabled={locked}
                     aria-label={`Use the ${LISTENER_LABELS[l.kind]} listener`}
-                    onClick={() => useListener(l)}
+                    onClick={() => applyListener(l)}
                   >
                     Use this listener
                   </button>
@@ -149,7 +149,7 @@ function ServerDetails() {
               </dd>
             </dl>
             <div className="button-row">
-              <button type="button" className="small" disabled={locked} onClick={useAccount}>
+              <button type="button" className="small" disabled={locked} onClick={applyAccount}>
                 Use account
               </button>
             </div>

@@ -73,7 +73,9 @@ export function TranscriptList({ idPrefix, onCopy, describedBy }: TranscriptList
 
   const mask = filterMask(filter);
   // `version` is a dependency on purpose: the buffer is mutated in place, its version says when.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- see above
   const view = useMemo(() => buffer.view(mask), [buffer, version, mask]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- see above
   const hits = useMemo(() => buffer.matches(query, mask), [buffer, version, mask, query]);
   const needle = useMemo(() => normaliseQuery(query), [query]);
 
@@ -124,7 +126,8 @@ export function TranscriptList({ idPrefix, onCopy, describedBy }: TranscriptList
       el.removeEventListener('scroll', onScroll);
       el.removeEventListener('wheel', onWheel);
     };
-    // `geometry` only holds constants.
+    // `geometry` and `maxHeightPx` are constants of this mount: the handlers are installed once.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- see above
   }, []);
 
   /** Scroll to a position now, drawing the rows there in the same frame. */

@@ -84,6 +84,7 @@ function LineCount() {
   const version = useAppStore((s) => s.transcript.version);
   const filter = useAppStore((s) => s.transcript.filter);
   const mask = filterMask(filter);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the buffer is mutated in place: its version says when
   const shown = useMemo(() => buffer.view(mask).length, [buffer, version, mask]);
   const total = buffer.length;
   return (
@@ -197,6 +198,7 @@ function EmptyState() {
   const filter = useAppStore((s) => s.transcript.filter);
   const awaiting = useAppStore((s) => s.session.status === 'running' && s.session.sessionId === s.transcript.sessionId);
   const mask = filterMask(filter);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the buffer is mutated in place: its version says when
   const shown = useMemo(() => buffer.view(mask).length, [buffer, version, mask]);
   if (shown > 0) return null;
   const text =

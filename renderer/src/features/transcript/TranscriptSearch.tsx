@@ -19,6 +19,7 @@ export const TranscriptSearch = forwardRef<HTMLInputElement>(function Transcript
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const mask = filterMask(filter);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the buffer is mutated in place: its version says when
   const hits = useMemo(() => buffer.matches(query, mask), [buffer, version, mask, query]);
 
   // The store's query changed elsewhere (cleared): show it.
