@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { probe } from '../../electron/smtp/operations.js';
 import { SmtpSession } from '../../electron/smtp/session.js';
 import { testPki } from '../helpers/certs.js';
-import { serveCramMd5, serveLogin, servePlain, serveScram, serveXoauth2 } from './sasl-server.js';
+import { serveCramMd5, serveLogin, servePlain, serveScram, serveXoauth2 } from '../helpers/sasl-server.js';
 import {
   b64,
   expectLine,
@@ -17,7 +17,7 @@ import {
   useFakeServers,
   wire,
   wireLines,
-} from './support.js';
+} from '../helpers/support.js';
 
 useFakeServers();
 

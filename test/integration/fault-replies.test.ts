@@ -12,7 +12,7 @@ import {
   useFakeServers,
   wire,
   type FakeConnection,
-} from './support.js';
+} from '../helpers/support.js';
 
 useFakeServers();
 

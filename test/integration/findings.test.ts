@@ -16,7 +16,7 @@ import {
   useFakeServers,
   type FakeConnection,
   type FakeServer,
-} from './support.js';
+} from '../helpers/support.js';
 
 /**
  * Every finding id: a scripted server that produces it, and a server that behaves, on which it is absent. The last

@@ -15,7 +15,7 @@ import {
   useFakeServers,
   wire,
   type FakeServer,
-} from './support.js';
+} from '../helpers/support.js';
 
 useFakeServers();
 

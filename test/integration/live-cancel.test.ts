@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LiveSession, prepareMessage } from '../../electron/smtp/live-session.js';
-import { fakeServer, greetAndEhlo, scriptsOk, sleep, tcp, useFakeServers, wire } from './support.js';
+import { fakeServer, greetAndEhlo, scriptsOk, sleep, tcp, useFakeServers, wire } from '../helpers/support.js';
 
 useFakeServers();
 const LONG = 60_000;

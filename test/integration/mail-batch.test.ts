@@ -21,7 +21,7 @@ import {
   wire,
   type FakeConnection,
   type FakeServer,
-} from './support.js';
+} from '../helpers/support.js';
 
 useFakeServers();
 

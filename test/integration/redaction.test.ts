@@ -3,7 +3,7 @@ import { probe, raw } from '../../electron/smtp/operations.js';
 import { SmtpSession } from '../../electron/smtp/session.js';
 import { formatTextTranscript } from '../../shared/transcript-format.js';
 import type { SessionRecord } from '../../shared/session-record.js';
-import { serveCramMd5, serveLogin, servePlain, serveScram, serveXoauth2 } from './sasl-server.js';
+import { serveCramMd5, serveLogin, servePlain, serveScram, serveXoauth2 } from '../helpers/sasl-server.js';
 import {
   b64,
   expectLine,
@@ -15,7 +15,7 @@ import {
   tcp,
   useFakeServers,
   type FakeConnection,
-} from './support.js';
+} from '../helpers/support.js';
 
 useFakeServers();
 

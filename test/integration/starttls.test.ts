@@ -13,7 +13,7 @@ import {
   useFakeServers,
   wire,
   type FakeConnection,
-} from './support.js';
+} from '../helpers/support.js';
 
 useFakeServers();
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { generate } from 'selfsigned';
 import { probe } from '../../electron/smtp/operations.js';
 import { testPki } from '../helpers/certs.js';
-import { expectLine, fakeServer, greetAndEhlo, quit, scriptsOk, sleep, tcp, useFakeServers } from './support.js';
+import { expectLine, fakeServer, greetAndEhlo, quit, scriptsOk, sleep, tcp, useFakeServers } from '../helpers/support.js';
 
 useFakeServers();
 

@@ -15,7 +15,7 @@ import {
   wire,
   wireLines,
   type FakeConnection,
-} from './support.js';
+} from '../helpers/support.js';
 
 /**
  * Honest verdicts against servers that misbehave in one exact way each (scripted on loopback): a reply is matched to

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { exportChunks } from '../../electron/app/services/session-export.js';
 import { SessionLogStore } from '../../electron/app/services/session-log-store.js';
-import { fakeServer, greetAndEhlo, useFakeServers } from './support.js';
+import { fakeServer, greetAndEhlo, useFakeServers } from '../helpers/support.js';
 
 /**
  * The web host killed with SIGKILL while a session is in DATA: its log stays readable, and reads back as

@@ -219,10 +219,18 @@ describe('web bridge', () => {
   });
 
   it('without a WebSocket implementation, every call fails cleanly', async () => {
-    const hadWebSocket = 'WebSocket' in globalThis;
-    if (hadWebSocket) return; // Only meaningful where there is no global WebSocket (Node 20).
-    const bridge = createWebBridge({ url: 'ws://127.0.0.1:9/api' });
-    expect(await bridge['app.info']({})).toMatchObject({ ok: false, error: { code: 'server-disconnected' } });
+    // As in a page (or Node 20) without one: Node 22 and later have a global WebSocket, so it is taken away here.
+    vi.stubGlobal('WebSocket', undefined);
+    try {
+      const bridge = createWebBridge({ url: 'ws://127.0.0.1:9/api' });
+      expect(await bridge['app.info']({})).toMatchObject({
+        ok: false,
+        error: { code: 'server-disconnected', message: expect.stringContaining('no WebSocket support') },
+      });
+      expect(await bridge['testServer.start']({})).toMatchObject({ ok: false, error: { code: 'server-disconnected' } });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import { exportChunks, exportRecord } from '../../../electron/app/services/sessi
 import { SessionLogStore } from '../../../electron/app/services/session-log-store.js';
 import type { SessionRecordStream } from '../../../electron/app/services/types.js';
 import { events as someEvents, sampleRecord } from '../../unit/storage/log-fixtures.js';
+import { ensureBuilt, IS_ROOT, NOBODY, runAsNobody } from '../../helpers/child-node.js';
 
 /**
  * Exports streamed from a session log (`SessionLogStore.stream` → `exportChunks` → `writeStreamAtomic`, as
@@ -263,20 +264,45 @@ describe('exportToFile: cancelled or failed, nothing is left at the chosen path'
     expect(await fs.readdir(out)).toEqual([]);
   });
 
-  it('a read-only folder: storage-failed, the file already there untouched', async () => {
-    if (process.platform === 'win32' || process.getuid?.() === 0) return; // root ignores permissions; the full-disk case below runs everywhere
-    const id = await writeLog(50, 10);
-    const path = join(out, 'export.json');
-    await fs.writeFile(path, 'old');
-    await fs.chmod(out, 0o500);
-    await expect(exportToFile({ logs: store, id, format: 'json', chooseSavePath: pick(path) })).rejects.toMatchObject({
-      code: 'storage-failed',
-      message: expect.stringContaining(`could not write ${path}`),
-    });
-    await fs.chmod(out, 0o700);
-    expect(await fs.readdir(out)).toEqual(['export.json']);
-    expect(await fs.readFile(path, 'utf8')).toBe('old');
-  });
+  // Root ignores a folder's permissions: as root the export is made by a child running as nobody, who owns the logs
+  // but not the export folder (root's, 0755); otherwise in this process, with the folder made read-only.
+  it.skipIf(process.platform === 'win32')(
+    'a read-only folder: storage-failed, the file already there untouched',
+    async () => {
+      const id = await writeLog(50, 10);
+      const path = join(out, 'export.json');
+      await fs.writeFile(path, 'old');
+      if (IS_ROOT) {
+        ensureBuilt(['electron/app/api/export-to-file.ts', 'electron/app/services/session-log-store.ts']);
+        await store.flushAll();
+        for (const entry of await fs.readdir(dir, { recursive: true })) {
+          if (!String(entry).startsWith('exports')) await fs.chown(join(dir, String(entry)), NOBODY.uid, NOBODY.gid);
+        }
+        await fs.chown(dir, NOBODY.uid, NOBODY.gid);
+        await fs.chmod(out, 0o755);
+        const result = await runAsNobody(`
+        const { SessionLogStore } = await import(process.env.ROOT + '/out/node/electron/app/services/session-log-store.js');
+        const { exportToFile } = await import(process.env.ROOT + '/out/node/electron/app/api/export-to-file.js');
+        const logs = new SessionLogStore(${JSON.stringify(dir)});
+        try {
+          const done = await exportToFile({ logs, id: ${JSON.stringify(id)}, format: 'json', chooseSavePath: async () => ${JSON.stringify(path)} });
+          console.log(JSON.stringify(done));
+        } catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }
+      `);
+        expect(result).toMatchObject({ code: 'storage-failed', message: expect.stringContaining(`could not write ${path}`) });
+      } else {
+        await fs.chmod(out, 0o500);
+        await expect(exportToFile({ logs: store, id, format: 'json', chooseSavePath: pick(path) })).rejects.toMatchObject({
+          code: 'storage-failed',
+          message: expect.stringContaining(`could not write ${path}`),
+        });
+        await fs.chmod(out, 0o700);
+      }
+      expect(await fs.readdir(out)).toEqual(['export.json']);
+      expect(await fs.readFile(path, 'utf8')).toBe('old');
+    },
+    120_000,
+  );
 
   it('the disk full part-way: storage-failed, no partial file, the file already there untouched', async () => {
     const id = await writeLog(6_000, 500);

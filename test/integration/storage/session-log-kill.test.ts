@@ -1,11 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SessionLogStore } from '../../../electron/app/services/session-log-store.js';
+import { ensureBuilt, ROOT } from '../../helpers/child-node.js';
 
 /**
  * A session log written by a process that is then killed with SIGKILL: everything flushed before the
@@ -13,21 +12,10 @@ import { SessionLogStore } from '../../../electron/app/services/session-log-stor
  * snapshot — in the listing, the record and every export.
  */
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHILD = join(ROOT, 'test/fixtures/session-log-child.mjs');
-const BUILT = join(ROOT, 'out/node/electron/app/services/session-log-store.js');
-const SOURCES = ['session-log-store.ts', 'atomic-file.ts', 'app-error.ts'].map((f) => join(ROOT, 'electron/app/services', f));
 
-/** The child runs the built module: build it when it is missing or older than its sources. */
-beforeAll(() => {
-  const newest = Math.max(...SOURCES.map((f) => statSync(f).mtimeMs));
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newest) return;
-  // tsc emits even when unrelated files in the build have type errors; what matters is the output.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(BUILT) || statSync(BUILT).mtimeMs < newest) {
-    throw new Error(`${BUILT} could not be built: run "npm run build:node"`);
-  }
-}, 120_000);
+/** The child runs the built module. */
+beforeAll(() => ensureBuilt(['electron/app/services/session-log-store.ts']), 120_000);
 
 let dir: string;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../electron/app/services/app-error.js';
 import { moveAside, readJsonFile, writeFileAtomic } from '../../../electron/app/services/atomic-file.js';
+import { ensureBuilt, IS_ROOT, runAsNobody } from '../../helpers/child-node.js';
 
 let dir: string;
 
@@ -33,8 +34,7 @@ describe('writeFileAtomic', () => {
     expect(await fs.readdir(dir)).toEqual(['data.json']);
   });
 
-  it('creates new files readable by the owner only', async () => {
-    if (process.platform === 'win32') return;
+  it.skipIf(process.platform === 'win32')('creates new files readable by the owner only', async () => {
     const path = join(dir, 'private.json');
     await writeFileAtomic(path, '{}');
     expect((await fs.stat(path)).mode & 0o777).toBe(0o600);
@@ -61,16 +61,33 @@ describe('writeFileAtomic', () => {
     expect(await fs.readdir(dir)).toEqual(['occupied']);
   });
 
-  it('fails with storage-failed in a read-only folder, leaving the old file intact', async () => {
-    if (process.platform === 'win32' || process.getuid?.() === 0) return; // root ignores permissions
-    const path = join(dir, 'data.json');
-    await writeFileAtomic(path, 'old content');
-    await fs.chmod(dir, 0o500);
-    await expect(writeFileAtomic(path, 'new content')).rejects.toMatchObject({ code: 'storage-failed' });
-    await fs.chmod(dir, 0o700);
-    expect(await fs.readFile(path, 'utf8')).toBe('old content');
-    expect(await fs.readdir(dir)).toEqual(['data.json']);
-  });
+  // Root ignores a folder's permissions: as root the write is made by a child running as nobody, for whom the folder
+  // (root's, 0755) is read-only; otherwise in this process, with the folder made read-only.
+  it.skipIf(process.platform === 'win32')(
+    'fails with storage-failed in a read-only folder, leaving the old file intact',
+    async () => {
+      const path = join(dir, 'data.json');
+      await writeFileAtomic(path, 'old content');
+      if (IS_ROOT) {
+        ensureBuilt(['electron/app/services/atomic-file.ts']);
+        await fs.chmod(dir, 0o755);
+        await fs.chmod(path, 0o644);
+        const result = await runAsNobody(`
+        const { writeFileAtomic } = await import(process.env.ROOT + '/out/node/electron/app/services/atomic-file.js');
+        try { await writeFileAtomic(${JSON.stringify(path)}, 'new content'); console.log(JSON.stringify({ written: true })); }
+        catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }
+      `);
+        expect(result).toMatchObject({ code: 'storage-failed', message: expect.stringContaining(path) });
+      } else {
+        await fs.chmod(dir, 0o500);
+        await expect(writeFileAtomic(path, 'new content')).rejects.toMatchObject({ code: 'storage-failed' });
+        await fs.chmod(dir, 0o700);
+      }
+      expect(await fs.readFile(path, 'utf8')).toBe('old content');
+      expect(await fs.readdir(dir)).toEqual(['data.json']);
+    },
+    120_000,
+  );
 });
 
 describe('readJsonFile', () => {

@@ -3,11 +3,11 @@
  * test, fast session options, and small readers for the bytes the client wrote.
  */
 import { afterEach, expect } from 'vitest';
-import { startFakeServer, type FakeConnection, type FakeServer, type FakeServerOptions } from '../helpers/fake-server.js';
+import { startFakeServer, type FakeConnection, type FakeServer, type FakeServerOptions } from './fake-server.js';
 import type { SessionOptions } from '../../electron/smtp/session.js';
 import type { StageTimeouts } from '../../electron/smtp/timeouts.js';
 
-export { greetAndEhlo, type FakeConnection, type FakeServer } from '../helpers/fake-server.js';
+export { greetAndEhlo, type FakeConnection, type FakeServer } from './fake-server.js';
 
 const servers: FakeServer[] = [];
 
