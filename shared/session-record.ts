@@ -9,6 +9,12 @@ export type Protocol = 'smtp' | 'lmtp';
 export type TlsMode = 'off' | 'starttls' | 'starttls-optional' | 'implicit';
 export type Operation = 'probe' | 'send' | 'verify' | 'raw' | 'session';
 
+/** The port used when none is given: 24 for LMTP, 465 for implicit TLS (SMTPS), 25 otherwise. */
+export function defaultPort(protocol: Protocol, tls: TlsMode): number {
+  if (protocol === 'lmtp') return 24;
+  return tls === 'implicit' ? 465 : 25;
+}
+
 export interface Target {
   protocol: Protocol;
   tls: TlsMode;
@@ -242,4 +248,12 @@ export interface SessionRecord {
   eventCount?: number;
   events: TranscriptEvent[];
   result: SessionResult;
+}
+
+/** A record without its transcript: a log's head lines hold it, and a session's end carries it (its events were streamed). */
+export type RecordWithoutEvents = Omit<SessionRecord, 'events'>;
+
+export function withoutEvents(record: SessionRecord): RecordWithoutEvents {
+  const { events: _events, ...rest } = record;
+  return rest;
 }

@@ -9,7 +9,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { writeFileSync } from 'node:fs';
-import { generate } from 'selfsigned';
+// The same throw-away CA and leaf as the tests' (the built module: `npm run bench` builds first).
+const { makeLocalPki } = await import(new URL('../../out/node/electron/app/services/local-pki.js', import.meta.url).href);
 
 const args = process.argv.slice(2);
 const value = (name, fallback) => {
@@ -19,33 +20,9 @@ const value = (name, fallback) => {
 const listen = value('--listen', '127.0.0.1:0');
 const caOut = value('--ca-out');
 
-const ca = await generate([{ name: 'commonName', value: 'SMTP Lens Bench CA' }], {
-  keyType: 'ec',
-  algorithm: 'sha256',
-  extensions: [
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-  ],
-});
-const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
-  keyType: 'ec',
-  algorithm: 'sha256',
-  ca: { key: ca.private, cert: ca.cert },
-  extensions: [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        { type: 2, value: 'localhost' },
-        { type: 7, ip: '127.0.0.1' },
-      ],
-    },
-  ],
-});
-if (caOut) writeFileSync(caOut, ca.cert);
-const secureContext = tls.createSecureContext({ cert: leaf.cert, key: leaf.private });
+const pki = await makeLocalPki('SMTP Lens Bench CA');
+if (caOut) writeFileSync(caOut, pki.caCert);
+const secureContext = tls.createSecureContext({ cert: pki.cert, key: pki.key });
 
 const hello = (secure) =>
   ['250-tls-stub', '250-PIPELINING', '250-8BITMIME', ...(secure ? [] : ['250-STARTTLS']), '250 ENHANCEDSTATUSCODES']

@@ -1,3 +1,4 @@
+import { PICK_PURPOSES, type PickPurpose } from '../../shared/ipc/contract.js';
 import path from 'node:path';
 
 /**
@@ -194,14 +195,11 @@ export function safeDefaultFilename(name: string): string {
   return cleaned === '' ? 'smtp-lens-export' : cleaned;
 }
 
-export type PickPurpose = 'attachment' | 'ca' | 'client-cert' | 'client-key';
-const PICK_PURPOSES: readonly PickPurpose[] = ['attachment', 'ca', 'client-cert', 'client-key'];
-
 /** The request of the Electron-only `dialog:pick-files` channel, validated. */
 export function parsePickFilesRequest(value: unknown): { purpose: PickPurpose } | null {
   if (typeof value !== 'object' || value === null) return null;
   const purpose = (value as Record<string, unknown>).purpose;
-  return PICK_PURPOSES.includes(purpose as PickPurpose) ? { purpose: purpose as PickPurpose } : null;
+  return (PICK_PURPOSES as readonly unknown[]).includes(purpose) ? { purpose: purpose as PickPurpose } : null;
 }
 
 /** Open-dialog settings per purpose: several attachments at once, a single PEM file otherwise. */

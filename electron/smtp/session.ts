@@ -1,6 +1,16 @@
 import os from 'node:os';
 import net from 'node:net';
-import type { AuthResult, Capability, Protocol, SessionHint, SessionStage, Target, TlsInfo, TlsMode } from '../../shared/session-record.js';
+import {
+  defaultPort,
+  type AuthResult,
+  type Capability,
+  type Protocol,
+  type SessionHint,
+  type SessionStage,
+  type Target,
+  type TlsInfo,
+  type TlsMode,
+} from '../../shared/session-record.js';
 import { authenticate } from './auth/authenticate.js';
 import { chooseMechanism, createSaslClient, type SaslCredentials } from './auth/sasl.js';
 import { SmtpError } from './errors.js';
@@ -13,6 +23,7 @@ import { assertEhloName, assertWireSafe } from './protocol/wire-safety.js';
 import { resolveTimeouts, type StageTimeouts } from './timeouts.js';
 import { Transcript, redactionMarker } from './transcript.js';
 import { Connection, normaliseHost, type Expectation, type TlsSettings } from './transport/connection.js';
+import { isLoopback } from './transport/loopback.js';
 
 export interface SessionOptions {
   protocol?: Protocol;
@@ -51,17 +62,7 @@ export interface AuthOptions {
   initialResponse?: boolean;
 }
 
-/** Default ports: 25 for SMTP, 465 for implicit TLS (SMTPS), 24 for LMTP. */
-export function defaultPort(protocol: Protocol, tls: TlsMode): number {
-  if (protocol === 'lmtp') return 24;
-  return tls === 'implicit' ? 465 : 25;
-}
-
-const isLoopback = (address: string | undefined): boolean => {
-  if (!address) return false;
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return plain === '::1' || (net.isIPv4(plain) && plain.startsWith('127.'));
-};
+export { defaultPort };
 
 /** A greeting later than this is a finding. */
 const GREETING_DELAY_MS = 2000;

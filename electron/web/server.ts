@@ -14,6 +14,7 @@ import type { SecretStore } from '../app/services/types.js';
 import { contentTypeFor } from '../app/content-type.js';
 import { DOWNLOAD_PREFIX, downloadPath, serveExportDownload } from './export-download.js';
 import { COMMON_HEADERS, sendPlain } from './http-responses.js';
+import { isLoopback } from '../smtp/transport/loopback.js';
 
 /**
  * The loopback web host: serves the built renderer to a browser on this machine and carries the same
@@ -74,17 +75,8 @@ export const UPLOAD_PATH = '/upload';
 /** A client that does not read its events is dropped rather than allowed to grow main's memory. */
 const MAX_BUFFERED = 64 * 1024 * 1024;
 
-/** Whether an address is loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), or the name localhost. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  const plain = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (net.isIPv6(plain)) {
-    if (plain === '::1' || /^(0{0,4}:){7}0{0,3}1$/.test(plain)) return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(plain);
-    return mapped !== null && mapped[1]!.startsWith('127.');
-  }
-  return net.isIPv4(plain) && plain.startsWith('127.');
-}
+/** Whether a host to listen on is loopback (see the engine's isLoopback). */
+export const isLoopbackHost = (host: string): boolean => isLoopback(host);
 
 /** Compare two secrets in constant time (hashing first makes the lengths equal). */
 export function tokensEqual(given: string | null | undefined, expected: string): boolean {

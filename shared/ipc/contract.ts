@@ -255,14 +255,16 @@ export type Subscribe = <E extends EventChannel>(channel: E, listener: (payload:
  * per request channel (built from REQUEST_CHANNELS, nothing else), event subscription, and two
  * Electron-only native dialogs.
  */
+/** What a native open dialog picks files for (its filters and title follow). */
+export const PICK_PURPOSES = ['attachment', 'ca', 'client-cert', 'client-key'] as const;
+export type PickPurpose = (typeof PICK_PURPOSES)[number];
+
 export interface Bridge extends Api {
   on: Subscribe;
   /** Electron only: a native save dialog for an exported file; resolves to the saved path, or null if cancelled. */
   saveFile?(file: ExportedFile): Promise<Result<string | null>>;
   /** Electron only: a native open dialog; resolves to the picked files. */
-  pickFiles?(options: {
-    purpose: 'attachment' | 'ca' | 'client-cert' | 'client-key';
-  }): Promise<Result<{ path: string; name: string; size: number }[]>>;
+  pickFiles?(options: { purpose: PickPurpose }): Promise<Result<{ path: string; name: string; size: number }[]>>;
 }
 
 export type { RequestChannel, RequestOf };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { SessionState, StartedSession } from '../../../shared/ipc/contract.js';
 import type { ParsedRequestOf } from '../../../shared/ipc/schemas.js';
-import type { Operation, SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
+import { withoutEvents, type Operation, type SessionRecord, type TranscriptEvent } from '../../../shared/session-record.js';
 import { SmtpError } from '../../smtp/errors.js';
 import { LiveSession, prepareMessage, type AuthRequest, type MessageRequest } from '../../smtp/live-session.js';
 import type { SendOptions } from '../../smtp/transaction.js';
@@ -24,7 +24,8 @@ export { scrubSecret, toSessionOptions, type AuthInput, type ComposeRequest, typ
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-const withoutEvents = (record: SessionRecord): SessionRecord => ({ ...record, events: [] });
+/** What a step's answer and session-done carry: the record, its events already streamed. */
+const streamed = (record: SessionRecord): SessionRecord => ({ ...withoutEvents(record), events: [] });
 
 interface Entry {
   id: string;
@@ -169,7 +170,7 @@ export class SessionService {
   private done(entry: Entry, record: SessionRecord, open: boolean): void {
     entry.progress.dispose();
     this.batcher.flush(entry.id);
-    this.safeEmit(() => this.options.emit('session-done', { sessionId: entry.id, record: withoutEvents(record), open }, entry.owner));
+    this.safeEmit(() => this.options.emit('session-done', { sessionId: entry.id, record: streamed(record), open }, entry.owner));
     if (open) entry.progress = this.progressFor(entry.id, entry.owner);
   }
 
@@ -209,7 +210,7 @@ export class SessionService {
     const entry = this.get(request.sessionId);
     // A session still opening, or running an operation, ends as its own work does.
     if (entry.running) await entry.running;
-    if (entry.finishing) return withoutEvents(entry.live.record());
+    if (entry.finishing) return streamed(entry.live.record());
     const record = await this.step(entry, (live) => live.close());
     await this.finish(entry, record);
     entry.progress.dispose();
@@ -318,7 +319,7 @@ export class SessionService {
     );
     let writer: SessionLogWriter | undefined;
     try {
-      writer = this.options.logs.create(withoutEvents(live.record()));
+      writer = this.options.logs.create(live.record());
     } catch (error) {
       // The session is still useful without its log; say why it will not be in the history.
       console.error('smtp-lens: could not start a session log:', error);
@@ -357,7 +358,7 @@ export class SessionService {
     this.batcher.flush(entry.id);
     if (entry.writer && !entry.finishing) {
       const writer = entry.writer;
-      safely('snapshot the session log', () => writer.snapshot(withoutEvents(record)));
+      safely('snapshot the session log', () => writer.snapshot(streamed(record)));
     }
     return record;
   }
@@ -369,7 +370,7 @@ export class SessionService {
       this.sessions.delete(entry.id);
       const writer = entry.writer;
       entry.finishing = writer
-        ? writer.close(withoutEvents(record)).catch((error: unknown) => {
+        ? writer.close(streamed(record)).catch((error: unknown) => {
             console.error('smtp-lens: could not end the session log:', error);
           })
         : Promise.resolve();

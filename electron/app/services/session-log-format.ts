@@ -1,5 +1,5 @@
 import type { SavedSessionSummary } from '../../../shared/ipc/contract.js';
-import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
+import type { RecordWithoutEvents, SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
 import { AppError } from './app-error.js';
 
 /**
@@ -8,7 +8,7 @@ import { AppError } from './app-error.js';
  * log read at once (`rebuild`) and the log read as a stream (`LogRebuilder` fed line by line) give the same result.
  */
 
-export type RecordWithoutEvents = Omit<SessionRecord, 'events'>;
+export type { RecordWithoutEvents };
 
 export interface ParsedLine {
   type: 'start' | 'events' | 'snapshot' | 'end';

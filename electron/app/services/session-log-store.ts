@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SESSION_FIRST_PAGE, SESSION_PAGE } from '../../../shared/ipc/channels.js';
 import type { OpenedSession, SavedSessionSummary, SessionEventsPage } from '../../../shared/ipc/contract.js';
-import type { SessionRecord, Target, TranscriptEvent } from '../../../shared/session-record.js';
+import { withoutEvents, type SessionRecord, type Target, type TranscriptEvent } from '../../../shared/session-record.js';
 import { AppError } from './app-error.js';
 import { describeError, errorCode } from './atomic-file.js';
 import {
@@ -100,11 +100,6 @@ export function findSecretKey(value: unknown, path = '', seen = new WeakSet<obje
 function assertNoSecrets(value: unknown, what: string): void {
   const key = findSecretKey(value);
   if (key) throw new AppError('storage-failed', `refusing to log ${what}: it has a "${key}" field, which may hold a secret`);
-}
-
-function withoutEvents(record: SessionRecord): RecordWithoutEvents {
-  const { events: _events, ...rest } = record;
-  return rest;
 }
 
 function toJson(value: unknown, what: string): string {

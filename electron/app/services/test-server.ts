@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type tls from 'node:tls';
 import { generate } from 'selfsigned';
+import { LOCAL_ALT_NAMES } from './local-pki.js';
 import {
   SMTPServer,
   type SMTPServerAddress,
@@ -19,6 +20,7 @@ import type { ReceivedMessage, TestServerListener, TestServerStatus } from '../.
 import { SmtpError } from '../../smtp/errors.js';
 import { AppError } from './app-error.js';
 import type { TestServerApi, TestServerOptions } from './types.js';
+import { isLoopback } from '../../smtp/transport/loopback.js';
 
 /**
  * The app's built-in test server: real SMTP/SMTPS/LMTP listeners (the smtp-server library) on loopback
@@ -115,12 +117,6 @@ const sleep = (ms: number): Promise<void> =>
 const replyError = (code: number, message: string): Error & { responseCode: number } =>
   Object.assign(new Error(message), { responseCode: code });
 
-const isLoopback = (address: string | undefined): boolean => {
-  if (!address) return false;
-  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return plain === '::1' || (net.isIPv4(plain) && plain.startsWith('127.'));
-};
-
 /** The local part of an address, lower-cased (everything before the last @). */
 const localPart = (address: string): string => {
   const at = address.lastIndexOf('@');
@@ -169,14 +165,7 @@ async function makeCredentials(): Promise<Credentials> {
         { name: 'basicConstraints', cA: false },
         { name: 'keyUsage', digitalSignature: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-            { type: 7, ip: '::1' },
-          ],
-        },
+        { name: 'subjectAltName', altNames: LOCAL_ALT_NAMES },
       ],
     },
   );

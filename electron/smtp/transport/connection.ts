@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
+import { explainVerifyError } from '../../../shared/explain/tls.js';
 import type { SessionStage, TlsInfo } from '../../../shared/session-record.js';
 import { SmtpError, escapeBytes } from '../errors.js';
 import type { FindingLog } from '../findings.js';
@@ -759,7 +760,7 @@ export class Connection {
       const reason = info.authorizationError ?? 'unknown reason';
       const error = new SmtpError(
         'tls-failed',
-        `certificate verification failed: ${reason}${explainVerifyError(reason)}; trust the issuer with a CA file, or skip verification explicitly (insecure)`,
+        `certificate verification failed: ${reason}${verifyReason(reason)}; trust the issuer with a CA file, or skip verification explicitly (insecure)`,
         { stage: 'tls-verify', command: via === 'starttls' ? 'STARTTLS' : undefined },
       );
       this.options.transcript.error(error.message);
@@ -899,17 +900,10 @@ function secureContextFor(settings: TlsSettings): tls.SecureContext {
   return context;
 }
 
-function explainVerifyError(code: string): string {
-  const reasons: Record<string, string> = {
-    DEPTH_ZERO_SELF_SIGNED_CERT: ' (the certificate is self-signed)',
-    SELF_SIGNED_CERT_IN_CHAIN: ' (the chain ends in an untrusted self-signed root)',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ' (the issuer is not trusted here)',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: ' (the issuer is not trusted or the chain is incomplete)',
-    CERT_HAS_EXPIRED: ' (the certificate has expired)',
-    CERT_NOT_YET_VALID: ' (the certificate is not valid yet)',
-    ERR_TLS_CERT_ALTNAME_INVALID: ' (the certificate does not name this host)',
-  };
-  return reasons[code] ?? '';
+/** " (self-signed certificate)": the reason in a few words, from the one table of them (shared/explain/tls.ts). */
+function verifyReason(code: string): string {
+  const explained = explainVerifyError(code);
+  return explained.known ? ` (${explained.title.charAt(0).toLowerCase()}${explained.title.slice(1)})` : '';
 }
 
 function describeEnds(socket: net.Socket): string {

@@ -7,6 +7,7 @@ import type {
   ExportedFile,
   MessagePreview,
   OpenedSession,
+  PickPurpose,
   ProfileSummary,
   ReceivedMessage,
   RequestChannel,
@@ -195,7 +196,7 @@ export interface AppApi {
   onBridgeLost: typeof onBridgeLost;
 }
 
-export type PickPurpose = 'attachment' | 'ca' | 'client-cert' | 'client-key';
+export type { PickPurpose };
 export interface PickedFile {
   path: string;
   name: string;

@@ -1,6 +1,6 @@
 import type { ErrorDto, TestServerListener } from '../../../shared/ipc/contract.js';
 import type { AuthSettings, ConnectionSettings } from '../../../shared/ipc/schemas.js';
-import type { Protocol, TlsMode } from '../../../shared/session-record.js';
+import { defaultPort, type Protocol, type TlsMode } from '../../../shared/session-record.js';
 
 /**
  * The connection and authentication forms as the user edits them: strings as typed, so a half-typed port is not
@@ -9,8 +9,9 @@ import type { Protocol, TlsMode } from '../../../shared/session-record.js';
  * as they type, with a message for the field.
  */
 
-export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-export type Mechanism = 'auto' | 'plain' | 'login' | 'cram-md5' | 'xoauth2' | 'scram-sha-1' | 'scram-sha-256';
+// The form's unions are the contract's (inferred from its zod schemas), so the two cannot drift apart.
+export type { Mechanism, TlsVersion } from '../../../shared/ipc/schemas.js';
+import type { Mechanism, TlsVersion } from '../../../shared/ipc/schemas.js';
 
 export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 export const MECHANISMS: readonly { value: Mechanism; label: string }[] = [
@@ -110,11 +111,7 @@ export const DEFAULT_AUTH_FORM: AuthForm = { mechanism: 'auto', user: '', secret
 // ------------------------------------------------------------------------------------------------
 // Ports and defaults
 
-/** The port the engine would use: 24 for LMTP, 465 for implicit TLS, 25 otherwise. */
-export function defaultPort(protocol: Protocol, tls: TlsMode): number {
-  if (protocol === 'lmtp') return 24;
-  return tls === 'implicit' ? 465 : 25;
-}
+export { defaultPort };
 
 /** What to say next to the port field. */
 export function portHint(protocol: Protocol, tls: TlsMode): string {
