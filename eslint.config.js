@@ -99,6 +99,24 @@ export default tseslint.config(
     },
   },
   {
+    // The store holds state and talks to the API: it imports no view (features/, app/, components/).
+    files: ['renderer/src/store/**'],
+    rules: {
+      'local/import-boundary': [
+        'error',
+        {
+          deny: ['renderer/src/features', 'renderer/src/app', 'renderer/src/components'].map((path) => ({
+            path,
+            message: `the store imports no view: ${path}/ builds on the store, not the other way round`,
+          })),
+          allowOnly: ['renderer', 'shared'],
+          allowOnlyMessage: 'the page imports only from renderer/ and shared/: it reaches main through the bridge',
+          denyModules: [noElectron, noNode],
+        },
+      ],
+    },
+  },
+  {
     files: ['shared/**'],
     rules: {
       'local/import-boundary': [

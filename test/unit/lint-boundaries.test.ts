@@ -110,6 +110,21 @@ describe('the renderer reaches main only through the bridge', () => {
   });
 });
 
+describe('the renderer store imports no view', () => {
+  it('refuses features/, app/ and components/', async () => {
+    for (const folder of ['features/compose/ComposePanel.js', 'app/MainTabs.js', 'components/ErrorNote.js']) {
+      const messages = await lintAt('renderer/src/store', `import * as m from '../${folder}';\n${uses('m')}`);
+      expect(messages, folder).toEqual([{ rule: 'local/import-boundary', message: expect.stringMatching(/the store imports no view/) }]);
+    }
+  });
+
+  it('keeps the renderer rules too', async () => {
+    expect((await lintAt('renderer/src/store', `import { join } from 'node:path';\n${uses('join')}`)).map((m) => m.message)).toEqual([
+      expect.stringMatching(/no Node module here/),
+    ]);
+  });
+});
+
 describe('shared/ is used by both sides of the bridge', () => {
   it('imports nothing outside shared/', async () => {
     expect(await lintAt('shared/ipc', `import * as m from '../../electron/smtp/session.js';\n${uses('m')}`)).toEqual([

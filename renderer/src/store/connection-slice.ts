@@ -7,7 +7,7 @@ import {
   saveRecent,
   type RecentTarget,
   type StorageLike,
-} from '../features/connection/recent-targets.js';
+} from './recent-targets.js';
 import {
   DEFAULT_AUTH_FORM,
   DEFAULT_CONNECTION_FORM,

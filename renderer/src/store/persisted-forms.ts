@@ -1,4 +1,4 @@
-import type { StorageLike } from '../features/connection/recent-targets.js';
+import type { StorageLike } from './recent-targets.js';
 import { DEFAULT_COMPOSE_FORM, type ComposeForm } from '../lib/compose/form.js';
 import type { AttachmentItem } from '../lib/compose/attachments.js';
 import { DEFAULT_AUTH_FORM, DEFAULT_CONNECTION_FORM, type AuthForm, type ConnectionForm } from './connection-form.js';

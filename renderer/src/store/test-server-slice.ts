@@ -1,6 +1,6 @@
 import type { ErrorDto, ReceivedMessage, TestServerListener, TestServerStatus } from '../../../shared/ipc/contract.js';
 import type { AppApi } from '../lib/api.js';
-import { messageFileName } from '../features/test-server/test-server-view.js';
+import { messageFileName } from '../lib/test-server-view.js';
 import { DEFAULT_AUTH_FORM, formForListener, TEST_SERVER_CA_NAME } from './connection-form.js';
 import type { SliceCreator } from './types.js';
 

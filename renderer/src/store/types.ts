@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { ComposeSlice } from './compose-slice.js';
 import type { ConnectionSlice } from './connection-slice.js';
-import type { ExplainSlice } from '../features/explain/explain-slice.js';
+import type { ExplainSlice } from './explain-slice.js';
 import type { ProfilesSlice } from './profiles-slice.js';
 import type { SessionSlice } from './session-slice.js';
 import type { SessionsSlice } from './sessions-slice.js';

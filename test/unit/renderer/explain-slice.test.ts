@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStore, type StateCreator } from 'zustand/vanilla';
-import { createExplainSlice, type ExplainSlice } from '../../../renderer/src/features/explain/explain-slice.js';
+import { createExplainSlice, type ExplainSlice } from '../../../renderer/src/store/explain-slice.js';
 
 /** The explanation side panel's slice, in a store with just the piece of the ui slice it drives. */
 

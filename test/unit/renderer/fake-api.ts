@@ -9,7 +9,7 @@ import type {
 } from '../../../shared/ipc/contract.js';
 import type { SessionRecord, TranscriptEvent } from '../../../shared/session-record.js';
 import type { AppApi } from '../../../renderer/src/lib/api.js';
-import type { StorageLike } from '../../../renderer/src/features/connection/recent-targets.js';
+import type { StorageLike } from '../../../renderer/src/store/recent-targets.js';
 
 /**
  * A fake of the renderer's API for store tests: every method answers something sensible; tests override what they

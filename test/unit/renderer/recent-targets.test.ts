@@ -10,7 +10,7 @@ import {
   removeRecent,
   saveRecent,
   type RecentTarget,
-} from '../../../renderer/src/features/connection/recent-targets.js';
+} from '../../../renderer/src/store/recent-targets.js';
 import { DEFAULT_AUTH_FORM, DEFAULT_CONNECTION_FORM } from '../../../renderer/src/store/connection-form.js';
 import { connectStoreToEvents, createAppStore } from '../../../renderer/src/store/index.js';
 import { fakeApi, memoryStorage } from './fake-api.js';

@@ -8,7 +8,7 @@ import {
   type DownloadEnvironment,
 } from '../../../renderer/src/lib/download.js';
 import { filterSessions, formatSize } from '../../../renderer/src/features/sessions/sessions-view.js';
-import { messageFileName } from '../../../renderer/src/features/test-server/test-server-view.js';
+import { messageFileName } from '../../../renderer/src/lib/test-server-view.js';
 import { connectStoreToEvents, createAppStore } from '../../../renderer/src/store/index.js';
 import { event, failed, fakeApi, ok, record } from './fake-api.js';
 

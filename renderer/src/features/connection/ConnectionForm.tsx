@@ -2,20 +2,18 @@ import { useId, useMemo, useState } from 'react';
 import type { Protocol, TlsMode } from '../../../../shared/session-record.js';
 import {
   issuesByField,
-  MECHANISMS,
   portHint,
   TLS_MODES,
   TLS_VERSIONS,
-  validateAuth,
   validateConnection,
   type ConnectionForm as Form,
-  type Mechanism,
   type TlsVersion,
 } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
-import { ErrorNote } from '../../app/ErrorNote.js';
 import { CheckField, PemFileField, SelectField, TextField } from './fields.js';
-import { describeRecent } from './recent-targets.js';
+import { describeRecent } from '../../store/recent-targets.js';
+import { AuthFields } from '../auth/AuthFields.js';
+import { TestServerShortcut } from '../test-server/TestServerShortcut.js';
 
 const PROTOCOLS: readonly { value: Protocol; label: string }[] = [
   { value: 'smtp', label: 'SMTP' },
@@ -398,151 +396,6 @@ function RecentTargets() {
           </option>
         ))}
       </select>
-    </div>
-  );
-}
-
-function AuthFields({ disabled }: { disabled: boolean }) {
-  const auth = useAppStore((s) => s.auth);
-  const attempted = useAppStore((s) => s.formAttempted);
-  const setAuth = useAppStore((s) => s.setAuthField);
-  const activeId = useAppStore((s) => s.profiles.activeId);
-  const storedSecret = useAppStore((s) => s.profiles.list.find((p) => p.id === s.profiles.activeId)?.hasSecret === true);
-  const activeName = useAppStore((s) => s.profiles.list.find((p) => p.id === s.profiles.activeId)?.name);
-  const [show, setShow] = useState(false);
-  const issues = useMemo(() => issuesByField(validateAuth(auth, { required: attempted, storedSecret })), [auth, attempted, storedSecret]);
-  const usingStored = storedSecret && auth.useStored && !auth.secret;
-  const token = auth.mechanism === 'xoauth2';
-
-  return (
-    <fieldset className="auth sidebar-section" disabled={disabled}>
-      <legend className="section-title">Authentication</legend>
-      <div className="row">
-        <TextField
-          name="user"
-          label="User"
-          className="field grow"
-          placeholder="none: no AUTH"
-          value={auth.user}
-          error={issues.user}
-          onChange={(v) => setAuth('user', v)}
-        />
-        <SelectField<Mechanism>
-          name="mechanism"
-          label="Mechanism"
-          className="field grow"
-          value={auth.mechanism}
-          options={MECHANISMS}
-          onChange={(v) => setAuth('mechanism', v)}
-        />
-      </div>
-      <TextField
-        name="secret"
-        label={token ? 'Access token' : 'Password'}
-        type={show ? 'text' : 'password'}
-        autoComplete="off"
-        placeholder={usingStored ? 'stored with the profile' : ''}
-        value={auth.secret}
-        error={issues.secret}
-        onChange={(v) => setAuth('secret', v)}
-        trailing={
-          <button
-            type="button"
-            className="small"
-            aria-pressed={show}
-            aria-label={show ? `Hide the ${token ? 'token' : 'password'}` : `Show the ${token ? 'token' : 'password'}`}
-            onClick={() => setShow(!show)}
-          >
-            {show ? 'Hide' : 'Show'}
-          </button>
-        }
-      />
-      {storedSecret && activeId ? (
-        <CheckField
-          name="useStored"
-          label="Use the stored password"
-          checked={auth.useStored}
-          onChange={(v) => setAuth('useStored', v)}
-          hint={`Stored with “${activeName ?? 'the profile'}” in the OS key store; it never reaches this window. A password typed above is used instead.`}
-        />
-      ) : null}
-      <details className="options">
-        <summary>More</summary>
-        <div className="options-body">
-          <TextField
-            name="authzid"
-            label="Authorize as (authzid)"
-            placeholder="the user"
-            value={auth.authzid}
-            error={issues.authzid}
-            onChange={(v) => setAuth('authzid', v)}
-          />
-        </div>
-      </details>
-    </fieldset>
-  );
-}
-
-/**
- * The built-in test server from the sidebar: start it (or reuse it) and point the form at its plain listener; while it
- * runs, say so, put its account into the form, stop it, or see its details.
- */
-function TestServerShortcut() {
-  const busy = useAppStore((s) => s.testServer.busy);
-  const error = useAppStore((s) => s.testServer.error);
-  const running = useAppStore((s) => s.session.status === 'running' || s.session.open);
-  const start = useAppStore((s) => s.startBuiltInTestServer);
-  const stop = useAppStore((s) => s.stopTestServer);
-  const applyAccount = useAppStore((s) => s.useTestAccount);
-  const account = useAppStore((s) => s.testServer.status?.account);
-  const serverRunning = useAppStore((s) => s.testServer.status?.running === true);
-  const accountInForm = useAppStore((s) => account !== undefined && s.auth.user === account.user && s.auth.secret === account.password);
-  const setTab = useAppStore((s) => s.setTab);
-  return (
-    <div className="test-server sidebar-section" data-test-server-shortcut={serverRunning ? 'running' : 'stopped'}>
-      {serverRunning ? (
-        <>
-          <p className="test-server-state">
-            <span className="state-dot ready" aria-hidden="true" /> <strong>Built-in test server running</strong>
-          </p>
-          {account ? (
-            <p className="hint">
-              Test account <code>{account.user}</code> / <code>{account.password}</code>
-            </p>
-          ) : null}
-          <div className="button-row">
-            {account ? (
-              <button type="button" className="small" disabled={accountInForm} onClick={applyAccount}>
-                {accountInForm ? 'Account in the form' : 'Use this account'}
-              </button>
-            ) : null}
-            <button
-              type="button"
-              className="small"
-              disabled={busy || running}
-              onClick={() => void start()}
-              title="Point the form at its plain SMTP listener"
-            >
-              Use its SMTP listener
-            </button>
-            <button type="button" className="small" disabled={busy} onClick={() => void stop()}>
-              {busy ? 'Stopping…' : 'Stop'}
-            </button>
-            <button type="button" className="small link" onClick={() => setTab('test-server')}>
-              Details
-            </button>
-          </div>
-        </>
-      ) : (
-        <div className="button-row">
-          <button type="button" className="secondary" disabled={busy || running} onClick={() => void start()}>
-            {busy ? 'Starting test server…' : 'Use built-in test server'}
-          </button>
-        </div>
-      )}
-      {error ? (
-        <ErrorNote error={error} what={serverRunning ? 'The test server could not stop' : 'The test server could not start'} />
-      ) : null}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ProfileSummary } from '../../../../shared/ipc/contract.js';
 import { ActionsMenu } from '../../app/ActionsMenu.js';
-import { ErrorNote } from '../../app/ErrorNote.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
 import { formFromSettings, describeForm } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
 import { profileModified } from '../../store/profiles-slice.js';

@@ -10,6 +10,24 @@ export function useFieldIds(name: string) {
 const describedBy = (ids: { error: string; hint: string }, error?: string, hint?: ReactNode) =>
   [error ? ids.error : '', hint ? ids.hint : ''].filter(Boolean).join(' ') || undefined;
 
+/** A field's error and hint lines below it, with the ids its control's aria-describedby names. */
+function FieldNotes({ ids, error, hint }: { ids: { error: string; hint: string }; error?: string | undefined; hint?: ReactNode }) {
+  return (
+    <>
+      {error ? (
+        <p id={ids.error} className="field-error">
+          {error}
+        </p>
+      ) : null}
+      {hint ? (
+        <p id={ids.hint} className="hint">
+          {hint}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 /** A labelled text input with its validation message (as you type) and an optional hint. */
 export function TextField({
   name,
@@ -73,16 +91,7 @@ export function TextField({
       ) : (
         input
       )}
-      {error ? (
-        <p id={ids.error} className="field-error">
-          {error}
-        </p>
-      ) : null}
-      {hint ? (
-        <p id={ids.hint} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldNotes ids={ids} error={error} hint={hint} />
     </div>
   );
 }
@@ -128,16 +137,7 @@ export function SelectField<T extends string>({
           </option>
         ))}
       </select>
-      {error ? (
-        <p id={ids.error} className="field-error">
-          {error}
-        </p>
-      ) : null}
-      {hint ? (
-        <p id={ids.hint} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldNotes ids={ids} error={error} hint={hint} />
     </div>
   );
 }
@@ -277,16 +277,7 @@ export function PemFileField({
           <span className="file-name">none</span>
         )}
       </div>
-      {shownError ? (
-        <p id={ids.error} className="field-error">
-          {shownError}
-        </p>
-      ) : null}
-      {hint ? (
-        <p id={ids.hint} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldNotes ids={ids} error={shownError} hint={hint} />
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { explainReplyCode } from '../../../../shared/explain/reply-codes.js';
 import { formatReplyWire } from '../../../../shared/explain/reply-text.js';
 import type { SessionRecord } from '../../../../shared/session-record.js';
 import { useAppStore } from '../../store/index.js';
-import type { ExplainSelection } from './explain-slice.js';
+import type { ExplainSelection } from '../../store/explain-slice.js';
 import { RefLink } from './RefLink.js';
 import './explain.css';
 

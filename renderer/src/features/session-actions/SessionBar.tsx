@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { describeTarget } from '../../../../shared/transcript-format.js';
-import { ErrorNote } from '../../app/ErrorNote.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
 import { describeForm } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
 import { stripEnhancedCode } from '../../../../shared/explain/reply-text.js';

@@ -2,7 +2,7 @@ import { Fragment, useId, useMemo, useState } from 'react';
 import type { SavedSessionSummary } from '../../../../shared/ipc/contract.js';
 import { STATUS_MEANINGS } from '../../../../shared/session-status.js';
 import { ActionsMenu } from '../../app/ActionsMenu.js';
-import { ErrorNote } from '../../app/ErrorNote.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
 import type { ExportFormat } from '../../lib/api.js';
 import { useAppStore } from '../../store/index.js';
 import { filterSessions, formatLocalTime, formatSize, statusPill } from './sessions-view.js';

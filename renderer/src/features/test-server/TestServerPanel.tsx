@@ -1,11 +1,11 @@
 import { useId } from 'react';
 import type { ReceivedMessage, TestServerListener } from '../../../../shared/ipc/contract.js';
-import { CopyButton } from '../../app/CopyButton.js';
-import { ErrorNote } from '../../app/ErrorNote.js';
+import { CopyButton } from '../../components/CopyButton.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
 import { useAppStore } from '../../store/index.js';
 import type { TestServerChoice } from '../../store/test-server-slice.js';
 import { formatLocalTime, formatSize } from '../sessions/sessions-view.js';
-import { describeListener, LISTENER_LABELS } from './test-server-view.js';
+import { describeListener, LISTENER_LABELS } from '../../lib/test-server-view.js';
 
 const CHOICES: { key: keyof TestServerChoice; label: string }[] = [
   { key: 'plain', label: 'SMTP (plaintext)' },

@@ -10,7 +10,7 @@ import {
 import type { CertificateInfo, SessionRecord } from '../../../../shared/session-record.js';
 import { useAppStore } from '../../store/index.js';
 import { isLocalLink } from '../capabilities/capability-notes.js';
-import { CopyButton } from '../../app/CopyButton.js';
+import { CopyButton } from '../../components/CopyButton.js';
 import '../explain/explain.css';
 import './tls.css';
 

@@ -1,6 +1,6 @@
 import type { ErrorDto } from '../../../shared/ipc/contract.js';
 import { explainErrorCode } from '../../../shared/explain/outcomes.js';
-import { IssueList, replySummary } from './error-parts.js';
+import { IssueList, replySummary } from '../app/error-parts.js';
 
 /**
  * An error where it happened: what failed in plain words, the message, and the raw details (code, the server's

@@ -1,5 +1,5 @@
-import type { Protocol, TlsMode } from '../../../../shared/session-record.js';
-import { defaultPort, type ConnectionForm } from '../../store/connection-form.js';
+import type { Protocol, TlsMode } from '../../../shared/session-record.js';
+import { defaultPort, type ConnectionForm } from './connection-form.js';
 
 /**
  * The last targets the user reached (host:port or socket, protocol, TLS mode), newest first, kept in localStorage.

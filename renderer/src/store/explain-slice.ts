@@ -1,4 +1,4 @@
-import type { SliceCreator } from '../../store/types.js';
+import type { SliceCreator } from './types.js';
 
 /**
  * Which code the explanation side panel shows. Any feature opens it for a code with `openExplain` (the transcript

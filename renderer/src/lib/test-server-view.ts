@@ -1,5 +1,5 @@
-import type { ReceivedMessage, TestServerListener } from '../../../../shared/ipc/contract.js';
-import { safeDownloadName } from '../../lib/download.js';
+import type { ReceivedMessage, TestServerListener } from '../../../shared/ipc/contract.js';
+import { safeDownloadName } from './download.js';
 
 /** Words and names for the test server tab. Pure. */
 

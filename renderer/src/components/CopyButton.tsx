@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { copyText } from './copy.js';
+import { copyText } from '../app/copy.js';
 
 /** A small button that copies `text`, saying "Copied" for a moment (announced to screen readers). */
 export function CopyButton({ text, label, className = 'small' }: { text: string; label: string; className?: string }) {
