@@ -20,7 +20,6 @@ export const REQUEST_CHANNELS = [
   'sessions.open',
   'sessions.events',
   'sessions.delete',
-  'sessions.export',
   'sessions.exportToFile',
   'testServer.start',
   'testServer.stop',

@@ -201,7 +201,6 @@ export interface ResponseMap {
   'sessions.open': OpenedSession;
   'sessions.events': SessionEventsPage;
   'sessions.delete': null;
-  'sessions.export': ExportedFile;
   'sessions.exportToFile': ExportToFileResult;
   'testServer.start': TestServerStatus;
   'testServer.stop': TestServerStatus;

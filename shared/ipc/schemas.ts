@@ -269,7 +269,6 @@ export const REQUEST_SCHEMAS = {
     .strict(),
   'sessions.delete': z.object({ id }).strict(),
   // The export as one string in the answer: for small records (tests, scripts). The app uses `sessions.exportToFile`.
-  'sessions.export': z.object({ id, format: ExportFormatSchema, redact: z.boolean().default(true) }).strict(),
   // Main writes the export itself, as a stream: to where the user picks in a native save dialog (Electron), or the
   // web host answers with a link from which the browser downloads it. The file never goes through the renderer.
   'sessions.exportToFile': ExportRequestSchema,

@@ -16,6 +16,7 @@ import type {
 } from '../../shared/ipc/contract.js';
 import type { SessionRecord, TranscriptEvent } from '../../shared/session-record.js';
 import { startWebHost, type WebHost } from '../../electron/web/server.js';
+import { exportRecord } from '../../electron/app/services/session-export.js';
 import { startFakeServer, type FakeConnection } from '../helpers/fake-server.js';
 
 /**
@@ -421,10 +422,8 @@ describe('web host: a full round trip', () => {
     expect(reopened.record.result).toEqual(closed.result);
 
     for (const format of ['txt', 'json', 'html'] as const) {
-      const file = await client.value<{ filename: string; mimeType: string; content: string }>('sessions.export', {
-        id: sessionId,
-        format,
-      });
+      // The exporter's whole text of the saved log, as the reference the download must equal.
+      const file = exportRecord(await host.services.logs.open(sessionId), format);
       expect(file.filename).toMatch(new RegExp(`^smtp-lens-session-127.0.0.1-[0-9T-]+Z\\.${format}$`));
       expect(file.content).not.toContain(password);
       expect(file.content).not.toContain(Buffer.from(password).toString('base64'));
@@ -527,12 +526,12 @@ describe('web host: a long saved session, page by page', () => {
     }
   });
 
-  it('streams an export as a download, byte for byte what sessions.export gives, with the headers of an attachment', async () => {
+  it('streams an export as a download, byte for byte what the exporter makes of the whole record, with the headers of an attachment', async () => {
     const client = await open();
     try {
       const types = { json: 'application/json', txt: 'text/plain; charset=utf-8', html: 'text/html; charset=utf-8' } as const;
       for (const format of ['json', 'txt', 'html'] as const) {
-        const whole = await client.value<{ filename: string; mimeType: string; content: string }>('sessions.export', { id, format });
+        const whole = exportRecord(await host.services.logs.open(id), format);
         expect(whole.filename).toBe(`smtp-lens-session-192.0.2.1-2026-01-01T000000Z.${format}`);
         const link = await client.value<{ download: { path: string; filename: string } }>('sessions.exportToFile', { id, format });
         expect(link).toEqual({ download: { path: `/export/${id}.${format}`, filename: whole.filename } });

@@ -62,7 +62,7 @@ describe('request schemas', () => {
     expect(parse('session.verify', { sessionId: 'abc', address: 'a@b', expand: 'yes' }).success).toBe(false);
     expect(parse('session.open', null).success).toBe(false);
     expect(parse('session.open', 'connect please').success).toBe(false);
-    expect(parse('sessions.export', { id: 'abc', format: 'pdf' }).success).toBe(false);
+    expect(parse('sessions.exportToFile', { id: 'abc', format: 'pdf' }).success).toBe(false);
   });
 
   it.each([

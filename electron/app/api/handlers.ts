@@ -1,10 +1,9 @@
-import type { AppInfo, ExportedFile, ExportToFileResult, MessagePreview, ResponseMap } from '../../../shared/ipc/contract.js';
+import type { AppInfo, ExportToFileResult, MessagePreview, ResponseMap } from '../../../shared/ipc/contract.js';
 import type { ExportFormat, ParsedRequestOf, RequestChannel } from '../../../shared/ipc/schemas.js';
-import type { SessionRecord } from '../../../shared/session-record.js';
 import { prepareMessage } from '../../smtp/live-session.js';
 import { measureSource, type MessageSource } from '../../smtp/message/message-source.js';
 import { AppError } from '../services/app-error.js';
-import { describeExport, exportRecord } from '../services/session-export.js';
+import { describeExport } from '../services/session-export.js';
 import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../services/types.js';
 import { exportToFile, type ChooseSavePath, type ExportJobs } from './export-to-file.js';
 import type { ComposeRequest, SessionService } from './session-service.js';
@@ -24,8 +23,6 @@ export interface HandlerServices {
   testServer: TestServerApi;
   secrets: SecretStore;
   appInfo: () => AppInfo;
-  /** Turn a record into a file for `sessions.export`; `exportRecord` (session-export.ts) unless replaced. */
-  exportRecord?: (record: SessionRecord, format: ExportFormat) => ExportedFile;
   /**
    * How `sessions.exportToFile` hands over the file, one of the two. Electron: ask the user where to save it (the
    * native dialog), then main writes it there. The web host: the path of its HTTP download of `id` as `format`.
@@ -122,7 +119,6 @@ async function exportSessionToFile(
  */
 export function createHandlers(services: HandlerServices): Handlers {
   const { sessions, profiles, logs, testServer } = services;
-  const toFile = services.exportRecord ?? exportRecord;
   return {
     'app.info': async () => services.appInfo(),
     'session.run': (request, caller) => sessions.run(request, caller),
@@ -149,7 +145,6 @@ export function createHandlers(services: HandlerServices): Handlers {
     },
     // Secrets never reach a record (the engine redacts at capture), so `redact` has nothing more to
     // remove: an export is always shareable.
-    'sessions.export': async (request) => toFile(await logs.open(request.id), request.format),
     'sessions.exportToFile': (request) => exportSessionToFile(services, request),
     'testServer.start': (request) => testServer.start(request.options),
     'testServer.stop': () => testServer.stop(),
