@@ -1,3 +1,4 @@
+// Over 450 lines: the SMTP session state machine (greeting, EHLO/HELO, STARTTLS, AUTH, QUIT) in one place, by design.
 import os from 'node:os';
 import net from 'node:net';
 import {

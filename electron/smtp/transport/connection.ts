@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+// Over 450 lines: the socket and its reply ledger; TLS options are in tls-options.ts, the rest shares the socket's state.
 import net from 'node:net';
 import tls from 'node:tls';
-import { explainVerifyError } from '../../../shared/explain/tls.js';
 import type { SessionStage, TlsInfo } from '../../../shared/session-record.js';
+import { handshakeError, tlsConnectOptions, verifyName, verifyReason, type SeenCertificate, type TlsSettings } from './tls-options.js';
 import { SmtpError, escapeBytes } from '../errors.js';
 import type { FindingLog } from '../findings.js';
 import { ReplyParser } from '../protocol/reply-parser.js';
@@ -13,6 +13,7 @@ import { ReplyLedger, type Answer, type Expectation } from './reply-ledger.js';
 import { describeTls } from './tls-info.js';
 
 export type { Answer, Expectation };
+export type { TlsSettings };
 
 /** Where to connect: a TCP host and port, or a Unix-domain socket. */
 export interface ConnectTarget {
@@ -21,23 +22,6 @@ export interface ConnectTarget {
   socketPath?: string;
   /** Local address to bind before connecting (TCP only). */
   sourceAddress?: string;
-}
-
-/** TLS settings shared by implicit TLS and STARTTLS. */
-export interface TlsSettings {
-  /** Verify the chain and the name (default true). */
-  verify: boolean;
-  /** PEM CA bundle to trust instead of the system's. */
-  ca?: string | Buffer;
-  /** Name for SNI and for the certificate check; defaults to the host the user typed. */
-  servername?: string;
-  minVersion?: tls.SecureVersion;
-  maxVersion?: tls.SecureVersion;
-  ciphers?: string;
-  /** Client certificate and key (PEM). */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
 }
 
 export interface ConnectionOptions {
@@ -86,8 +70,6 @@ const JOIN_LIMIT = 16 * 1024;
  * ends the session), so this is reached only by a server sending huge replies to a long pipelined group.
  */
 export const MAX_WAITING_REPLY_BYTES = 1024 * 1024;
-
-const isIp = (host: string | undefined): boolean => !!host && net.isIP(host) !== 0;
 
 /** Strip the brackets users type around IPv6 literals ("[::1]"). */
 export function normaliseHost(host: string): string {
@@ -799,111 +781,6 @@ export class Connection {
     this.socket.destroy();
     this.options.transcript.info('connection closed');
   }
-}
-
-/**
- * A failed TLS handshake as the engine's error. When the server answered in plaintext (OpenSSL's "wrong version
- * number" and friends: its greeting read as a TLS record), the message says so and suggests STARTTLS.
- */
-function handshakeError(prefix: string, err: Error, via: 'implicit' | 'starttls'): SmtpError {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  const plaintext =
-    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-    /wrong version number|packet length too long|unknown protocol|http request/i.test(err.message);
-  if (plaintext && via === 'implicit') {
-    return new SmtpError('tls-failed', `${prefix}: the server did not answer in TLS (${err.message.trim()})`, {
-      cause: err,
-      hint: 'this port speaks plaintext SMTP, not implicit TLS: try STARTTLS (--tls starttls), or no TLS',
-      suggestTls: 'starttls',
-    });
-  }
-  return new SmtpError('tls-failed', `${prefix}: ${err.message}`, { cause: err, ...(via === 'starttls' ? { command: 'STARTTLS' } : {}) });
-}
-
-/** The name the certificate is checked against: the SNI override, else the host the user typed. */
-function verifyName(settings: TlsSettings, host: string | undefined): string | undefined {
-  return settings.servername ?? host;
-}
-
-/** The detailed peer certificate Node hands the name check (it builds it only when the chain verified). */
-interface SeenCertificate {
-  cert?: tls.DetailedPeerCertificate;
-}
-
-function tlsConnectOptions(settings: TlsSettings, host: string | undefined, seen: SeenCertificate): tls.ConnectionOptions {
-  const name = verifyName(settings, host);
-  const options: tls.ConnectionOptions = {
-    // We check the result ourselves after the handshake, so the record can say why verification failed.
-    rejectUnauthorized: false,
-    checkServerIdentity: (_servername, cert) => {
-      seen.cert = cert as tls.DetailedPeerCertificate;
-      return name ? tls.checkServerIdentity(name, cert) : new Error('no host name to verify the certificate against');
-    },
-    secureContext: secureContextFor(settings),
-  };
-  // SNI carries host names only, never IP literals (RFC 6066 §3).
-  if (name && !isIp(name)) options.servername = name;
-  return options;
-}
-
-/**
- * Building a SecureContext (parsing the CA bundle, the client key) costs about half a millisecond, more
- * than the rest of a loopback handshake; sessions with the same TLS settings share one. The cache key is
- * every setting that goes into the context: public ones (CA, certificate, versions, ciphers) as given,
- * the private key and its passphrase only as a SHA-256, so no secret is kept as a key. The most recently
- * used few are kept. A context carries no per-connection state: verification, SNI and the name check
- * stay per connection, and no TLS session is resumed across connections through it.
- */
-const secureContexts = new Map<string, tls.SecureContext>();
-const SECURE_CONTEXT_CACHE_SIZE = 16;
-
-function keyPart(value: string | Buffer | undefined, secret: boolean): string {
-  if (value === undefined) return '-';
-  if (secret || typeof value !== 'string') return `#${createHash('sha256').update(value).digest('base64')}`;
-  return `${value.length}:${value}`;
-}
-
-function secureContextFor(settings: TlsSettings): tls.SecureContext {
-  const { ca, cert, key, passphrase, minVersion, maxVersion, ciphers } = settings;
-  const cacheKey = [
-    keyPart(ca, false),
-    keyPart(cert, false),
-    keyPart(key, true),
-    keyPart(passphrase, true),
-    keyPart(minVersion, false),
-    keyPart(maxVersion, false),
-    keyPart(ciphers, false),
-  ].join('|');
-  const cached = secureContexts.get(cacheKey);
-  if (cached) {
-    secureContexts.delete(cacheKey);
-    secureContexts.set(cacheKey, cached);
-    return cached;
-  }
-  let context: tls.SecureContext;
-  try {
-    context = tls.createSecureContext({
-      ...(ca !== undefined ? { ca } : {}),
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-      ...(passphrase !== undefined ? { passphrase } : {}),
-      ...(minVersion ? { minVersion } : {}),
-      ...(maxVersion ? { maxVersion } : {}),
-      ...(ciphers ? { ciphers } : {}),
-    });
-  } catch (error) {
-    throw new SmtpError('tls-failed', `the TLS settings were refused: ${(error as Error).message}`, { cause: error });
-  }
-  secureContexts.set(cacheKey, context);
-  if (secureContexts.size > SECURE_CONTEXT_CACHE_SIZE) secureContexts.delete(secureContexts.keys().next().value!);
-  return context;
-}
-
-/** " (self-signed certificate)": the reason in a few words, from the one table of them (shared/explain/tls.ts). */
-function verifyReason(code: string): string {
-  const explained = explainVerifyError(code);
-  return explained.known ? ` (${explained.title.charAt(0).toLowerCase()}${explained.title.slice(1)})` : '';
 }
 
 function describeEnds(socket: net.Socket): string {
