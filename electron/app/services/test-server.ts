@@ -1,3 +1,4 @@
+// Over 450 lines: four listeners (SMTP, STARTTLS, SMTPS, LMTP) of one test server sharing its account, certificate and mailbox.
 import { createHash, randomInt, randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
