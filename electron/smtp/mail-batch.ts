@@ -1,3 +1,4 @@
+// Over 450 lines: one state machine (many messages pipelined on one connection); its parts share the window's state.
 import type { BatchFailure, BatchSummary, MessageSummary, RecipientOutcome, Verdict } from '../../shared/session-record.js';
 import { SmtpError } from './errors.js';
 import type { Envelope } from './message/compose.js';

@@ -1,3 +1,4 @@
+// Over 450 lines: one transaction's verdict logic (MAIL, RCPT, DATA/BDAT, PRDR, LMTP) reads best as one piece.
 import type { MessageSummary, RecipientOutcome, Verdict } from '../../shared/session-record.js';
 import { BodyEncoder } from './body-encoder.js';
 import { SmtpError } from './errors.js';

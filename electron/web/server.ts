@@ -1,3 +1,4 @@
+// Over 450 lines: the web host's HTTP and WebSocket edge, whose checks (host, origin, token, CSP) belong together.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';

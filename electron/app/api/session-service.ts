@@ -1,3 +1,4 @@
+// Over 450 lines: the registry of running sessions; each operation's glue is short but they share the entry lifecycle.
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { SessionState, StartedSession } from '../../../shared/ipc/contract.js';

@@ -1,3 +1,4 @@
+// Over 450 lines: the one slice that follows a session from request to saved record (events, progress, step mode).
 import type { ErrorDto, EventMap, OpenedSession, Result, SessionState } from '../../../shared/ipc/contract.js';
 import type { AuthSettings, ComposeSettings, ConnectionSettings } from '../../../shared/ipc/schemas.js';
 import type { SessionHint, SessionRecord, SessionStage, TlsMode } from '../../../shared/session-record.js';
