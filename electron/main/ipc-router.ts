@@ -4,10 +4,10 @@ import { type BrowserWindow, dialog, ipcMain } from 'electron';
 import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import { fail, ok } from '../../shared/ipc/contract.js';
 import type { EventChannel, EventMap, Result } from '../../shared/ipc/contract.js';
-import { REQUEST_CHANNELS } from '../../shared/ipc/channels.js';
-import { DIALOG_CHANNELS } from '../preload/build-bridge.js';
-import { dispatch } from '../app/api/dispatch.js';
-import { isTrustedSender, parsePickFilesRequest, parseSaveFileRequest, pickDialogOptions, safeDefaultFilename } from './security.js';
+import { DIALOG_CHANNELS, REQUEST_CHANNELS } from '../../shared/ipc/channels.js';
+import { DIALOG_SCHEMAS } from '../../shared/ipc/schemas.js';
+import { dispatch, parseRequest } from '../app/api/dispatch.js';
+import { isTrustedSender, pickDialogOptions, safeDefaultFilename } from './security.js';
 
 /**
  * Electron IPC for the contract: one `ipcMain.handle` per request channel, each refusing any sender that is not
@@ -59,9 +59,10 @@ export function registerIpc(options: IpcRouterOptions): () => void {
   }
 
   handle(DIALOG_CHANNELS.saveFile, async (payload) => {
-    const file = parseSaveFileRequest(payload);
-    if (file === null) return fail({ code: 'invalid-input', message: 'saveFile: expected { filename, mimeType, content }' });
-    const filePath = await showSaveDialog(getMainWindow, file.filename);
+    const parsed = parseRequest(DIALOG_SCHEMAS[DIALOG_CHANNELS.saveFile], DIALOG_CHANNELS.saveFile, payload);
+    if (!parsed.ok) return parsed;
+    const file = parsed.value;
+    const filePath = await showSaveDialog(getMainWindow, safeDefaultFilename(file.filename));
     if (filePath === undefined) return ok(null);
     try {
       await writeFile(filePath, file.content, 'utf8');
@@ -72,8 +73,9 @@ export function registerIpc(options: IpcRouterOptions): () => void {
   });
 
   handle(DIALOG_CHANNELS.pickFiles, async (payload) => {
-    const request = parsePickFilesRequest(payload);
-    if (request === null) return fail({ code: 'invalid-input', message: 'pickFiles: expected { purpose }' });
+    const parsed = parseRequest(DIALOG_SCHEMAS[DIALOG_CHANNELS.pickFiles], DIALOG_CHANNELS.pickFiles, payload);
+    if (!parsed.ok) return parsed;
+    const request = parsed.value;
     const spec = pickDialogOptions(request.purpose);
     const win = getMainWindow();
     const options: Electron.OpenDialogOptions = {

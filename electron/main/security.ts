@@ -1,4 +1,4 @@
-import { PICK_PURPOSES, type PickPurpose } from '../../shared/ipc/contract.js';
+import type { PickPurpose } from '../../shared/ipc/contract.js';
 import path from 'node:path';
 
 /**
@@ -170,17 +170,6 @@ export function appPaths(appRoot: string): { preload: string; rendererRoot: stri
   };
 }
 
-const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
-
-/** The request of the Electron-only `dialog:save-file` channel, validated (the renderer is untrusted). */
-export function parseSaveFileRequest(value: unknown): { filename: string; mimeType: string; content: string } | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  if (typeof v.filename !== 'string' || typeof v.mimeType !== 'string' || typeof v.content !== 'string') return null;
-  if (v.content.length > MAX_EXPORT_BYTES || v.mimeType.length > 255) return null;
-  return { filename: safeDefaultFilename(v.filename), mimeType: v.mimeType, content: v.content };
-}
-
 /**
  * A suggested file name for the save dialog: the last path component only, without control or reserved
  * characters (the user still chooses the final location).
@@ -193,13 +182,6 @@ export function safeDefaultFilename(name: string): string {
     .slice(0, 200)
     .trim();
   return cleaned === '' ? 'smtp-lens-export' : cleaned;
-}
-
-/** The request of the Electron-only `dialog:pick-files` channel, validated. */
-export function parsePickFilesRequest(value: unknown): { purpose: PickPurpose } | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const purpose = (value as Record<string, unknown>).purpose;
-  return (PICK_PURPOSES as readonly unknown[]).includes(purpose) ? { purpose: purpose as PickPurpose } : null;
 }
 
 /** Open-dialog settings per purpose: several attachments at once, a single PEM file otherwise. */

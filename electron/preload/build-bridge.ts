@@ -1,6 +1,6 @@
 import { EVENT_CHANNELS } from '../../shared/ipc/contract.js';
 import type { Bridge, ErrorDto, EventChannel, ExportedFile, Result } from '../../shared/ipc/contract.js';
-import { REQUEST_CHANNELS } from '../../shared/ipc/channels.js';
+import { DIALOG_CHANNELS, REQUEST_CHANNELS } from '../../shared/ipc/channels.js';
 
 /**
  * The pure part of the preload: builds what is exposed as `window.smtpLens` from two functions the preload gets
@@ -11,11 +11,8 @@ import { REQUEST_CHANNELS } from '../../shared/ipc/channels.js';
  * ipcRenderer, no way to name an arbitrary channel.
  */
 
-/** IPC channels of the Electron-only native dialogs (main registers handlers for exactly these). */
-export const DIALOG_CHANNELS = {
-  saveFile: 'dialog:save-file',
-  pickFiles: 'dialog:pick-files',
-} as const;
+/** The Electron-only dialog channels: in the contract's channel map (shared/ipc/channels.ts). */
+export { DIALOG_CHANNELS };
 
 /** The global name under which the bridge is exposed. */
 export const BRIDGE_KEY = 'smtpLens';

@@ -29,6 +29,17 @@ export const REQUEST_CHANNELS = [
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 
+/**
+ * Electron-only channels: the native dialogs. Part of the same map, validated the same way (DIALOG_SCHEMAS in
+ * schemas.ts); the web host has none (the page downloads or uploads instead).
+ */
+export const DIALOG_CHANNELS = { saveFile: 'dialog.saveFile', pickFiles: 'dialog.pickFiles' } as const;
+export type DialogChannel = (typeof DIALOG_CHANNELS)[keyof typeof DIALOG_CHANNELS];
+
+/** What a native open dialog picks files for (its filters and title follow). */
+export const PICK_PURPOSES = ['attachment', 'ca', 'client-cert', 'client-key'] as const;
+export type PickPurpose = (typeof PICK_PURPOSES)[number];
+
 export const EVENT_CHANNELS = ['transcript', 'session-state', 'progress', 'session-done', 'test-server'] as const;
 
 export type EventChannel = (typeof EVENT_CHANNELS)[number];

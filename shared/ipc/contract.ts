@@ -1,6 +1,8 @@
 import type { SmtpErrorCode, SmtpErrorInfo } from '../errors.js';
 import type { SessionHint, SessionRecord, SessionStage, TranscriptEvent } from '../session-record.js';
-import { EVENT_CHANNELS, type EventChannel, type RequestChannel } from './channels.js';
+import { EVENT_CHANNELS, PICK_PURPOSES, type EventChannel, type PickPurpose, type RequestChannel } from './channels.js';
+
+export { PICK_PURPOSES, type PickPurpose };
 import type { ConnectionSettings, RequestOf } from './schemas.js';
 
 /**
@@ -254,10 +256,6 @@ export type Subscribe = <E extends EventChannel>(channel: E, listener: (payload:
  * per request channel (built from REQUEST_CHANNELS, nothing else), event subscription, and two
  * Electron-only native dialogs.
  */
-/** What a native open dialog picks files for (its filters and title follow). */
-export const PICK_PURPOSES = ['attachment', 'ca', 'client-cert', 'client-key'] as const;
-export type PickPurpose = (typeof PICK_PURPOSES)[number];
-
 export interface Bridge extends Api {
   on: Subscribe;
   /** Electron only: a native save dialog for an exported file; resolves to the saved path, or null if cancelled. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REQUEST_CHANNELS, SESSION_PAGE_MAX, type RequestChannel } from './channels.js';
+import { DIALOG_CHANNELS, PICK_PURPOSES, REQUEST_CHANNELS, SESSION_PAGE_MAX, type DialogChannel, type RequestChannel } from './channels.js';
 
 /**
  * Schemas for every request the renderer may make. Main (and the web host) parse each request with
@@ -289,3 +289,16 @@ export { REQUEST_CHANNELS, type RequestChannel };
 export type RequestOf<C extends RequestChannel> = z.input<(typeof REQUEST_SCHEMAS)[C]>;
 /** What a handler receives after validation (defaults filled in). */
 export type ParsedRequestOf<C extends RequestChannel> = z.output<(typeof REQUEST_SCHEMAS)[C]>;
+
+/** The largest file the save dialog writes for the page (a received message; exports stream from main instead). */
+export const MAX_SAVED_FILE_CHARS = 64 * 1024 * 1024;
+
+/** The Electron-only dialog channels' requests, checked like every other channel's. */
+export const DIALOG_SCHEMAS = {
+  [DIALOG_CHANNELS.saveFile]: z
+    .object({ filename: z.string().min(1).max(1024), mimeType: z.string().max(255), content: z.string().max(MAX_SAVED_FILE_CHARS) })
+    .strict(),
+  [DIALOG_CHANNELS.pickFiles]: z.object({ purpose: z.enum(PICK_PURPOSES) }).strict(),
+} satisfies Record<DialogChannel, z.ZodType>;
+
+export type DialogRequestOf<C extends DialogChannel> = z.output<(typeof DIALOG_SCHEMAS)[C]>;

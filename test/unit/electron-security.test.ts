@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { EVENT_CHANNELS } from '../../shared/ipc/contract.js';
 import type { Result } from '../../shared/ipc/contract.js';
-import { REQUEST_CHANNELS } from '../../shared/ipc/schemas.js';
+import { DIALOG_SCHEMAS, MAX_SAVED_FILE_CHARS, REQUEST_CHANNELS } from '../../shared/ipc/schemas.js';
+import { parseRequest } from '../../electron/app/api/dispatch.js';
 import { BRIDGE_KEY, DIALOG_CHANNELS, buildBridge } from '../../electron/preload/build-bridge.js';
 import type { BridgePorts } from '../../electron/preload/build-bridge.js';
 import { contentTypeFor } from '../../electron/app/content-type.js';
@@ -19,8 +20,6 @@ import {
   isAllowedExternalUrl,
   isAppUrl,
   isTrustedSender,
-  parsePickFilesRequest,
-  parseSaveFileRequest,
   resolveAppPath,
   safeDefaultFilename,
   webPreferences,
@@ -234,26 +233,37 @@ describe('isTrustedSender', () => {
   });
 });
 
-describe('validation of the Electron-only dialog requests', () => {
-  it('saveFile: needs strings; the suggested name is reduced to a safe base name', () => {
-    expect(parseSaveFileRequest(null)).toBeNull();
-    expect(parseSaveFileRequest({ filename: 'a.json', mimeType: 'application/json' })).toBeNull();
-    expect(parseSaveFileRequest({ filename: 1, mimeType: 'x', content: '' })).toBeNull();
-    expect(parseSaveFileRequest({ filename: '../../.bashrc', mimeType: 'text/plain', content: 'x' })).toEqual({
-      filename: 'bashrc',
-      mimeType: 'text/plain',
-      content: 'x',
+describe("validation of the Electron-only dialog requests (the contract's schemas, as for every channel)", () => {
+  const saveFile = (payload: unknown) => parseRequest(DIALOG_SCHEMAS['dialog.saveFile'], 'dialog.saveFile', payload);
+  const pickFiles = (payload: unknown) => parseRequest(DIALOG_SCHEMAS['dialog.pickFiles'], 'dialog.pickFiles', payload);
+
+  it('saveFile: needs strings, nothing else; the suggested name is reduced to a safe base name', () => {
+    expect(saveFile(null)).toMatchObject({ ok: false, error: { code: 'invalid-input', message: 'invalid request for dialog.saveFile' } });
+    expect(saveFile({ filename: 'a.json', mimeType: 'application/json' })).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'content' }] },
     });
+    expect(saveFile({ filename: 1, mimeType: 'x', content: '' })).toMatchObject({ ok: false, error: { issues: [{ path: 'filename' }] } });
+    expect(saveFile({ filename: 'a', mimeType: 'x', content: '', path: '/etc/passwd' })).toMatchObject({ ok: false });
+    expect(saveFile({ filename: 'a', mimeType: 'x', content: 'x'.repeat(MAX_SAVED_FILE_CHARS + 1) })).toMatchObject({ ok: false });
+    expect(saveFile({ filename: '../../.bashrc', mimeType: 'text/plain', content: 'x' })).toEqual({
+      ok: true,
+      value: { filename: '../../.bashrc', mimeType: 'text/plain', content: 'x' },
+    });
+    expect(safeDefaultFilename('../../.bashrc')).toBe('bashrc');
     expect(safeDefaultFilename('C:\\Windows\\evil:stream.txt')).toBe('evil_stream.txt');
     expect(safeDefaultFilename('')).toBe('smtp-lens-export');
   });
 
   it('pickFiles: only the four purposes', () => {
     for (const purpose of ['attachment', 'ca', 'client-cert', 'client-key']) {
-      expect(parsePickFilesRequest({ purpose })).toEqual({ purpose });
+      expect(pickFiles({ purpose })).toEqual({ ok: true, value: { purpose } });
     }
-    expect(parsePickFilesRequest({ purpose: 'anything' })).toBeNull();
-    expect(parsePickFilesRequest(undefined)).toBeNull();
+    expect(pickFiles({ purpose: 'anything' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', issues: [{ path: 'purpose' }] },
+    });
+    expect(pickFiles(undefined)).toMatchObject({ ok: false });
   });
 });
 

@@ -25,6 +25,13 @@ function issuesOf(error: z.ZodError): { path: string; message: string }[] {
   }));
 }
 
+/** A payload checked by its channel's schema: the parsed value, or the invalid-input error every channel answers with. */
+export function parseRequest<S extends z.ZodType>(schema: S, channel: string, payload: unknown): Result<z.output<S>> {
+  const parsed = schema.safeParse(payload === undefined ? {} : payload);
+  if (parsed.success) return ok(parsed.data);
+  return fail({ code: 'invalid-input', message: `invalid request for ${channel}`, issues: issuesOf(parsed.error) });
+}
+
 /**
  * A thrown value as it may cross to the renderer: the engine's error fields, an application code,
  * or a generic 'internal' error. The stack and any unexpected message stay in main (stderr).
