@@ -2,6 +2,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { SessionStage, TlsInfo } from '../../../shared/session-record.js';
+import { firstEvent } from './first-event.js';
 import { handshakeError, tlsConnectOptions, verifyName, verifyReason, type SeenCertificate, type TlsSettings } from './tls-options.js';
 import { SmtpError, escapeBytes } from '../errors.js';
 import type { FindingLog } from '../findings.js';
@@ -196,73 +197,50 @@ export class Connection {
         });
     socket.setNoDelay?.(true);
 
-    await new Promise<void>((resolve, reject) => {
-      let connected = false;
-      let done = false;
-      const connectBudget = budgetWithin('connect', options.connectTimeoutMs, options.deadline);
-      const finish = (error?: SmtpError): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.off('connect', onConnect);
-        socket.off('secureConnect', onSecure);
-        socket.off('error', onError);
-        socket.off('close', onClose);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (error) {
-          socket.destroy();
-          reject(error);
-        } else resolve();
-      };
-      const onConnect = (): void => {
-        connected = true;
-        transcript.info(`connected to ${where}${describeEnds(socket)}`);
-        if (!tlsSettings) finish();
-        else {
-          // The TCP part is done; give the handshake its own budget.
-          clearTimeout(timer);
-          const { ms, label } = budgetWithin('tls-handshake', options.tlsHandshakeTimeoutMs, options.deadline);
-          options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
-          timer = setTimeout(
-            () =>
-              finish(
-                new SmtpError('timeout', `TLS handshake with ${where} timed out after ${formatSeconds(ms)} (${label})`, { stage: label }),
-              ),
-            ms,
-          );
-        }
-      };
-      const onSecure = (): void => finish();
-      const onError = (err: Error): void => {
-        finish(
-          connected
-            ? handshakeError(`TLS handshake with ${where} failed`, err, 'implicit')
-            : new SmtpError('connect-failed', `cannot connect to ${where}: ${err.message}`, { cause: err }),
-        );
-      };
-      const onClose = (): void =>
-        finish(
-          connected
-            ? new SmtpError('tls-failed', `connection to ${where} closed during the TLS handshake`)
-            : new SmtpError('connect-failed', `connection to ${where} closed while connecting`),
-        );
-      const onAbort = (): void => finish(new SmtpError('cancelled', 'cancelled while connecting'));
-      let timer = setTimeout(
-        () =>
-          finish(
-            new SmtpError('timeout', `connecting to ${where} timed out after ${formatSeconds(connectBudget.ms)} (${connectBudget.label})`, {
-              stage: connectBudget.label,
-            }),
-          ),
-        connectBudget.ms,
-      );
-      socket.once('connect', onConnect);
-      socket.once('secureConnect', onSecure);
-      socket.once('error', onError);
-      socket.once('close', onClose);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      options.onConnecting?.(onAbort);
+    // Cancelling while connecting (the caller's handle, or the session's signal) covers both waits below.
+    const cancelled = new AbortController();
+    options.onConnecting?.(() => cancelled.abort());
+    const abort = { signals: [options.signal, cancelled.signal], error: () => new SmtpError('cancelled', 'cancelled while connecting') };
+    const destroy = (): void => {
+      socket.destroy();
+    };
+    const connectBudget = budgetWithin('connect', options.connectTimeoutMs, options.deadline);
+    await firstEvent<void>(socket, {
+      on: {
+        connect: () => ({ value: undefined }),
+        error: (err: Error) => ({ error: new SmtpError('connect-failed', `cannot connect to ${where}: ${err.message}`, { cause: err }) }),
+        close: () => ({ error: new SmtpError('connect-failed', `connection to ${where} closed while connecting`) }),
+      },
+      timeout: {
+        ms: connectBudget.ms,
+        error: () =>
+          new SmtpError('timeout', `connecting to ${where} timed out after ${formatSeconds(connectBudget.ms)} (${connectBudget.label})`, {
+            stage: connectBudget.label,
+          }),
+      },
+      abort,
+      onFailure: destroy,
     });
+    transcript.info(`connected to ${where}${describeEnds(socket)}`);
+    if (tlsSettings) {
+      // The TCP part is done; the handshake has its own budget.
+      const { ms, label } = budgetWithin('tls-handshake', options.tlsHandshakeTimeoutMs, options.deadline);
+      options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
+      await firstEvent<void>(socket, {
+        on: {
+          secureConnect: () => ({ value: undefined }),
+          error: (err: Error) => ({ error: handshakeError(`TLS handshake with ${where} failed`, err, 'implicit') }),
+          close: () => ({ error: new SmtpError('tls-failed', `connection to ${where} closed during the TLS handshake`) }),
+        },
+        timeout: {
+          ms,
+          error: () =>
+            new SmtpError('timeout', `TLS handshake with ${where} timed out after ${formatSeconds(ms)} (${label})`, { stage: label }),
+        },
+        abort,
+        onFailure: destroy,
+      });
+    }
 
     const connection = new Connection(socket, options);
     if (tlsSettings) {
@@ -610,34 +588,26 @@ export class Connection {
 
   /** Wait until the socket's write buffer drains. */
   private drain(stage: string, timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const { ms, label } = this.budget(stage, timeoutMs);
-      const socket = this.socket;
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        socket.off('drain', onDrain);
-        socket.off('close', onClose);
-      };
-      const onDrain = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(this.failure ?? new SmtpError('server-disconnected', 'the server closed the connection while we were sending'));
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const error = new SmtpError('timeout', `the server stopped reading for ${formatSeconds(ms)} (${label})`, {
-          stage: label,
-          command: stage,
-        });
-        this.options.transcript.error(error.message);
-        this.fail(error);
-        reject(error);
-      }, ms);
-      socket.on('drain', onDrain);
-      socket.on('close', onClose);
+    const { ms, label } = this.budget(stage, timeoutMs);
+    return firstEvent<void>(this.socket, {
+      on: {
+        drain: () => ({ value: undefined }),
+        close: () => ({
+          error: this.failure ?? new SmtpError('server-disconnected', 'the server closed the connection while we were sending'),
+        }),
+      },
+      timeout: {
+        ms,
+        error: () => {
+          const error = new SmtpError('timeout', `the server stopped reading for ${formatSeconds(ms)} (${label})`, {
+            stage: label,
+            command: stage,
+          });
+          this.options.transcript.error(error.message);
+          this.fail(error);
+          return error;
+        },
+      },
     });
   }
 
@@ -688,33 +658,23 @@ export class Connection {
     this.upgrading = false;
     this.detach(plain);
     const secure = tls.connect({ socket: plain, ...connectOptions });
-    await new Promise<void>((resolve, reject) => {
-      const { ms, label } = this.budget('tls-handshake', timeoutMs);
-      this.options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
-      const finish = (error?: SmtpError): void => {
-        clearTimeout(timer);
-        secure.off('secureConnect', onSecure);
-        secure.off('error', onError);
-        secure.off('close', onClose);
-        if (error) {
-          this.options.transcript.error(error.message);
-          this.socket = secure;
-          this.fail(error);
-          reject(error);
-        } else resolve();
-      };
-      const onSecure = (): void => finish();
-      const onError = (err: Error): void => finish(handshakeError('TLS handshake failed', err, 'starttls'));
-      // A cancellation destroys the plain socket under the handshake; report the cancellation, not the close.
-      const onClose = (): void =>
-        finish(this.failure ?? new SmtpError('tls-failed', 'connection closed during the TLS handshake', { command: 'STARTTLS' }));
-      const timer = setTimeout(
-        () => finish(new SmtpError('timeout', `TLS handshake timed out after ${formatSeconds(ms)}`, { stage: label })),
-        ms,
-      );
-      secure.once('secureConnect', onSecure);
-      secure.once('error', onError);
-      secure.once('close', onClose);
+    const { ms, label } = this.budget('tls-handshake', timeoutMs);
+    this.options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
+    await firstEvent<void>(secure, {
+      on: {
+        secureConnect: () => ({ value: undefined }),
+        error: (err: Error) => ({ error: handshakeError('TLS handshake failed', err, 'starttls') }),
+        // A cancellation destroys the plain socket under the handshake; report the cancellation, not the close.
+        close: () => ({
+          error: this.failure ?? new SmtpError('tls-failed', 'connection closed during the TLS handshake', { command: 'STARTTLS' }),
+        }),
+      },
+      timeout: { ms, error: () => new SmtpError('timeout', `TLS handshake timed out after ${formatSeconds(ms)}`, { stage: label }) },
+      onFailure: (error) => {
+        this.options.transcript.error(error.message);
+        this.socket = secure;
+        this.fail(error as SmtpError);
+      },
     });
     this.socket = secure;
     this.attach(secure);
