@@ -1,4 +1,5 @@
 import type { SessionRecord } from './session-record.js';
+import { defined } from './defined.js';
 
 /**
  * One vocabulary for how a session ended, used by every view of it: the Sessions list, the session bar, the Overview,
@@ -58,8 +59,7 @@ export function recordStatus(record: Pick<SessionRecord, 'result'>, log?: Status
   const r = record.result;
   return sessionStatus({
     ok: r.ok,
-    ...(log !== undefined ? { log } : {}),
-    ...(r.verdict !== undefined ? { verdict: r.verdict } : {}),
+    ...defined({ log, verdict: r.verdict }),
     ...(r.error?.code !== undefined ? { errorCode: r.error.code } : {}),
     ...(r.interrupted ? { interrupted: true } : {}),
   });

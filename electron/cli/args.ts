@@ -6,6 +6,7 @@ import type { ComposeInput } from '../smtp/message/compose.js';
 import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, SendRequestOptions, VerifyRequest } from '../smtp/operations.js';
 import type { SessionOptions } from '../smtp/session.js';
 import type { DsnNotify } from '../smtp/transaction.js';
+import { defined } from '../../shared/defined.js';
 
 /** A command-line mistake: printed with the usage hint, exit status 2. */
 export class UsageError extends Error {}
@@ -343,7 +344,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     ...(values.cc ? { cc: values.cc } : {}),
     ...(values.bcc ? { bcc: values.bcc } : {}),
     ...(values['reply-to'] ? { replyTo: values['reply-to'] } : {}),
-    ...(values.subject !== undefined ? { subject: values.subject } : {}),
+    ...defined({ subject: values.subject }),
     text: values['body-file'] ? readText(values['body-file'], 'body-file') : (values.body ?? ''),
     ...(values['html-file'] ? { html: readText(values['html-file'], 'html-file') } : {}),
     ...(values.attach ? { attachments: values.attach.map((path) => ({ path })) } : {}),

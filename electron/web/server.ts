@@ -16,6 +16,7 @@ import { contentTypeFor } from '../app/content-type.js';
 import { DOWNLOAD_PREFIX, downloadPath, serveExportDownload } from './export-download.js';
 import { COMMON_HEADERS, sendPlain } from './http-responses.js';
 import { isLoopback } from '../smtp/transport/loopback.js';
+import { defined } from '../../shared/defined.js';
 
 /**
  * The loopback web host: serves the built renderer to a browser on this machine and carries the same
@@ -190,14 +191,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     host: 'web',
     // `sessions.exportToFile` answers with this link; serveExport streams the file from it.
     downloadPath,
-    ...(options.version !== undefined ? { version: options.version } : {}),
+    ...defined({ version: options.version }),
   });
 
   let uploads: UploadStore;
   try {
     uploads = await UploadStore.open({
       dir: join(options.dataDir, 'uploads'),
-      ...(options.maxUploadBytes !== undefined ? { maxBytes: options.maxUploadBytes } : {}),
+      ...defined({ maxBytes: options.maxUploadBytes }),
       onAdded: (upload) => services.sessions.allowUpload(upload.id, upload.path),
       onRemoved: (id) => services.sessions.forgetUpload(id),
     });

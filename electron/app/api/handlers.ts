@@ -7,6 +7,7 @@ import { describeExport } from '../services/session-export.js';
 import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } from '../services/types.js';
 import { exportToFile, type ChooseSavePath, type ExportJobs } from './export-to-file.js';
 import type { ComposeRequest, SessionService } from './session-service.js';
+import { defined } from '../../../shared/defined.js';
 
 /**
  * One handler per request channel; each receives the request as its schema parsed it, and who asked (the web host's
@@ -88,7 +89,7 @@ export async function previewMessage(sessions: Pick<SessionService, 'messageRequ
     size,
     raw,
     truncated,
-    ...(prepared.messageId !== undefined ? { messageId: prepared.messageId } : {}),
+    ...defined({ messageId: prepared.messageId }),
     // An envelope override can need SMTPUTF8 where the composed headers did not.
     needsSmtpUtf8: prepared.needsSmtpUtf8 || nonAscii(envelope.from) || envelope.to.some(nonAscii),
     eightBit,

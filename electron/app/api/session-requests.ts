@@ -8,6 +8,7 @@ import type { AttachmentInput, ComposeInput } from '../../smtp/message/compose.j
 import type { SessionOptions } from '../../smtp/session.js';
 import type { SendOptions } from '../../smtp/transaction.js';
 import { AppError } from '../services/app-error.js';
+import { defined } from '../../../shared/defined.js';
 
 /** The renderer's requests, as the schemas leave them (defaults filled in), turned into the engine's terms. Pure. */
 
@@ -27,13 +28,15 @@ export function toSessionOptions(c: ConnectionInput): SessionOptions {
     allowPlaintextAuth: c.allowPlaintextAuth,
     tlsOptions: {
       verify: c.verify,
-      ...(c.caPem !== undefined ? { ca: c.caPem } : {}),
-      ...(c.servername !== undefined ? { servername: c.servername } : {}),
-      ...(c.minVersion !== undefined ? { minVersion: c.minVersion } : {}),
-      ...(c.maxVersion !== undefined ? { maxVersion: c.maxVersion } : {}),
-      ...(c.ciphers !== undefined ? { ciphers: c.ciphers } : {}),
-      ...(c.clientCertPem !== undefined ? { cert: c.clientCertPem } : {}),
-      ...(c.clientKeyPem !== undefined ? { key: c.clientKeyPem } : {}),
+      ...defined({
+        ca: c.caPem,
+        servername: c.servername,
+        minVersion: c.minVersion,
+        maxVersion: c.maxVersion,
+        ciphers: c.ciphers,
+        cert: c.clientCertPem,
+        key: c.clientKeyPem,
+      }),
     },
   };
   if (c.socketPath !== undefined) options.socketPath = c.socketPath;
@@ -78,17 +81,17 @@ export function toMessageRequest(m: ComposeRequest, sources: AttachmentSources):
       if (!isAbsolute(a.path) || !sources.isPicked(full)) {
         throw new AppError('forbidden', `the file "${basename(a.path)}" was not picked in a file dialog; attach it again`);
       }
-      return { path: full, ...(a.filename !== undefined ? { filename: a.filename } : {}) };
+      return { path: full, ...defined({ filename: a.filename }) };
     }
     if ('upload' in a) {
       const path = sources.uploaded(a.upload);
       if (!path) throw new AppError('not-found', `the upload of "${a.filename}" is gone (the host restarted?); attach it again`);
-      return { path, filename: a.filename, ...(a.contentType !== undefined ? { contentType: a.contentType } : {}) };
+      return { path, filename: a.filename, ...defined({ contentType: a.contentType }) };
     }
     return {
       filename: a.filename,
       content: Buffer.from(a.contentBase64, 'base64'),
-      ...(a.contentType !== undefined ? { contentType: a.contentType } : {}),
+      ...defined({ contentType: a.contentType }),
     };
   });
   const compose: ComposeInput = {
@@ -102,20 +105,15 @@ export function toMessageRequest(m: ComposeRequest, sources: AttachmentSources):
     headers: m.headers,
     attachments,
     utf8Headers: m.utf8Headers,
-    ...(m.html !== undefined ? { html: m.html } : {}),
-    ...(m.messageId !== undefined ? { messageId: m.messageId } : {}),
+    ...defined({ html: m.html, messageId: m.messageId }),
   };
   const envelope = {
-    ...(m.envelopeFrom !== undefined ? { from: m.envelopeFrom } : {}),
-    ...(m.envelopeTo !== undefined ? { to: m.envelopeTo } : {}),
+    ...defined({ from: m.envelopeFrom, to: m.envelopeTo }),
   };
   const options: SendOptions = { smtpUtf8: m.smtpUtf8, bdat: m.bdat, force: m.forceParams, prdr: m.prdr };
   if (m.dsn) {
     options.dsn = {
-      ...(m.dsn.ret !== undefined ? { ret: m.dsn.ret } : {}),
-      ...(m.dsn.envid !== undefined ? { envid: m.dsn.envid } : {}),
-      ...(m.dsn.notify !== undefined ? { notify: m.dsn.notify } : {}),
-      ...(m.dsn.orcpt !== undefined ? { orcpt: m.dsn.orcpt } : {}),
+      ...defined({ ret: m.dsn.ret, envid: m.dsn.envid, notify: m.dsn.notify, orcpt: m.dsn.orcpt }),
     };
   }
   return { message: { message: { compose }, envelope }, options };

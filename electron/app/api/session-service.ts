@@ -20,6 +20,7 @@ import {
   type ComposeRequest,
   type ConnectionInput,
 } from './session-requests.js';
+import { defined } from '../../../shared/defined.js';
 
 export { scrubSecret, toSessionOptions, type AuthInput, type ComposeRequest, type ConnectionInput } from './session-requests.js';
 
@@ -71,7 +72,7 @@ export class SessionService {
     this.batcher = new EventBatcher({
       emit: options.emit,
       recipientOf: (id) => this.sessions.get(id)?.owner,
-      ...(options.batchIntervalMs !== undefined ? { intervalMs: options.batchIntervalMs } : {}),
+      ...defined({ intervalMs: options.batchIntervalMs }),
     });
     this.maxSessions = options.maxSessions ?? 32;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
@@ -404,7 +405,7 @@ export class SessionService {
     const request: AuthRequest = {
       user: auth.user,
       ...(auth.mechanism === 'xoauth2' ? { token: secret } : { password: secret }),
-      ...(auth.authzid !== undefined ? { authzid: auth.authzid } : {}),
+      ...defined({ authzid: auth.authzid }),
       mechanism: auth.mechanism,
       initialResponse: auth.initialResponse,
     };

@@ -7,6 +7,7 @@ import { ConnectionSettingsSchema, ProfileInputSchema } from '../../../shared/ip
 import { AppError } from './app-error.js';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import type { ProfileInput, ProfileStoreApi, SecretStore } from './types.js';
+import { defined } from '../../../shared/defined.js';
 
 /**
  * Connection profiles in `<dir>/profiles.json`, written atomically on every change.
@@ -145,8 +146,7 @@ export class ProfileStore implements ProfileStoreApi {
         name: profile.name,
         connection,
         ...(profile.auth ? { auth: profile.auth } : {}),
-        ...(secretCiphertext !== undefined ? { secretCiphertext } : {}),
-        ...(clientKeyCiphertext !== undefined ? { clientKeyCiphertext } : {}),
+        ...defined({ secretCiphertext, clientKeyCiphertext }),
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       };

@@ -23,6 +23,7 @@ import type { SessionLogStoreApi, SessionRecordStream } from './types.js';
 export { rebuild, type OpenedSessionLog } from './session-log-format.js';
 export { findSecretKey, formatTarget, isValidSessionId, newSessionId, SessionLogFileWriter } from './session-log-writer.js';
 import { formatTarget, isValidSessionId, newSessionId, SessionLogFileWriter } from './session-log-writer.js';
+import { defined } from '../../../shared/defined.js';
 
 /**
  * Session logs as JSON Lines in `<dir>/sessions/<id>.jsonl`, written as the session happens so that a
@@ -168,7 +169,7 @@ export class SessionLogStore implements SessionLogStoreApi {
       more: {
         loadId,
         next: page.next,
-        ...(head.expected !== undefined ? { expectedEvents: head.expected } : {}),
+        ...defined({ expectedEvents: head.expected }),
         bytesRead: page.bytesRead,
         bytes: page.bytes,
       },
@@ -260,7 +261,7 @@ export class SessionLogStore implements SessionLogStoreApi {
       return {
         record,
         status: ended ? statusOf(record) : interrupted ? 'interrupted' : 'open',
-        ...(expected !== undefined ? { expected } : {}),
+        ...defined({ expected }),
         size: info.size,
         mtimeMs: info.mtimeMs,
         dev: info.dev,

@@ -5,6 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { explainVerifyError } from '../../../shared/explain/tls.js';
 import { SmtpError } from '../errors.js';
+import { defined } from '../../../shared/defined.js';
 
 const isIp = (host: string | undefined): boolean => !!host && net.isIP(host) !== 0;
 
@@ -108,10 +109,7 @@ export function secureContextFor(settings: TlsSettings): tls.SecureContext {
   let context: tls.SecureContext;
   try {
     context = tls.createSecureContext({
-      ...(ca !== undefined ? { ca } : {}),
-      ...(cert !== undefined ? { cert } : {}),
-      ...(key !== undefined ? { key } : {}),
-      ...(passphrase !== undefined ? { passphrase } : {}),
+      ...defined({ ca, cert, key, passphrase }),
       ...(minVersion ? { minVersion } : {}),
       ...(maxVersion ? { maxVersion } : {}),
       ...(ciphers ? { ciphers } : {}),

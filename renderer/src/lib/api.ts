@@ -24,6 +24,7 @@ import { inertInPlace } from '../../../shared/inert-text.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import { downloadFile, startDownload } from './download.js';
 import { createWebBridge, downloadHref, type LocationLike, type WebBridge } from './web-bridge.js';
+import { defined } from '../../../shared/defined.js';
 
 export type ExportFormat = 'json' | 'txt' | 'html';
 
@@ -285,7 +286,7 @@ export const api: AppApi = {
   appInfo: () => call('app.info', {}),
   runSession: (request) => call('session.run', request),
   openLiveSession: (connection, profileId, operation) =>
-    call('session.open', { connection, ...(profileId !== undefined ? { profileId } : {}), ...(operation ? { operation } : {}) }),
+    call('session.open', { connection, ...defined({ profileId }), ...(operation ? { operation } : {}) }),
   authenticate: (sessionId, auth) => call('session.authenticate', { sessionId, auth }),
   send: (sessionId, message) => call('session.send', { sessionId, message }),
   verify: (sessionId, address, expand) => call('session.verify', { sessionId, address, expand }),

@@ -6,6 +6,7 @@ import { checkAttachmentCount, type AttachmentItem } from '../lib/compose/attach
 import { DEFAULT_COMPOSE_FORM, toComposeSettings, type ComposeForm, type DsnForm } from '../lib/compose/form.js';
 import type { HeaderRow } from '../lib/compose/headers.js';
 import type { SliceCreator } from './types.js';
+import { defined } from '../../../shared/defined.js';
 
 /**
  * Compose and send: the form, its attachments, the preview of the exact message, and the send with its outcome.
@@ -105,7 +106,7 @@ export const INITIAL_COMPOSE: ComposeView = {
 const finishedView = (send: ComposeSendView, ownSession: boolean): ComposeSendView => ({
   stage: 'done',
   ownSession,
-  ...(send.sessionId !== undefined ? { sessionId: send.sessionId } : {}),
+  ...defined({ sessionId: send.sessionId }),
   ...(send.progress ? { progress: send.progress } : {}),
 });
 
@@ -257,7 +258,7 @@ export const createComposeSlice =
         const ownSession = !shell.open;
         if (!ownSession) {
           let sent: Result<SessionRecord> | undefined;
-          setSend({ stage: 'sending', ownSession, ...(shell.sessionId !== undefined ? { sessionId: shell.sessionId } : {}) });
+          setSend({ stage: 'sending', ownSession, ...defined({ sessionId: shell.sessionId }) });
           const record = await get().sessionStep('send', async (sessionId) => (sent = await api.send(sessionId, parsed.settings)));
           if (!current()) return;
           const done = finished(ownSession);

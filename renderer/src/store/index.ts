@@ -13,6 +13,7 @@ import { createTestServerSlice } from './test-server-slice.js';
 import { createTranscriptSlice } from './transcript-slice.js';
 import type { AppState } from './types.js';
 import { createUiSlice } from './ui-slice.js';
+import { defined } from '../../../shared/defined.js';
 
 export type { AppState } from './types.js';
 export type AppStore = StoreApi<AppState>;
@@ -47,7 +48,7 @@ function keepForms(store: AppStore, storage: StorageLike): void {
       connection: kept.connection,
       auth: kept.auth,
       compose: { ...state.compose, form: kept.compose.form, attachments: kept.compose.attachments },
-      profiles: { ...state.profiles, ...(kept.activeProfileId !== undefined ? { activeId: kept.activeProfileId } : {}) },
+      profiles: { ...state.profiles, ...defined({ activeId: kept.activeProfileId }) },
     }));
   }
   let timer: ReturnType<typeof setTimeout> | undefined;

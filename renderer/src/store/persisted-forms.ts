@@ -3,6 +3,7 @@ import { DEFAULT_COMPOSE_FORM, type ComposeForm } from '../lib/compose/form.js';
 import type { AttachmentItem } from '../lib/compose/attachments.js';
 import { DEFAULT_AUTH_FORM, DEFAULT_CONNECTION_FORM, type AuthForm, type ConnectionForm } from './connection-form.js';
 import type { AppState } from './types.js';
+import { defined } from '../../../shared/defined.js';
 
 /**
  * The forms and the Compose draft survive a reload of the window: kept in the page's storage as the user types,
@@ -26,7 +27,7 @@ export function toPersisted(state: Pick<AppState, 'connection' | 'auth' | 'compo
     connection: { ...state.connection, clientKeyPem: '', clientKeyName: '' },
     auth: { ...state.auth, secret: '', useStored: false },
     compose: { form: state.compose.form, attachments: state.compose.attachments },
-    ...(state.profiles.activeId !== undefined ? { activeProfileId: state.profiles.activeId } : {}),
+    ...defined({ activeProfileId: state.profiles.activeId }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { SessionHint, SessionRecord, SessionStage, TlsMode } from '../../..
 import type { AppApi } from '../lib/api.js';
 import { invalidInput, toAuthSettings, toConnectionSettings, validateAuth } from './connection-form.js';
 import type { AppState, SliceCreator } from './types.js';
+import { defined } from '../../../shared/defined.js';
 
 type StepResult = Result<SessionRecord>;
 /** How a session main runs ended for this window: its `session-done`, or the bridge lost before it came. */
@@ -255,7 +256,7 @@ export const createSessionSlice =
           operation,
           connection: p.connection,
           ...(p.auth ? { auth: p.auth } : {}),
-          ...(p.profileId !== undefined ? { profileId: p.profileId } : {}),
+          ...defined({ profileId: p.profileId }),
           ...(message ? { message } : {}),
         }),
       );

@@ -7,6 +7,7 @@ import { lowerBound } from '../lib/transcript/index-list.js';
 import type { TranscriptLoad } from '../lib/transcript/load-status.js';
 import { selectedRows, type TranscriptSelection } from '../lib/transcript/selection.js';
 import type { SliceCreator } from './types.js';
+import { defined } from '../../../shared/defined.js';
 
 export type { TranscriptLoad } from '../lib/transcript/load-status.js';
 
@@ -227,7 +228,7 @@ export const createTranscriptSlice: SliceCreator<TranscriptSlice> = (set, get) =
           token,
           sessionId,
           state: 'loading',
-          ...(more.expectedEvents !== undefined ? { expected: more.expectedEvents } : {}),
+          ...defined({ expected: more.expectedEvents }),
           bytesRead: more.bytesRead,
           bytes: more.bytes,
           damagedLines: opened.damagedLines,

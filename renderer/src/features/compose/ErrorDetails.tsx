@@ -2,6 +2,7 @@ import { explainErrorCode } from '../../../../shared/explain/outcomes.js';
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
 import { IssueList, replySummary } from '../../app/error-parts.js';
+import { defined } from '../../../../shared/defined.js';
 
 /**
  * An error where it happened: a title and the message in plain words, the fields at fault, and the server's raw
@@ -31,9 +32,9 @@ export function ErrorDetails({ title, error, labelFor }: { title: string; error:
               <dt>Reply code</dt>
               <dd>
                 <ReplyCode
-                  {...(error.replyCode !== undefined ? { code: error.replyCode } : {})}
+                  {...defined({ code: error.replyCode })}
                   {...(error.enhancedCode ? { enhancedCode: error.enhancedCode } : {})}
-                  {...(error.replyText !== undefined ? { text: error.replyText } : {})}
+                  {...defined({ text: error.replyText })}
                   {...(error.command ? { context: error.command } : {})}
                 />
               </dd>

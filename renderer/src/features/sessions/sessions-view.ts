@@ -1,5 +1,6 @@
 import { sessionStatus, STATUS_WORDS, type SessionStatus } from '../../../../shared/session-status.js';
 import type { SavedSessionSummary } from '../../../../shared/ipc/contract.js';
+import { defined } from '../../../../shared/defined.js';
 
 /** Formatting and filtering of the session history table. Pure. */
 
@@ -39,8 +40,7 @@ export function statusPill(s: Pick<SavedSessionSummary, 'status' | 'verdict' | '
   const status = sessionStatus({
     log: s.status,
     ok: s.status === 'ok',
-    ...(s.verdict !== undefined ? { verdict: s.verdict } : {}),
-    ...(s.errorCode !== undefined ? { errorCode: s.errorCode } : {}),
+    ...defined({ verdict: s.verdict, errorCode: s.errorCode }),
   });
   return { label: STATUS_WORDS[status], tone: status };
 }

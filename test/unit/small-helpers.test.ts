@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../electron/smtp/transport/loopback.js';
+import { defined } from '../../shared/defined.js';
 
 describe('isLoopback (the one definition: engine, test server, web host)', () => {
   it('is true for 127/8, ::1 in any spelling, IPv4-mapped 127/8 and localhost', () => {
@@ -36,5 +37,14 @@ describe('isLoopback (the one definition: engine, test server, web host)', () =>
     ]) {
       expect(isLoopback(a), String(a)).toBe(false);
     }
+  });
+});
+
+describe('defined (optional properties without the undefined ones)', () => {
+  it('keeps every value but undefined, falsy ones included, in order', () => {
+    const out = defined({ a: 1, b: undefined, c: 0, d: '', e: false, f: null });
+    expect(out).toEqual({ a: 1, c: 0, d: '', e: false, f: null });
+    expect(Object.keys(out)).toEqual(['a', 'c', 'd', 'e', 'f']);
+    expect('b' in out).toBe(false);
   });
 });
