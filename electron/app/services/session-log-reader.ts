@@ -61,25 +61,6 @@ export async function readFirstLine(handle: FileHandle, size: number): Promise<s
   }
 }
 
-/** The last non-empty line (without its newline), reading only the tail of the file. */
-export async function readLastLine(handle: FileHandle, size: number): Promise<string | undefined> {
-  let length = Math.min(HEAD_CHUNK, size);
-  for (;;) {
-    const chunk = await readChunk(handle, size - length, length);
-    let end = chunk.length;
-    while (end > 0 && (chunk[end - 1] === 0x0a || chunk[end - 1] === 0x0d)) end--;
-    if (end === 0) {
-      if (length >= size) return undefined;
-    } else {
-      const newline = chunk.lastIndexOf(0x0a, end - 1);
-      if (newline >= 0) return chunk.subarray(newline + 1, end).toString('utf8');
-      if (length >= size) return chunk.subarray(0, end).toString('utf8');
-    }
-    if (length >= MAX_LINE_READ) return undefined;
-    length = Math.min(length * 4, size, MAX_LINE_READ);
-  }
-}
-
 /**
  * Every line in the bytes [from, until) of the file, in order, read `chunkSize` bytes at a time. `from` must be the
  * start of a line. A last line without a newline (cut short by a kill) is given too. Throws AppError('storage-failed')

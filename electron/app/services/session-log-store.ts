@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { open as openFile, readdir, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SESSION_FIRST_PAGE, SESSION_PAGE } from '../../../shared/ipc/channels.js';
@@ -17,7 +17,7 @@ import {
   type RecordWithoutEvents,
 } from './session-log-format.js';
 import { SessionLogPager } from './session-log-pager.js';
-import { openLogFile as openLog, readFirstLine, readLastLine, readLatestRecordLine, readLines } from './session-log-reader.js';
+import { openLogFile as openLog, readFirstLine, readLatestRecordLine, readLines } from './session-log-reader.js';
 import type { SessionLogStoreApi, SessionRecordStream } from './types.js';
 
 export { rebuild, type OpenedSessionLog } from './session-log-format.js';
@@ -333,48 +333,28 @@ export class SessionLogStore implements SessionLogStoreApi {
   }
 
   /** A summary from the first line and the last line only (plus a cached count for logs without an end). */
+  /** A line of the listing, from what the log says of its record (readHead); events counted only when it does not say. */
   private async summarise(id: string): Promise<SavedSessionSummary | undefined> {
     const path = this.pathOf(id);
     const live = this.writers.get(id);
     if (live?.isOpen) live.flushQuietly();
-    const handle = await openFile(path, 'r');
-    try {
-      const { size, mtimeMs } = await handle.stat();
-      const first = await readFirstLine(handle, size);
-      const start = first === undefined ? undefined : parseLine(first);
-      if (!start || start.type !== 'start' || !start.record) return undefined;
-      const last = await readLastLine(handle, size);
-      const end = last === undefined ? undefined : parseLine(last);
-
-      let record = start.record;
-      let status: SavedSessionSummary['status'] = 'open';
-      let events: number;
-      if (end?.type === 'end' && end.record) {
-        record = end.record;
-        status = statusOf(end.record);
-        events = end.eventCount ?? (await this.countEvents(id, path, size, mtimeMs));
-      } else if (live?.isOpen) {
-        events = live.eventCount;
-      } else {
-        status = 'interrupted';
-        events = await this.countEvents(id, path, size, mtimeMs);
-      }
-      const errorCodeOf = status === 'failed' ? record.result?.error?.code : undefined;
-      const verdict = status === 'interrupted' ? markInterrupted(record).result.verdict : record.result?.verdict;
-      return {
-        id,
-        operation: record.operation ?? start.record.operation,
-        target: formatTarget(record.target ?? start.record.target),
-        startedAt: record.startedAt ?? start.record.startedAt,
-        status,
-        ...(errorCodeOf ? { errorCode: errorCodeOf } : {}),
-        ...(verdict ? { verdict } : {}),
-        events,
-        bytes: size,
-      };
-    } finally {
-      await handle.close();
-    }
+    const head = await this.readHead(id, path);
+    if (!head) return undefined;
+    const { record, status } = head;
+    const events = head.expected ?? (await this.countEvents(id, path, head.size, head.mtimeMs));
+    const errorCodeOf = status === 'failed' ? record.result?.error?.code : undefined;
+    const verdict = record.result?.verdict;
+    return {
+      id,
+      operation: record.operation,
+      target: formatTarget(record.target),
+      startedAt: record.startedAt,
+      status,
+      ...(errorCodeOf ? { errorCode: errorCodeOf } : {}),
+      ...(verdict ? { verdict } : {}),
+      events,
+      bytes: head.size,
+    };
   }
 
   /** Count events by reading the whole log line by line (only for logs without an end line); cached. */
