@@ -4,7 +4,7 @@
  */
 import { afterEach, expect } from 'vitest';
 import { startFakeServer, type FakeConnection, type FakeServer, type FakeServerOptions } from './fake-server.js';
-import type { SessionOptions } from '../../electron/smtp/session.js';
+import { SmtpSession, type SessionOptions } from '../../electron/smtp/session.js';
 import type { StageTimeouts } from '../../electron/smtp/timeouts.js';
 
 export { greetAndEhlo, type FakeConnection, type FakeServer } from './fake-server.js';
@@ -126,3 +126,10 @@ export async function rejection(promise: Promise<unknown>): Promise<any> {
 
 export const b64 = (text: string | Buffer): string => Buffer.from(text as string).toString('base64');
 export const unb64 = (text: string): string => Buffer.from(text, 'base64').toString('utf8');
+
+/** A session opened (greeting and EHLO done) on a fake server, for driving the engine's parts directly. */
+export async function openSession(server: FakeServer, extra: Partial<SessionOptions> = {}): Promise<SmtpSession> {
+  const session = new SmtpSession(tcp(server, extra));
+  await session.open();
+  return session;
+}

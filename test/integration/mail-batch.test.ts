@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { MailBatch, type BatchMessage, type MessageOutcome } from '../../electron/smtp/mail-batch.js';
 import { LiveSession, prepareMessage } from '../../electron/smtp/live-session.js';
 import { bufferSource } from '../../electron/smtp/message/message-source.js';
-import { SmtpSession } from '../../electron/smtp/session.js';
+import { type SmtpSession } from '../../electron/smtp/session.js';
 import {
   expectLine,
   fakeServer,
+  openSession,
   greetAndEhlo,
   quit,
   rejection,
@@ -20,7 +21,6 @@ import {
   useFakeServers,
   wire,
   type FakeConnection,
-  type FakeServer,
 } from '../helpers/support.js';
 
 useFakeServers();
@@ -32,12 +32,6 @@ const message = (n: number, to: string[] = ['b@example.org']): BatchMessage => (
 
 const commandsFor = (to: string[] = ['b@example.org']): string =>
   ['MAIL FROM:<a@example.org>', ...to.map((t) => `RCPT TO:<${t}>`), 'DATA'].map((l) => l + '\r\n').join('');
-
-async function openSession(server: FakeServer, extra: Parameters<typeof tcp>[1] = {}): Promise<SmtpSession> {
-  const session = new SmtpSession(tcp(server, extra));
-  await session.open();
-  return session;
-}
 
 /** Run a batch, collecting the outcomes as they are reported. */
 async function runBatch(

@@ -6,6 +6,7 @@ import { MailTransaction, type SendOptions } from '../../electron/smtp/transacti
 import {
   expectLine,
   fakeServer,
+  openSession,
   greetAndEhlo,
   quit,
   rejection,
@@ -17,7 +18,6 @@ import {
   useFakeServers,
   wire,
   type FakeConnection,
-  type FakeServer,
 } from '../helpers/support.js';
 
 useFakeServers();
@@ -35,13 +35,6 @@ async function acceptPipelined(conn: FakeConnection, rcpts: number): Promise<{ c
   const data = (await conn.readUntil('\r\n.\r\n')).toString('latin1');
   conn.reply('250 2.0.0 queued as X');
   return { commands, data };
-}
-
-/** Open a session on a fake server (for driving MailTransaction directly). */
-async function openSession(server: FakeServer, extra: Parameters<typeof tcp>[1] = {}): Promise<SmtpSession> {
-  const session = new SmtpSession(tcp(server, extra));
-  await session.open();
-  return session;
 }
 
 /** Expect that the client has written nothing more within `ms` (it is waiting for our reply). */
