@@ -1,6 +1,7 @@
 import type { ErrorDto } from '../../../shared/ipc/contract.js';
 import { explainErrorCode } from '../../../shared/explain/outcomes.js';
 import { IssueList, replySummary } from '../app/error-parts.js';
+import { ErrorFacts } from './ErrorFacts.js';
 
 /**
  * An error where it happened: what failed in plain words, the message, and the raw details (code, the server's
@@ -21,42 +22,7 @@ export function ErrorNote({ error, what, onDismiss }: { error: ErrorDto; what?: 
       <IssueList error={error} />
       <details>
         <summary>Details</summary>
-        <dl className="kv">
-          <dt>Code</dt>
-          <dd>
-            <code className="error-code">{error.code}</code> — {plain.text}
-          </dd>
-          {error.stage ? (
-            <>
-              <dt>Stage</dt>
-              <dd>{error.stage}</dd>
-            </>
-          ) : null}
-          {error.command ? (
-            <>
-              <dt>In answer to</dt>
-              <dd>
-                <code>{error.command}</code>
-              </dd>
-            </>
-          ) : null}
-          {reply ? (
-            <>
-              <dt>Server reply</dt>
-              <dd>
-                <pre className="raw-reply">{reply}</pre>
-              </dd>
-            </>
-          ) : null}
-          {error.raw ? (
-            <>
-              <dt>Raw bytes</dt>
-              <dd>
-                <pre className="raw-reply">{error.raw}</pre>
-              </dd>
-            </>
-          ) : null}
-        </dl>
+        <ErrorFacts error={error} reply={reply} codeNote={plain.text} codeClassName="error-code" />
       </details>
     </div>
   );

@@ -2,6 +2,7 @@ import { explainErrorCode } from '../../../../shared/explain/outcomes.js';
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
 import { ReplyCode } from '../explain/ReplyCode.js';
 import { IssueList, replySummary } from '../../app/error-parts.js';
+import { ErrorFacts } from '../../components/ErrorFacts.js';
 import { defined } from '../../../../shared/defined.js';
 
 /**
@@ -22,49 +23,25 @@ export function ErrorDetails({ title, error, labelFor }: { title: string; error:
       <IssueList error={error} labelFor={labelFor} />
       <details className="error-details">
         <summary>{hasDetails ? 'Server reply and details' : 'Details'}</summary>
-        <dl>
-          <dt>Error code</dt>
-          <dd>
-            <code>{error.code}</code>
-          </dd>
-          {error.replyCode !== undefined || error.enhancedCode ? (
-            <>
-              <dt>Reply code</dt>
-              <dd>
-                <ReplyCode
-                  {...defined({ code: error.replyCode })}
-                  {...(error.enhancedCode ? { enhancedCode: error.enhancedCode } : {})}
-                  {...defined({ text: error.replyText })}
-                  {...(error.command ? { context: error.command } : {})}
-                />
-              </dd>
-            </>
-          ) : null}
-          {error.command ? (
-            <>
-              <dt>In answer to</dt>
-              <dd>
-                <code>{error.command}</code>
-              </dd>
-            </>
-          ) : null}
-          {error.stage ? (
-            <>
-              <dt>Stage</dt>
-              <dd>{error.stage}</dd>
-            </>
-          ) : null}
-        </dl>
-        {reply ? (
-          <pre className="raw-reply" aria-label="Server reply">
-            {reply}
-          </pre>
-        ) : null}
-        {error.raw ? (
-          <pre className="raw-reply" aria-label="Raw bytes">
-            {error.raw}
-          </pre>
-        ) : null}
+        <ErrorFacts
+          error={error}
+          reply={reply}
+          more={
+            error.replyCode !== undefined || error.enhancedCode ? (
+              <>
+                <dt>Reply code</dt>
+                <dd>
+                  <ReplyCode
+                    {...defined({ code: error.replyCode })}
+                    {...(error.enhancedCode ? { enhancedCode: error.enhancedCode } : {})}
+                    {...defined({ text: error.replyText })}
+                    {...(error.command ? { context: error.command } : {})}
+                  />
+                </dd>
+              </>
+            ) : null
+          }
+        />
       </details>
     </div>
   );

@@ -1,4 +1,5 @@
 import type { ErrorDto } from '../../../../shared/ipc/contract.js';
+import { ErrorFacts } from '../../components/ErrorFacts.js';
 import { explainEnhanced } from '../../../../shared/explain/enhanced-codes.js';
 import { explainVerdict } from '../../../../shared/explain/outcomes.js';
 import { explainReplyCode } from '../../../../shared/explain/reply-codes.js';
@@ -319,48 +320,7 @@ function ErrorBanner({
       {hasRaw ? (
         <details className="result-raw">
           <summary>{replyLines ? 'Show raw reply' : 'Show details'}</summary>
-          <dl className="kv">
-            <dt>Error</dt>
-            <dd>
-              <code>{error.code}</code> {error.message}
-            </dd>
-            {error.command ? (
-              <>
-                <dt>In answer to</dt>
-                <dd>
-                  <code>{error.command}</code>
-                </dd>
-              </>
-            ) : null}
-            {error.stage ? (
-              <>
-                <dt>Stage</dt>
-                <dd>
-                  <code>{error.stage}</code>
-                </dd>
-              </>
-            ) : null}
-            {replyLines ? (
-              <>
-                <dt>Reply</dt>
-                <dd>
-                  <pre className="raw-reply" aria-label="Server reply">
-                    {replyLines}
-                  </pre>
-                </dd>
-              </>
-            ) : null}
-            {error.raw ? (
-              <>
-                <dt>Raw bytes</dt>
-                <dd>
-                  <pre className="raw-reply" aria-label="Raw bytes">
-                    {error.raw}
-                  </pre>
-                </dd>
-              </>
-            ) : null}
-          </dl>
+          <ErrorFacts error={error} reply={replyLines} codeNote={error.message} />
         </details>
       ) : null}
     </div>
