@@ -195,6 +195,17 @@ function scenarios(ctx) {
   const other = cpu.other;
   const m1k = ctx.files.m1k;
   const big = ctx.files.big;
+  /** One big message to a sink on `port` (scenarios 3 and 3b differ only in the sink). */
+  const oneBigMessage = (port) =>
+    sendClients(ctx, {
+      count: 1,
+      file: big,
+      fileLf: ctx.files.bigLf,
+      target: { port },
+      sourceTarget: `127.0.0.1:${port}`,
+      cpu: other,
+      unit: 'MB/s',
+    });
   return [
     {
       id: '1',
@@ -285,30 +296,14 @@ function scenarios(ctx) {
       title: `One ${formatMB(ctx.sizes[big])} message to smtp-sink: throughput and peak memory`,
       unit: 'MB/s',
       higherIsBetter: true,
-      clients: sendClients(ctx, {
-        count: 1,
-        file: big,
-        fileLf: ctx.files.bigLf,
-        target: { port: ctx.smtpSink },
-        sourceTarget: `127.0.0.1:${ctx.smtpSink}`,
-        cpu: other,
-        unit: 'MB/s',
-      }),
+      clients: oneBigMessage(ctx.smtpSink),
     },
     {
       id: '3b',
       title: `One ${formatMB(ctx.sizes[big])} message to a faster sink (bench/sinks/fast-sink.mjs): the clients' own ceilings`,
       unit: 'MB/s',
       higherIsBetter: true,
-      clients: sendClients(ctx, {
-        count: 1,
-        file: big,
-        fileLf: ctx.files.bigLf,
-        target: { port: ctx.fastPlain },
-        sourceTarget: `127.0.0.1:${ctx.fastPlain}`,
-        cpu: other,
-        unit: 'MB/s',
-      }),
+      clients: oneBigMessage(ctx.fastPlain),
     },
     {
       id: '4a',

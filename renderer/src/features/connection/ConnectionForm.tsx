@@ -90,7 +90,20 @@ interface SectionProps {
   setField: SetField;
 }
 
+type TextKey = { [K in keyof Form]: Form[K] extends string ? K : never }[keyof Form];
+
+/** A text field's wiring to the form: its name, value, error and change handler, from the field's key. */
+function binder({ form, issues, setField }: SectionProps) {
+  return (key: TextKey) => ({
+    name: key,
+    value: form[key],
+    error: issues[key],
+    onChange: (v: string) => setField(key, v),
+  });
+}
+
 function TargetFields({ form, issues, setField }: SectionProps) {
+  const bind = binder({ form, issues, setField });
   const name = useId();
   return (
     <>
@@ -107,36 +120,17 @@ function TargetFields({ form, issues, setField }: SectionProps) {
       {form.target === 'tcp' ? (
         <>
           <div className="row">
-            <TextField
-              name="host"
-              label="Host"
-              className="field grow"
-              placeholder="mail.example.net"
-              value={form.host}
-              error={issues.host}
-              onChange={(v) => setField('host', v)}
-            />
-            <TextField
-              name="port"
-              label="Port"
-              className="field port"
-              inputMode="numeric"
-              value={form.port}
-              error={issues.port}
-              onChange={(v) => setField('port', v)}
-            />
+            <TextField {...bind('host')} label="Host" className="field grow" placeholder="mail.example.net" />
+            <TextField {...bind('port')} label="Port" className="field port" inputMode="numeric" />
           </div>
           <p className="hint port-hint">{portHint(form.protocol, form.tls)}</p>
         </>
       ) : (
         <TextField
-          name="socketPath"
+          {...bind('socketPath')}
           label="Socket path"
           placeholder="/var/run/dovecot/lmtp"
-          value={form.socketPath}
-          error={issues.socketPath}
           hint="The absolute path of a Unix-domain socket on this machine."
-          onChange={(v) => setField('socketPath', v)}
         />
       )}
     </>
@@ -156,6 +150,7 @@ function tlsNote(form: Form): string {
 }
 
 function TlsOptions({ form, issues, setField }: SectionProps) {
+  const bind = binder({ form, issues, setField });
   const [confirmingInsecure, setConfirmingInsecure] = useState(false);
   const note = tlsNote(form);
   const errorInside = ['caPem', 'servername', 'maxVersion', 'ciphers', 'clientCertPem', 'clientKeyPem'].some((k) => issues[k]);
@@ -217,14 +212,7 @@ function TlsOptions({ form, issues, setField }: SectionProps) {
             setField('caName', '');
           }}
         />
-        <TextField
-          name="servername"
-          label="Server name (SNI and certificate check)"
-          placeholder="the host name typed"
-          value={form.servername}
-          error={issues.servername}
-          onChange={(v) => setField('servername', v)}
-        />
+        <TextField {...bind('servername')} label="Server name (SNI and certificate check)" placeholder="the host name typed" />
         <div className="row">
           <SelectField<TlsVersion | ''>
             name="minVersion"
@@ -244,14 +232,7 @@ function TlsOptions({ form, issues, setField }: SectionProps) {
             onChange={(v) => setField('maxVersion', v)}
           />
         </div>
-        <TextField
-          name="ciphers"
-          label="Cipher list (TLS 1.2 and below)"
-          placeholder="OpenSSL default"
-          value={form.ciphers}
-          error={issues.ciphers}
-          onChange={(v) => setField('ciphers', v)}
-        />
+        <TextField {...bind('ciphers')} label="Cipher list (TLS 1.2 and below)" placeholder="OpenSSL default" />
         <PemFileField
           name="clientCertPem"
           label="Client certificate (PEM)"
@@ -307,51 +288,32 @@ function sessionNote(form: Form): string {
 }
 
 function SessionOptions({ form, issues, setField }: SectionProps) {
+  const bind = binder({ form, issues, setField });
   const note = sessionNote(form);
   const errorInside = ['ehloName', 'timeoutSeconds', 'deadlineSeconds', 'sourceAddress'].some((k) => issues[k]);
   return (
     <details className="options" open={errorInside || undefined}>
       <summary>Session options{note ? <span className="summary-note subtle">{note}</span> : null}</summary>
       <div className="options-body">
-        <TextField
-          name="ehloName"
-          label="EHLO name"
-          placeholder="this machine's name"
-          value={form.ehloName}
-          error={issues.ehloName}
-          onChange={(v) => setField('ehloName', v)}
-        />
+        <TextField {...bind('ehloName')} label="EHLO name" placeholder="this machine's name" />
         <div className="row">
           <TextField
-            name="timeoutSeconds"
+            {...bind('timeoutSeconds')}
             label="Timeout per stage (s)"
             className="field grow"
             inputMode="decimal"
             placeholder="RFC 5321"
-            value={form.timeoutSeconds}
-            error={issues.timeoutSeconds}
-            onChange={(v) => setField('timeoutSeconds', v)}
           />
           <TextField
-            name="deadlineSeconds"
+            {...bind('deadlineSeconds')}
             label="Overall deadline (s)"
             className="field grow"
             inputMode="decimal"
             placeholder="none"
-            value={form.deadlineSeconds}
-            error={issues.deadlineSeconds}
-            onChange={(v) => setField('deadlineSeconds', v)}
           />
         </div>
         <p className="hint">Empty: the RFC 5321 defaults (greeting 5 min, DATA 10 min; connect and TLS 30 s).</p>
-        <TextField
-          name="sourceAddress"
-          label="Source address"
-          placeholder="chosen by the system"
-          value={form.sourceAddress}
-          error={issues.sourceAddress}
-          onChange={(v) => setField('sourceAddress', v)}
-        />
+        <TextField {...bind('sourceAddress')} label="Source address" placeholder="chosen by the system" />
         <CheckField
           name="allowPlaintextAuth"
           label="Allow authentication without TLS"
