@@ -40,6 +40,8 @@ message:
   --no-pipelining  --force-pipelining (pipeline even when PIPELINING is not advertised)
   --prdr (ask for per-recipient replies after the data when the server offers PRDR)
   --allow-long-lines (send a --message-file with lines over 998 octets as it is)
+dry run (send):
+  --dump (print the envelope and the exact message that would be sent, headers and MIME; connects to nothing)
 load test (send):
   --count N (send the message N times on one connection, each message's end pipelined with the next)
   --window N (BDAT: whole messages sent ahead of their replies, default 1)  --on-failure continue|stop
@@ -104,6 +106,7 @@ const OPTIONS = {
   prdr: { type: 'boolean' },
   'allow-long-lines': { type: 'boolean' },
   count: { type: 'string' },
+  dump: { type: 'boolean' },
   window: { type: 'string' },
   'on-failure': { type: 'string' },
   command: { type: 'string', multiple: true },
@@ -119,6 +122,8 @@ export type Command = 'probe' | 'send' | 'verify' | 'raw';
 
 export interface Output {
   json: boolean;
+  /** send --dump: print the envelope and the message instead of sending (connects to nothing). */
+  dump?: boolean;
   exportPath?: string;
   quiet: boolean;
 }
@@ -201,7 +206,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   const protocol = oneOf<Protocol>(values.protocol, ['smtp', 'lmtp'], 'protocol');
   const tls = oneOf<TlsMode>(values.tls, ['off', 'starttls', 'starttls-optional', 'implicit'], 'tls');
   if (values.socket && values.host) throw new UsageError('give either --host or --socket, not both');
-  if (!values.socket && !values.host) throw new UsageError('--host or --socket is required');
+  if (values.dump && command !== 'send') throw new UsageError('--dump goes with send (it prints the message send would send)');
+  // A dry run connects to nothing: it needs no server.
+  if (!values.socket && !values.host && !values.dump) throw new UsageError('--host or --socket is required');
   if (values.socket && values.port) throw new UsageError('--port does not apply to a Unix socket');
   let port: number | undefined;
   if (values.port !== undefined) {
@@ -213,7 +220,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   const connection: SessionOptions = {
     protocol,
     tls,
-    host: values.host,
+    host: values.host ?? (values.socket ? undefined : 'localhost'),
     port,
     socketPath: values.socket,
     sourceAddress: values['source-address'],
@@ -256,7 +263,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new UsageError('a password was given but no --user/--auth');
   }
 
-  const output: Output = { json: values.json ?? false, exportPath: values.export, quiet: values.quiet ?? false };
+  const output: Output = {
+    json: values.json ?? false,
+    exportPath: values.export,
+    quiet: values.quiet ?? false,
+    ...(values.dump ? { dump: true } : {}),
+  };
   const base = { connection, ...(auth ? { auth } : {}) };
 
   if (command === 'probe') return { command, request: base, output };

@@ -2,7 +2,9 @@ import type { SessionRecord } from '../../shared/session-record.js';
 import { inertText } from '../../shared/inert-text.js';
 import { describeTarget, formatEventLine } from '../../shared/transcript-format.js';
 import { SmtpError } from '../smtp/errors.js';
-import { probe, raw, send, verify } from '../smtp/operations.js';
+import { probe, raw, send, verify, type SendRequest } from '../smtp/operations.js';
+import { prepareMessage, type PreparedMessage } from '../smtp/live-session.js';
+import { defined } from '../../shared/defined.js';
 import { defaultPort } from '../smtp/session.js';
 import { Transcript } from '../smtp/transcript.js';
 import { parseCommandLine, USAGE, UsageError, type Parsed } from './args.js';
@@ -63,6 +65,8 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
     stderr.write(`smtp-lens: --export: the file name must end in .json, .txt or .html\n`);
     return EXIT.usage;
   }
+
+  if (parsed.command === 'send' && parsed.output.dump) return dumpMessage(parsed.request, parsed.output.json, io.stdout, stderr);
 
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -132,4 +136,48 @@ function exportHead(parsed: Exclude<Parsed, { command: 'help' }>): string {
     },
   } as SessionRecord);
   return `# smtp-lens ${parsed.command} ${inertText(target)}\n# started ${new Date().toISOString()}; times are UTC; secrets are redacted\n`;
+}
+
+/**
+ * send --dump: the envelope and the exact bytes send would put after DATA (headers, MIME, CRLF line ends; before
+ * dot-stuffing), made by the same composer, and no connection at all.
+ */
+async function dumpMessage(
+  request: SendRequest,
+  json: boolean,
+  out: NodeJS.WritableStream,
+  stderr: { write: (text: string) => void },
+): Promise<number> {
+  let prepared: PreparedMessage;
+  try {
+    prepared = await prepareMessage(request);
+  } catch (error) {
+    if (!(error instanceof SmtpError)) throw error;
+    stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
+    return exitCodeFor(error.code);
+  }
+  const { envelope, source } = prepared;
+  const chunks: Buffer[] = [];
+  for await (const chunk of source.open()) chunks.push(chunk);
+  const message = Buffer.concat(chunks);
+  if (json) {
+    const dump = {
+      envelope: { from: envelope.from, to: [...envelope.to] },
+      size: message.length,
+      ...defined({ messageId: prepared.messageId }),
+      needsSmtpUtf8: prepared.needsSmtpUtf8,
+      message: message.toString('utf8'),
+    };
+    out.write(JSON.stringify(dump, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  const head = [
+    `# smtp-lens send --dump: nothing was sent; the envelope, then the message (${message.length.toLocaleString('en-US')} bytes)`,
+    `MAIL FROM:<${envelope.from}>`,
+    ...envelope.to.map((to) => `RCPT TO:<${to}>`),
+    '',
+  ].join('\n');
+  out.write(head + '\n');
+  out.write(message);
+  return EXIT.ok;
 }

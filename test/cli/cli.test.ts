@@ -549,3 +549,66 @@ describe('CR/LF injection', () => {
     expect(s.messages).toHaveLength(0);
   });
 });
+
+describe('send --dump (a dry run)', () => {
+  it('prints the envelope and the exact message, CRLF line ends and all, and connects to nothing', async () => {
+    const s = await server();
+    const run = await cli([
+      'send',
+      ...target(s),
+      '--dump',
+      '--from',
+      'Ann <ann@example.test>',
+      '--to',
+      'bob@example.test',
+      '--bcc',
+      'hidden@example.test',
+      '--subject',
+      'Dry run',
+      '--body',
+      'line one\n.line two',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(EXIT.ok);
+    const [head, ...rest] = run.stdout.split('\nMAIL FROM:');
+    expect(head).toMatch(/^# smtp-lens send --dump: nothing was sent; the envelope, then the message \(\d+ bytes\)$/);
+    const body = 'MAIL FROM:' + rest.join('\nMAIL FROM:');
+    expect(body.split('\n').slice(0, 4)).toEqual([
+      'MAIL FROM:<ann@example.test>',
+      'RCPT TO:<bob@example.test>',
+      'RCPT TO:<hidden@example.test>',
+      '',
+    ]);
+    const message = body.split('\n').slice(4).join('\n');
+    expect(message).toMatch(/^From: Ann <ann@example\.test>\r\n/);
+    expect(message).toContain('Subject: Dry run\r\n');
+    expect(message).toMatch(/\r\nMessage-ID: <[^>]+@example\.test>\r\n/);
+    // Bcc is in the envelope, never in the headers; the body is not dot-stuffed (that happens on the wire).
+    expect(message).not.toMatch(/^Bcc:/im);
+    expect(message).toMatch(/\r\n\r\nline one\r\n\.line two/);
+    expect(Number(/\((\d+) bytes\)/.exec(head!)![1])).toBe(Buffer.byteLength(message));
+    expect(s.connections).toHaveLength(0);
+  });
+
+  it('needs no server, and --json gives the envelope, size, Message-ID and message', async () => {
+    const run = await cli(['send', '--dump', '--json', '--from', 'a@example.test', '--to', 'b@example.test', '--body', 'hi']);
+    expect(run.code).toBe(EXIT.ok);
+    const dump = JSON.parse(run.stdout) as { envelope: { from: string; to: string[] }; size: number; messageId: string; message: string };
+    expect(dump.envelope).toEqual({ from: 'a@example.test', to: ['b@example.test'] });
+    expect(dump.size).toBe(Buffer.byteLength(dump.message));
+    expect(dump.message).toContain(`Message-ID: ${dump.messageId}\r\n`);
+  });
+
+  it('refuses what send would refuse (CR/LF in a recipient) and prints no message', async () => {
+    const run = await cli(['send', '--dump', '--from', 'a@example.test', '--to', 'b@example.test\r\nRCPT TO:<x@evil.test>', '--body', 'x']);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/to\[0\] contains a control character/);
+  });
+
+  it('goes with send only', async () => {
+    const run = await cli(['probe', '--dump', '--host', '127.0.0.1']);
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toMatch(/--dump goes with send/);
+  });
+});
