@@ -144,8 +144,7 @@ export function createHandlers(services: HandlerServices): Handlers {
       await logs.delete(request.id);
       return null;
     },
-    // Secrets never reach a record (the engine redacts at capture), so `redact` has nothing more to
-    // remove: an export is always shareable.
+    // Secrets never reach a record (the engine redacts at capture): an export is always shareable.
     'sessions.exportToFile': (request) => exportSessionToFile(services, request),
     'testServer.start': (request) => testServer.start(request.options),
     'testServer.stop': () => testServer.stop(),
