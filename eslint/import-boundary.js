@@ -7,8 +7,9 @@
 //   denyModules: [{ pattern, message }] bare specifiers (packages, node builtins) refused, matched as regular expressions
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 /** Node's builtins as a pattern: node:*, and the bare names (fs, path, fs/promises …). */
 export const NODE_BUILTINS = `^(node:.*|(${builtinModules

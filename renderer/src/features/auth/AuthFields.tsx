@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { issuesByField, MECHANISMS, validateAuth, type Mechanism } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
-import { CheckField, SelectField, TextField } from '../connection/fields.js';
+import { CheckField, fieldBinder, SelectField, TextField } from '../connection/fields.js';
 
 /** The sidebar's Authentication section: user, mechanism, password or token (or the one a profile keeps). */
 export function AuthFields({ disabled }: { disabled: boolean }) {
@@ -15,20 +15,13 @@ export function AuthFields({ disabled }: { disabled: boolean }) {
   const issues = useMemo(() => issuesByField(validateAuth(auth, { required: attempted, storedSecret })), [auth, attempted, storedSecret]);
   const usingStored = storedSecret && auth.useStored && !auth.secret;
   const token = auth.mechanism === 'xoauth2';
+  const bind = fieldBinder(auth, issues, setAuth);
 
   return (
     <fieldset className="auth sidebar-section" disabled={disabled}>
       <legend className="section-title">Authentication</legend>
       <div className="row">
-        <TextField
-          name="user"
-          label="User"
-          className="field grow"
-          placeholder="none: no AUTH"
-          value={auth.user}
-          error={issues.user}
-          onChange={(v) => setAuth('user', v)}
-        />
+        <TextField {...bind('user')} label="User" className="field grow" placeholder="none: no AUTH" />
         <SelectField<Mechanism>
           name="mechanism"
           label="Mechanism"
@@ -39,14 +32,11 @@ export function AuthFields({ disabled }: { disabled: boolean }) {
         />
       </div>
       <TextField
-        name="secret"
+        {...bind('secret')}
         label={token ? 'Access token' : 'Password'}
         type={show ? 'text' : 'password'}
         autoComplete="off"
         placeholder={usingStored ? 'stored with the profile' : ''}
-        value={auth.secret}
-        error={issues.secret}
-        onChange={(v) => setAuth('secret', v)}
         trailing={
           <button
             type="button"
@@ -71,14 +61,7 @@ export function AuthFields({ disabled }: { disabled: boolean }) {
       <details className="options">
         <summary>More</summary>
         <div className="options-body">
-          <TextField
-            name="authzid"
-            label="Authorize as (authzid)"
-            placeholder="the user"
-            value={auth.authzid}
-            error={issues.authzid}
-            onChange={(v) => setAuth('authzid', v)}
-          />
+          <TextField {...bind('authzid')} label="Authorize as (authzid)" placeholder="the user" />
         </div>
       </details>
     </fieldset>

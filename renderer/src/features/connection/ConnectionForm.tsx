@@ -10,7 +10,7 @@ import {
   type TlsVersion,
 } from '../../store/connection-form.js';
 import { useAppStore } from '../../store/index.js';
-import { CheckField, PemFileField, SelectField, TextField } from './fields.js';
+import { CheckField, fieldBinder, PemFileField, SelectField, TextField } from './fields.js';
 import { describeRecent } from '../../store/recent-targets.js';
 import { AuthFields } from '../auth/AuthFields.js';
 import { TestServerShortcut } from '../test-server/TestServerShortcut.js';
@@ -90,20 +90,8 @@ interface SectionProps {
   setField: SetField;
 }
 
-type TextKey = { [K in keyof Form]: Form[K] extends string ? K : never }[keyof Form];
-
-/** A text field's wiring to the form: its name, value, error and change handler, from the field's key. */
-function binder({ form, issues, setField }: SectionProps) {
-  return (key: TextKey) => ({
-    name: key,
-    value: form[key],
-    error: issues[key],
-    onChange: (v: string) => setField(key, v),
-  });
-}
-
 function TargetFields({ form, issues, setField }: SectionProps) {
-  const bind = binder({ form, issues, setField });
+  const bind = fieldBinder(form, issues, setField);
   const name = useId();
   return (
     <>
@@ -150,7 +138,7 @@ function tlsNote(form: Form): string {
 }
 
 function TlsOptions({ form, issues, setField }: SectionProps) {
-  const bind = binder({ form, issues, setField });
+  const bind = fieldBinder(form, issues, setField);
   const [confirmingInsecure, setConfirmingInsecure] = useState(false);
   const note = tlsNote(form);
   const errorInside = ['caPem', 'servername', 'maxVersion', 'ciphers', 'clientCertPem', 'clientKeyPem'].some((k) => issues[k]);
@@ -288,7 +276,7 @@ function sessionNote(form: Form): string {
 }
 
 function SessionOptions({ form, issues, setField }: SectionProps) {
-  const bind = binder({ form, issues, setField });
+  const bind = fieldBinder(form, issues, setField);
   const note = sessionNote(form);
   const errorInside = ['ehloName', 'timeoutSeconds', 'deadlineSeconds', 'sourceAddress'].some((k) => issues[k]);
   return (

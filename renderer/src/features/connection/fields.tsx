@@ -10,6 +10,19 @@ export function useFieldIds(name: string) {
 const describedBy = (ids: { error: string; hint: string }, error?: string, hint?: ReactNode) =>
   [error ? ids.error : '', hint ? ids.hint : ''].filter(Boolean).join(' ') || undefined;
 
+/** The keys of a form whose values are strings (what a TextField edits). */
+export type TextKey<F> = { [K in keyof F]: F[K] extends string ? K : never }[keyof F] & string;
+
+/** A text field's wiring to a form: its name, value, error and change handler, from the field's key. */
+export function fieldBinder<F>(form: F, issues: Record<string, string>, setField: <K extends keyof F>(field: K, value: F[K]) => void) {
+  return (key: TextKey<F>) => ({
+    name: key,
+    value: form[key] as string,
+    error: issues[key],
+    onChange: (v: string) => setField(key, v as F[TextKey<F>]),
+  });
+}
+
 /** A field's error and hint lines below it, with the ids its control's aria-describedby names. */
 function FieldNotes({ ids, error, hint }: { ids: { error: string; hint: string }; error?: string | undefined; hint?: ReactNode }) {
   return (
