@@ -99,6 +99,14 @@ function summary(record: SessionRecord): string {
     row('Started', `${text(formatLocalDateTime(record.startedAt))} <span class="muted">${text(record.startedAt)}</span>`),
     row('Duration', text(`${Number(record.durationMs ?? 0).toFixed(1)} ms`)),
     row('Result', outcome),
+    record.stoppedAfter
+      ? row(
+          'Stopped',
+          text(
+            `after ${record.stoppedAfter.stage.toUpperCase()} as asked (${record.stoppedAfter.quit ? 'QUIT sent' : 'connection dropped without QUIT'})`,
+          ),
+        )
+      : undefined,
     r.error?.replyCode !== undefined ? row('Reply', codeLines(`${r.error.replyCode} ${r.error.replyText ?? ''}`)) : undefined,
     r.error?.command ? row('Command', code(r.error.command)) : undefined,
     r.error?.hint ? row('Hint', text(r.error.hint)) : undefined,
@@ -179,7 +187,10 @@ function messageSection(record: SessionRecord): string {
   }
   if (record.recipients?.length) {
     const rows = record.recipients
-      .map((r) => `<tr><td>${code(r.address)}</td><td>${reply(r.rcpt)}</td><td>${reply(r.data)}</td><td>${deliveredCell(r)}</td></tr>`)
+      .map(
+        (r) =>
+          `<tr><td>${code(r.address)}</td><td>${reply(r.rcpt)}</td><td>${reply(r.data)}</td><td>${deliveredCell(r, record.stoppedAfter !== undefined)}</td></tr>`,
+      )
       .join('');
     out += `<h2>Recipients</h2><table><thead><tr><th>Address</th><th>RCPT reply</th><th>Data reply</th><th>Delivered</th></tr></thead><tbody>${rows}</tbody></table>`;
   }
@@ -191,7 +202,8 @@ function messageSection(record: SessionRecord): string {
 }
 
 /** Delivered: yes; no (temporary/permanent); or unknown — the answer never came, it may have been delivered. */
-function deliveredCell(r: NonNullable<SessionRecord['recipients']>[number]): string {
+function deliveredCell(r: NonNullable<SessionRecord['recipients']>[number], stopped: boolean): string {
+  if (stopped && r.accepted && !r.delivered) return 'no (accepted; stopped before DATA)';
   if (r.failure === 'unknown') return '<span class="unknown">unknown</span> (may have been delivered)';
   return `${yesNo(r.delivered)}${r.failure ? ` (${text(r.failure)})` : ''}`;
 }

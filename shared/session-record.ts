@@ -215,6 +215,16 @@ export interface SessionResult {
   interrupted?: true;
 }
 
+/** The stages a session can be told to stop after (swaks' --quit-after/--drop-after), in the order they happen. */
+export const STOP_STAGES = ['connect', 'greeting', 'ehlo', 'tls', 'auth', 'mail', 'rcpt'] as const;
+export type StopStage = (typeof STOP_STAGES)[number];
+
+/** A session that stopped where it was told to: after `stage`, with QUIT (`quit`) or by dropping the link. */
+export interface StoppedAfter {
+  stage: StopStage;
+  quit: boolean;
+}
+
 export interface SessionRecord {
   version: 1;
   tool: string;
@@ -240,6 +250,8 @@ export interface SessionRecord {
   batch?: BatchSummary;
   /** VRFY/EXPN/raw commands and their replies. */
   commands?: CommandExchange[];
+  /** Set when the session stopped at a stage as asked (no message was sent after it); absent when it failed before. */
+  stoppedAfter?: StoppedAfter;
   /** Named evidence of how the server behaved (see shared/findings.ts); absent in logs written before findings existed. */
   findings?: Finding[];
   /** Transcript events not kept because the session passed the transcript's cap (counted, not stored). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { SecureVersion } from 'node:tls';
-import type { Protocol, TlsMode } from '../../shared/session-record.js';
+import { STOP_STAGES, type Protocol, type StoppedAfter, type TlsMode } from '../../shared/session-record.js';
 import type { ComposeInput } from '../smtp/message/compose.js';
 import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, SendRequestOptions, VerifyRequest } from '../smtp/operations.js';
 import type { SessionOptions } from '../smtp/session.js';
@@ -25,6 +25,10 @@ connection:
   --insecure  --ca FILE  --servername NAME  --tls-min-version V  --tls-max-version V
   --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME
   --timeout SECONDS (every stage)  --deadline SECONDS (whole session)  --source-address ADDR
+stop early (as swaks):
+  --quit-after STAGE (send QUIT there) | --drop-after STAGE (close the connection, no QUIT)
+    STAGE: connect greeting ehlo tls auth, and for send mail rcpt (no DATA: with rcpt the exit status says
+    0 every recipient accepted, 7 all refused, 8 some). A stage the session does not use stops where it would be.
 auth:
   --auth auto|plain|login|cram-md5|xoauth2|scram-sha-1|scram-sha-256  --user U  --authzid Z
   --password-env VAR | --password-file F   (the secret; for xoauth2 the access token)
@@ -69,6 +73,8 @@ const OPTIONS = {
   timeout: { type: 'string' },
   deadline: { type: 'string' },
   'source-address': { type: 'string' },
+  'quit-after': { type: 'string' },
+  'drop-after': { type: 'string' },
   auth: { type: 'string' },
   user: { type: 'string' },
   authzid: { type: 'string' },
@@ -185,6 +191,18 @@ function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): st
   return undefined;
 }
 
+/** --quit-after / --drop-after: at most one, a known stage, mail and rcpt only where there is an envelope (send). */
+function stopStage(quitAfter: string | undefined, dropAfter: string | undefined, command: Command): StoppedAfter | undefined {
+  if (quitAfter !== undefined && dropAfter !== undefined) throw new UsageError('give either --quit-after or --drop-after, not both');
+  const option = quitAfter !== undefined ? 'quit-after' : 'drop-after';
+  const stage = oneOf(quitAfter ?? dropAfter, STOP_STAGES, option);
+  if (stage === undefined) return undefined;
+  if ((stage === 'mail' || stage === 'rcpt') && command !== 'send') {
+    throw new UsageError(`--${option} ${stage} goes with send (it needs an envelope: --from and --to)`);
+  }
+  return { stage, quit: quitAfter !== undefined };
+}
+
 /** Parse argv (without node and script) into a request for one of the operations. */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Parsed {
   let parsed;
@@ -269,7 +287,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     quiet: values.quiet ?? false,
     ...(values.dump ? { dump: true } : {}),
   };
-  const base = { connection, ...(auth ? { auth } : {}) };
+  const stopAfter = stopStage(values['quit-after'], values['drop-after'], command);
+  if (stopAfter && values.dump) throw new UsageError('--dump connects to nothing: it does not go with --quit-after/--drop-after');
+  if (stopAfter && (stopAfter.stage === 'mail' || stopAfter.stage === 'rcpt') && values.count !== undefined) {
+    throw new UsageError(`--count sends messages: it does not go with stopping after ${stopAfter.stage}`);
+  }
+  const base = { connection, ...(auth ? { auth } : {}), ...(stopAfter ? { stopAfter } : {}) };
 
   if (command === 'probe') return { command, request: base, output };
   if (command === 'verify') {

@@ -95,12 +95,24 @@ export function formatSummary(record: SessionRecord): string {
   if (record.recipients?.length) {
     row('Recipients', '');
     for (const r of record.recipients) {
-      const status = r.delivered ? 'delivered' : (STATUS[r.failure ?? 'permanent'] ?? 'REFUSED');
+      const status = r.delivered
+        ? 'delivered'
+        : r.accepted && record.stoppedAfter
+          ? 'accepted (no data sent)'
+          : (STATUS[r.failure ?? 'permanent'] ?? 'REFUSED');
       out.push(`  ${r.address}  ${status}  rcpt ${reply(r.rcpt)}${r.data ? `  data ${reply(r.data)}` : ''}`);
     }
   }
   if (record.eventsDropped) {
     row('Transcript', `${record.eventsDropped.count.toLocaleString('en-US')} later lines counted, not kept (the transcript's cap)`);
+  }
+  if (record.stoppedAfter) {
+    const { stage, quit } = record.stoppedAfter;
+    const envelope = stage === 'mail' || stage === 'rcpt';
+    row(
+      'Stopped',
+      `after ${stage.toUpperCase()} as asked: ${quit ? 'QUIT sent' : 'connection dropped, no QUIT'}${envelope ? '; no DATA, nothing delivered' : ''}`,
+    );
   }
   const r = record.result;
   row(

@@ -1,4 +1,4 @@
-import type { CommandExchange, Operation, SessionRecord, SessionResult, Verdict } from '../../shared/session-record.js';
+import type { CommandExchange, Operation, SessionRecord, SessionResult, StoppedAfter, Verdict } from '../../shared/session-record.js';
 import type { SaslCredentials } from './auth/sasl.js';
 import { FATAL_ERRORS, SmtpError } from './errors.js';
 import { MailBatch, type BatchMessage, type BatchOptions } from './mail-batch.js';
@@ -6,7 +6,7 @@ import { composeMessage, type ComposeInput, type Envelope } from './message/comp
 import { rawMessage } from './message/envelope.js';
 import { MAX_LINE_OCTETS, measureBuffers, measureSource, type MessageSource } from './message/message-source.js';
 import { replyInfo } from './protocol/reply.js';
-import { SmtpSession, isUrlLikeHost, type AuthOptions, type SessionOptions } from './session.js';
+import { SmtpSession, isUrlLikeHost, type AuthOptions, type OpenUntil, type SessionOptions } from './session.js';
 import { MailTransaction, assertEnvelope, type SendOptions } from './transaction.js';
 import { Transcript } from './transcript.js';
 
@@ -102,6 +102,9 @@ export class LiveSession {
   private doubted = false;
   private batch: MailBatch | undefined;
   private readonly commands: CommandExchange[] = [];
+  /** The envelope of a check that stopped after MAIL or RCPT (no message sent). */
+  private envelopeCheck: MailTransaction | undefined;
+  private stoppedAfter: StoppedAfter | undefined;
   state: LiveState = 'connecting';
 
   constructor(
@@ -156,9 +159,9 @@ export class LiveSession {
     return next;
   }
 
-  /** Connect, greet, EHLO/LHLO and apply the TLS mode. */
-  open(): Promise<SessionRecord> {
-    return this.step((session) => session.open());
+  /** Connect, greet, EHLO/LHLO and apply the TLS mode; `until` stops earlier (see SmtpSession.open). */
+  open(until?: OpenUntil): Promise<SessionRecord> {
+    return this.step((session) => session.open(until));
   }
 
   authenticate(request: AuthRequest): Promise<SessionRecord> {
@@ -213,6 +216,57 @@ export class LiveSession {
         this.verdict = batch.verdict;
       }
     });
+  }
+
+  /**
+   * MAIL and (with `through` 'rcpt') RCPT for a prepared message's envelope, and no DATA: the recipient and relay
+   * check. The record's recipients say which were accepted; the step fails when the sender or any recipient was refused.
+   */
+  checkEnvelope(prepared: PreparedMessage, options: SendOptions, through: 'mail' | 'rcpt'): Promise<SessionRecord> {
+    return this.step(async (session) => {
+      const transaction = new MailTransaction(session, prepared.envelope, prepared.source, {
+        ...options,
+        needsSmtpUtf8: prepared.needsSmtpUtf8 || options.needsSmtpUtf8,
+      });
+      this.envelopeCheck = transaction;
+      this.transaction = undefined;
+      this.batch = undefined;
+      try {
+        await transaction.envelopeOnly(through);
+      } finally {
+        transaction.release();
+      }
+    });
+  }
+
+  /**
+   * End a session that reached the stage it was told to stop after: QUIT and close, or (`quit` false) drop the link
+   * with nothing more sent. The record says where it stopped.
+   */
+  stopAfter(stop: StoppedAfter): Promise<SessionRecord> {
+    const run = async (): Promise<SessionRecord> => {
+      const session = this.session;
+      if (!session || this.state === 'closed') return this.record();
+      // The link failed on the way (not a refusal): nothing to stop, it ends as any failed session does.
+      if (this.state === 'failed' || !session.isConnected) {
+        await session.quit();
+        return this.record();
+      }
+      this.stoppedAfter = { ...stop };
+      const stage = stop.stage.toUpperCase();
+      if (stop.quit) {
+        this.transcript.info(`stopping after ${stage} as asked: QUIT`);
+        await session.quit();
+      } else {
+        this.transcript.info(`stopping after ${stage} as asked: dropping the connection without QUIT`);
+        session.close();
+      }
+      this.setState('closed');
+      return this.record();
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
   }
 
   /** VRFY (or EXPN); a 250/251/252 answer is success. */
@@ -328,6 +382,8 @@ export class LiveSession {
     if (session?.authResult) record.auth = session.authResult;
     if (transaction?.summary) record.message = transaction.summary;
     if (transaction?.recipients.length) record.recipients = transaction.recipients;
+    else if (this.envelopeCheck?.recipients.length) record.recipients = this.envelopeCheck.recipients;
+    if (this.stoppedAfter) record.stoppedAfter = { ...this.stoppedAfter };
     if (batch) {
       record.batch = batch.summary();
       if (batch.firstSummary) record.message = batch.firstSummary;

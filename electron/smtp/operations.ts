@@ -1,8 +1,9 @@
-import type { SessionRecord } from '../../shared/session-record.js';
+import { STOP_STAGES, type Operation, type SessionRecord, type StopStage, type StoppedAfter } from '../../shared/session-record.js';
 import { LiveSession, prepareMessage, type AuthRequest, type MessageRequest, type PreparedMessage } from './live-session.js';
 import type { BatchOptions } from './mail-batch.js';
 import { partsSource } from './message/message-source.js';
-import type { SessionOptions } from './session.js';
+import { SmtpError } from './errors.js';
+import type { OpenUntil, SessionOptions } from './session.js';
 
 export { TOOL_NAME, type AuthRequest } from './live-session.js';
 
@@ -11,6 +12,11 @@ export { TOOL_NAME, type AuthRequest } from './live-session.js';
 export interface ProbeRequest {
   connection: SessionOptions;
   auth?: AuthRequest;
+  /**
+   * Stop after a stage (swaks' --quit-after/--drop-after), with QUIT or by dropping the link. A stage the session does
+   * not use (tls with TLS off, auth without credentials) stops where it would have happened. mail and rcpt are for send.
+   */
+  stopAfter?: StoppedAfter;
 }
 
 export interface SendRequestOptions extends BatchOptions {
@@ -35,19 +41,49 @@ export interface RawRequest extends ProbeRequest {
   commands: string[];
 }
 
-/** Open (greet, EHLO, TLS as asked) and authenticate if asked; every later step is skipped after a failure. */
-async function opened(live: LiveSession, request: ProbeRequest): Promise<void> {
-  await live.open();
-  if (request.auth) await live.authenticate(request.auth);
+const failed = (record: SessionRecord): boolean => !record.result.ok;
+
+const before = (a: StopStage, b: StopStage): boolean => STOP_STAGES.indexOf(a) < STOP_STAGES.indexOf(b);
+
+/**
+ * Open (greet, EHLO, TLS as asked) and authenticate if asked; every later step is skipped after a failure.
+ * 'stop': the stop stage was reached (its step may have failed, as a refused AUTH does); 'failed': the session
+ * failed before it; 'go-on': the operation's own steps come next.
+ */
+async function opened(live: LiveSession, request: ProbeRequest, operation: Operation): Promise<'stop' | 'failed' | 'go-on'> {
+  const stop = request.stopAfter;
+  if (stop && operation !== 'send' && before('auth', stop.stage)) {
+    live.fail(new SmtpError('invalid-input', `stopping after ${stop.stage.toUpperCase()} needs a message to send (send)`));
+    return 'failed';
+  }
+  if (failed(await live.open(openUntil(stop)))) return 'failed';
+  if (stop && !before('tls', stop.stage)) return 'stop';
+  if (request.auth && failed(await live.authenticate(request.auth))) return stop?.stage === 'auth' ? 'stop' : 'failed';
+  return stop && !before('auth', stop.stage) ? 'stop' : 'go-on';
 }
 
-const failed = (record: SessionRecord): boolean => !record.result.ok;
+/** How far open() goes for a stop stage (QUIT needs the greeting first, RFC 5321 §3.1: quitting after the connect waits for it). */
+function openUntil(stop: StoppedAfter | undefined): OpenUntil | undefined {
+  switch (stop?.stage) {
+    case 'connect':
+      return stop.quit ? 'greeting' : 'connect';
+    case 'greeting':
+    case 'ehlo':
+      return stop.stage;
+    default:
+      return undefined;
+  }
+}
+
+/** Stop as asked when the session got that far; QUIT and close otherwise (a failure ends it as usual). */
+function end(live: LiveSession, request: ProbeRequest, how: 'stop' | 'failed' | 'go-on'): Promise<SessionRecord> {
+  return how === 'stop' && request.stopAfter ? live.stopAfter(request.stopAfter) : live.close();
+}
 
 /** Connect, greet, EHLO, STARTTLS as asked, AUTH if asked, QUIT. */
 export async function probe(request: ProbeRequest): Promise<SessionRecord> {
   const live = new LiveSession(request.connection, 'probe');
-  await opened(live, request);
-  return live.close();
+  return end(live, request, await opened(live, request, 'probe'));
 }
 
 /** Compose (or take) a message and send it in one transaction. */
@@ -63,15 +99,20 @@ export async function send(request: SendRequest): Promise<SessionRecord> {
   } catch (error) {
     return live.fail(error);
   }
-  await opened(live, request);
-  if (!failed(live.record())) {
-    if (count === undefined) await live.send(prepared, options);
-    else {
-      const times = function* (): Generator<PreparedMessage> {
-        for (let i = 0; i < count; i++) yield prepared;
-      };
-      await live.sendMany(times(), options);
-    }
+  const how = await opened(live, request, 'send');
+  if (how !== 'go-on') return end(live, request, how);
+  const stop = request.stopAfter;
+  if (stop?.stage === 'mail' || stop?.stage === 'rcpt') {
+    // A refusal is the check's answer: the session stops as asked all the same (a lost link just closes).
+    await live.checkEnvelope(prepared, options, stop.stage);
+    return live.stopAfter(stop);
+  }
+  if (count === undefined) await live.send(prepared, options);
+  else {
+    const times = function* (): Generator<PreparedMessage> {
+      for (let i = 0; i < count; i++) yield prepared;
+    };
+    await live.sendMany(times(), options);
   }
   return live.close();
 }
@@ -92,15 +133,17 @@ async function inMemoryIfSmall(prepared: PreparedMessage): Promise<PreparedMessa
 /** VRFY (or EXPN) one address; a 250/251/252 answer is success. */
 export async function verify(request: VerifyRequest): Promise<SessionRecord> {
   const live = new LiveSession(request.connection, 'verify');
-  await opened(live, request);
-  if (!failed(live.record())) await live.verify(request.address, request.expand);
+  const how = await opened(live, request, 'verify');
+  if (how !== 'go-on') return end(live, request, how);
+  await live.verify(request.address, request.expand);
   return live.close();
 }
 
 /** Send raw command lines after greeting/EHLO (and TLS, AUTH as asked); every reply is kept. */
 export async function raw(request: RawRequest): Promise<SessionRecord> {
   const live = new LiveSession(request.connection, 'raw');
-  await opened(live, request);
+  const how = await opened(live, request, 'raw');
+  if (how !== 'go-on') return end(live, request, how);
   for (const line of request.commands) {
     if (failed(await live.raw(line))) break;
   }

@@ -56,6 +56,9 @@ export interface SessionOptions {
   onHint?: (hint: SessionHint) => void;
 }
 
+/** Where open() may stop before its end (see SmtpSession.open). */
+export type OpenUntil = 'connect' | 'greeting' | 'ehlo';
+
 export interface AuthOptions {
   /** A mechanism name, or 'auto' (the strongest both sides support). */
   mechanism?: string;
@@ -196,8 +199,13 @@ export class SmtpSession {
     this.tlsSettings.key = key;
   }
 
-  /** Connect and read the greeting; implicit TLS is negotiated before it. */
-  async connect(): Promise<Reply> {
+  /**
+   * Connect and read the greeting; implicit TLS is negotiated before it. With `readGreeting` false the greeting is
+   * not waited for (a drop right after connecting): undefined is returned once the link is up.
+   */
+  async connect(readGreeting: false): Promise<undefined>;
+  async connect(readGreeting?: true): Promise<Reply>;
+  async connect(readGreeting = true): Promise<Reply | undefined> {
     const { target } = this;
     if (this.cancelled) {
       const error = new SmtpError('cancelled', 'cancelled before connecting');
@@ -244,6 +252,7 @@ export class SmtpSession {
       remotePort: conn.remotePort,
     });
     if (!target.ehloName) target.ehloName = this.defaultEhloName();
+    if (!readGreeting) return undefined;
     const connectedAt = performance.now();
     // A port that says nothing may be waiting for a TLS ClientHello: say so while the wait goes on.
     const implicitHint =
@@ -404,10 +413,19 @@ export class SmtpSession {
     return this.tlsInfo;
   }
 
-  /** Greet and apply the TLS mode: what every operation does first. */
-  async open(): Promise<void> {
+  /**
+   * Greet and apply the TLS mode: what every operation does first. `until` stops early: right after the connection
+   * is made (no greeting read), after the greeting, or after the first EHLO (before any STARTTLS).
+   */
+  async open(until?: OpenUntil): Promise<void> {
+    if (until === 'connect') {
+      await this.connect(false);
+      return;
+    }
     await this.connect();
+    if (until === 'greeting') return;
     await this.hello();
+    if (until === 'ehlo') return;
     if (this.tlsMode === 'starttls') {
       await this.startTls();
     } else if (this.tlsMode === 'starttls-optional') {

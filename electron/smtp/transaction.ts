@@ -189,6 +189,51 @@ export class MailTransaction {
   }
 
   /**
+   * The envelope only, for a relay or recipient check: MAIL, and with `through` 'rcpt' every RCPT (pipelined when
+   * the plan allows), and never DATA or BDAT — nothing of the message is sent and the transaction is left open for
+   * QUIT (or a dropped link) to end. Throws sender-refused, recipients-refused (every one), or some-recipients-refused.
+   */
+  async envelopeOnly(through: 'mail' | 'rcpt'): Promise<void> {
+    const plan = await this.prepare();
+    const { session, envelope } = this;
+    let mail: Reply;
+    const rcpts: Reply[] = [];
+    if (through === 'rcpt' && plan.pipelining) {
+      const commands: GroupCommand[] = [{ line: plan.mailLine, expect: session.expect('mail', 'MAIL FROM:', 'mail') }];
+      for (const line of plan.rcptLines) commands.push({ line, expect: session.expect('rcpt', 'RCPT TO:', 'rcpt') });
+      await session.sendGroup({ commands }, 'mail');
+      const replies = await session.replies(commands.length);
+      mail = replies[0]!;
+      rcpts.push(...replies.slice(1));
+    } else {
+      mail = await session.command(plan.mailLine, 'mail', undefined, 'mail');
+      if (mail.code === 250 && through === 'rcpt') {
+        for (const line of plan.rcptLines) rcpts.push(await session.command(line, 'rcpt', undefined, 'rcpt'));
+      }
+    }
+    if (through === 'mail') {
+      if (mail.code === 250) {
+        session.inTransaction = true;
+        return;
+      }
+      const refused = this.noteEnvelope({ mail, rcpts: [] });
+      if (refused instanceof SmtpError) throw refused;
+    }
+    const outcome = this.noteEnvelope({ mail, rcpts });
+    if (outcome instanceof SmtpError) throw outcome;
+    if (outcome < envelope.to.length) {
+      const refused = this.recipients.filter((r) => !r.accepted).map((r) => r.address);
+      throw new SmtpError(
+        'some-recipients-refused',
+        `${outcome} of ${envelope.to.length} recipients accepted; refused: ${refused.join(', ')}`,
+        {
+          command: 'RCPT TO:',
+        },
+      );
+    }
+  }
+
+  /**
    * Everything before the wire: check the envelope, parameters and size, measure the message, choose DATA or BDAT
    * and build the command lines. Throws invalid-input, not-supported or message-too-large; sends nothing.
    */
