@@ -16,14 +16,14 @@ export const USAGE = `usage: smtp-lens <command> [options]
 commands:
   probe   connect, greet, EHLO, STARTTLS as asked, AUTH if asked, QUIT
   send    compose and send one message
-  verify  VRFY an address (EXPN with --expn)
-  raw     send raw command lines (--command, repeatable) after greeting/EHLO
+  verify  VRFY each ADDRESS given (EXPN with --expn); exit 13 when any is not verified
+  raw     send raw command lines (--command, repeatable) after greeting/EHLO; exit 13 when any reply is 4xx/5xx
 
 connection:
   --host H --port P | --socket PATH   --protocol smtp|lmtp
   --tls off|starttls|starttls-optional|implicit   (default off)
   --insecure  --ca FILE  --servername NAME  --tls-min-version V  --tls-max-version V
-  --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME
+  --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME  --helo (greet with HELO, not EHLO)
   --timeout SECONDS (every stage)  --deadline SECONDS (whole session)  --source-address ADDR
 stop early (as swaks):
   --quit-after STAGE (send QUIT there) | --drop-after STAGE (close the connection, no QUIT)
@@ -70,6 +70,7 @@ const OPTIONS = {
   'client-cert': { type: 'string' },
   'client-key': { type: 'string' },
   ehlo: { type: 'string' },
+  helo: { type: 'boolean' },
   timeout: { type: 'string' },
   deadline: { type: 'string' },
   'source-address': { type: 'string' },
@@ -233,6 +234,10 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be 1-65535 (got "${values.port}")`);
   }
+  if (values.helo && protocol === 'lmtp') throw new UsageError('--helo does not apply to LMTP (it greets with LHLO)');
+  if (values.helo && (tls === 'starttls' || tls === 'starttls-optional')) {
+    throw new UsageError('--helo gets no extension list, so the server cannot offer STARTTLS: drop --helo or use --tls implicit');
+  }
   if (values['client-key'] && !values['client-cert']) throw new UsageError('--client-key needs --client-cert');
 
   const connection: SessionOptions = {
@@ -243,6 +248,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     socketPath: values.socket,
     sourceAddress: values['source-address'],
     ehloName: values.ehlo,
+    ...(values.helo ? { helo: true } : {}),
     timeouts: seconds(values.timeout, 'timeout'),
     deadlineMs: seconds(values.deadline, 'deadline'),
     captureData: values['capture-data'] ?? false,
@@ -296,9 +302,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
 
   if (command === 'probe') return { command, request: base, output };
   if (command === 'verify') {
-    const address = positionals[1];
-    if (!address) throw new UsageError('verify needs an ADDRESS');
-    return { command, request: { ...base, address, expand: values.expn ?? false }, output };
+    const addresses = positionals.slice(1);
+    if (addresses.length === 0) throw new UsageError('verify needs an ADDRESS (or several)');
+    return { command, request: { ...base, addresses, expand: values.expn ?? false }, output };
   }
   if (command === 'raw') {
     if (!values.command?.length) throw new UsageError('raw needs at least one --command "..."');

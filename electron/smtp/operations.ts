@@ -1,8 +1,16 @@
-import { STOP_STAGES, type Operation, type SessionRecord, type StopStage, type StoppedAfter } from '../../shared/session-record.js';
+import {
+  STOP_STAGES,
+  type CommandExchange,
+  type Operation,
+  type SessionRecord,
+  type StopStage,
+  type StoppedAfter,
+} from '../../shared/session-record.js';
 import { LiveSession, prepareMessage, type AuthRequest, type MessageRequest, type PreparedMessage } from './live-session.js';
 import type { BatchOptions } from './mail-batch.js';
 import { partsSource } from './message/message-source.js';
 import { SmtpError } from './errors.js';
+import { assertWireSafe } from './protocol/wire-safety.js';
 import type { OpenUntil, SessionOptions } from './session.js';
 
 export { TOOL_NAME, type AuthRequest } from './live-session.js';
@@ -32,7 +40,8 @@ export interface SendRequest extends ProbeRequest, MessageRequest {
 const IN_MEMORY_LIMIT = 1024 * 1024;
 
 export interface VerifyRequest extends ProbeRequest {
-  address: string;
+  /** One VRFY (or EXPN) each, in order, on the one connection. */
+  addresses: string[];
   /** EXPN instead of VRFY. */
   expand?: boolean;
 }
@@ -130,22 +139,83 @@ async function inMemoryIfSmall(prepared: PreparedMessage): Promise<PreparedMessa
   return { ...prepared, source: partsSource(chunks) };
 }
 
-/** VRFY (or EXPN) one address; a 250/251/252 answer is success. */
+/**
+ * VRFY (or EXPN) each address on one connection; a 250/251/252 answer is success. Every address is asked even after a
+ * refusal (the link permitting); the result fails with command-failed when any was not verified.
+ */
 export async function verify(request: VerifyRequest): Promise<SessionRecord> {
   const live = new LiveSession(request.connection, 'verify');
+  if (request.addresses.length === 0) return live.fail(new SmtpError('invalid-input', 'no address to verify'));
+  try {
+    for (const address of request.addresses) assertWireSafe(address, 'address');
+  } catch (error) {
+    return live.fail(error);
+  }
   const how = await opened(live, request, 'verify');
   if (how !== 'go-on') return end(live, request, how);
-  await live.verify(request.address, request.expand);
+  const verb = request.expand ? 'EXPN' : 'VRFY';
+  const refused: string[] = [];
+  let first: string | undefined;
+  for (const address of request.addresses) {
+    const record = await live.verify(address, request.expand);
+    if (record.result.error?.code !== 'command-failed') {
+      if (record.result.ok) continue;
+      break;
+    }
+    refused.push(address);
+    first ??= record.result.error.message;
+  }
+  if (refused.length > 0 && live.record().result.ok) {
+    const n = request.addresses.length;
+    live.fail(
+      new SmtpError(
+        'command-failed',
+        `${verb}: ${refused.length} of ${n} addresses not verified (${refused.join(', ')}); first: ${first}`,
+        {
+          command: verb,
+        },
+      ),
+    );
+  }
   return live.close();
 }
 
-/** Send raw command lines after greeting/EHLO (and TLS, AUTH as asked); every reply is kept. */
+/**
+ * Send raw command lines after greeting/EHLO (and TLS, AUTH as asked); every reply is kept. Each line is checked
+ * before anything connects; every line is sent even after a 4xx/5xx (the link permitting), and the result fails with
+ * command-failed when any reply was 4xx/5xx.
+ */
 export async function raw(request: RawRequest): Promise<SessionRecord> {
   const live = new LiveSession(request.connection, 'raw');
+  try {
+    for (const line of request.commands) assertWireSafe(line, 'raw command');
+  } catch (error) {
+    return live.fail(error);
+  }
   const how = await opened(live, request, 'raw');
   if (how !== 'go-on') return end(live, request, how);
+  let answered = 0;
+  const refused: CommandExchange[] = [];
   for (const line of request.commands) {
-    if (failed(await live.raw(line))) break;
+    const record = await live.raw(line);
+    if (failed(record)) break;
+    const commands = record.commands ?? [];
+    // A message line after DATA has no reply; every other line adds its exchange.
+    if (commands.length > answered) {
+      answered = commands.length;
+      const exchange = commands.at(-1)!;
+      if (exchange.reply.code >= 400) refused.push(exchange);
+    }
+  }
+  if (refused.length > 0 && live.record().result.ok) {
+    const [firstRefused] = refused;
+    live.fail(
+      new SmtpError(
+        'command-failed',
+        `${refused.length} of ${answered} raw commands answered 4xx/5xx; first: ${firstRefused!.command} -> ${firstRefused!.reply.code} ${firstRefused!.reply.text}`,
+        { command: firstRefused!.command },
+      ),
+    );
   }
   return live.close();
 }

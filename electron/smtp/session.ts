@@ -37,6 +37,8 @@ export interface SessionOptions {
   tlsOptions?: Partial<TlsSettings>;
   /** Name for EHLO/HELO/LHLO; defaults to this host's name if it is a domain, else an address literal. */
   ehloName?: string;
+  /** Greet with HELO, not EHLO (smtplib's helo()): no extensions, so no STARTTLS, AUTH or PIPELINING. SMTP only. */
+  helo?: boolean;
   /** Per-stage overrides in ms, or one number for every stage. */
   timeouts?: Partial<StageTimeouts> | number;
   /** Overall deadline for the whole session, in ms from connect. */
@@ -161,6 +163,10 @@ export class SmtpSession {
       throw new SmtpError('invalid-input', `port must be a whole number from 1 to 65535, not ${port}`);
     }
     if (options.ehloName !== undefined) assertEhloName(options.ehloName);
+    if (options.helo && this.protocol === 'lmtp') throw new SmtpError('invalid-input', 'LMTP greets with LHLO: HELO does not apply');
+    if (options.helo && (this.tlsMode === 'starttls' || this.tlsMode === 'starttls-optional')) {
+      throw new SmtpError('invalid-input', 'HELO gets no extension list, so STARTTLS cannot be offered: greet with EHLO for STARTTLS');
+    }
     this.target = {
       protocol: this.protocol,
       tls: this.tlsMode,
@@ -347,6 +353,13 @@ export class SmtpSession {
         throw new SmtpError('helo-refused', `the server refused LHLO: ${reply.code} ${reply.text}`, { reply, command: 'LHLO' });
       }
       return this.accepted('LHLO', reply);
+    }
+    if (this.options.helo) {
+      const helo = await this.command(`HELO ${name}`, 'ehlo');
+      if (helo.code !== 250) {
+        throw new SmtpError('helo-refused', `the server refused HELO: ${helo.code} ${helo.text}`, { reply: helo, command: 'HELO' });
+      }
+      return this.accepted('HELO', helo);
     }
     const ehlo = await this.command(`EHLO ${name}`, 'ehlo');
     if (ehlo.code === 250) return this.accepted('EHLO', ehlo);

@@ -739,7 +739,7 @@ describe('send: compose and deliver', () => {
 describe('verify and raw', () => {
   it('VRFY: smtp-server answers 252, which counts as success', async () => {
     const s = await server();
-    const record = await verify({ connection: at(s), address: 'someone@example.test' });
+    const record = await verify({ connection: at(s), addresses: ['someone@example.test'] });
     expect(record.result).toEqual({ ok: true });
     expect(record.commands).toEqual([
       { command: 'VRFY someone@example.test', reply: { code: 252, enhancedCode: '2.1.5', text: expect.any(String) } },
@@ -748,22 +748,30 @@ describe('verify and raw', () => {
 
   it('EXPN: smtp-server does not know it, which is command-failed', async () => {
     const s = await server();
-    const record = await verify({ connection: at(s), address: 'list', expand: true });
+    const record = await verify({ connection: at(s), addresses: ['list'], expand: true });
     expect(record.result.ok).toBe(false);
     expect(record.result.error?.code).toBe('command-failed');
     expect(record.commands?.[0]?.command).toBe('EXPN list');
     expect(record.commands?.[0]?.reply.code).toBe(500);
   });
 
-  it('raw commands: every reply is kept in order', async () => {
+  it('raw commands: every reply is kept in order; a 5xx among them fails the result (command-failed)', async () => {
     const s = await server();
-    const record = await raw({ connection: at(s), commands: ['NOOP', 'HELP', 'RSET', 'BOGUS'] });
-    expect(record.result.ok).toBe(true);
+    const record = await raw({ connection: at(s), commands: ['NOOP', 'BOGUS', 'HELP', 'RSET'] });
     expect(record.commands?.map((c) => [c.command, c.reply.code])).toEqual([
       ['NOOP', 250],
+      ['BOGUS', 500],
       ['HELP', 214],
       ['RSET', 250],
-      ['BOGUS', 500],
     ]);
+    expect(record.result.ok).toBe(false);
+    expect(record.result.error?.code).toBe('command-failed');
+    expect(record.result.error?.message).toMatch(/^1 of 4 raw commands answered 4xx\/5xx; first: BOGUS -> 500 /);
+  });
+
+  it('raw commands all answered 2xx/3xx: the result is OK', async () => {
+    const s = await server();
+    const record = await raw({ connection: at(s), commands: ['NOOP', 'HELP', 'RSET'] });
+    expect(record.result).toEqual({ ok: true });
   });
 });

@@ -218,7 +218,11 @@ describe('raw sessions: AUTH typed by hand is redacted too', () => {
       });
       const record = await raw({ connection: tcp(server), commands: c.commands });
       await scriptsOk(server);
-      expect(record.result.ok).toBe(true);
+      // A refused AUTH among them fails the result (command-failed), as any 4xx/5xx to a raw command does.
+      const refused = c.replies.some((r) => Number(r.slice(0, 3)) >= 400);
+      expect(record.result.ok).toBe(!refused);
+      if (refused) expect(record.result.error?.code).toBe('command-failed');
+      expectNoSecrets(record);
       expect(record.commands).toHaveLength(c.commands.length);
       // The secrets did go out on the wire, and stayed out of the record.
       const sent = server.connections[0]!.received.toString('latin1');
