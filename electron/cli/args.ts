@@ -37,6 +37,8 @@ message:
   --from A --to B (repeatable) --cc C --bcc D --reply-to R --subject S
   --body TEXT | --body-file F   --html-file F   --attach F (repeatable)
   --header "Name: value" (repeatable)   --message-file F (send an existing RFC 5322 message)
+  --date "RFC 5322 date" (written as given) | ISO 8601 (written in UTC)   --message-id ID   --sender A
+    (Sender: header; the envelope sender then, as smtplib's send_message; --header Date:/Message-ID:/Sender: too)
   --envelope-from A  --envelope-to B (repeatable)
   --dsn-ret full|hdrs  --dsn-notify never|success,failure,delay  --dsn-envid ID  --dsn-orcpt
   --smtputf8  --utf8-headers  --bdat off|auto|on  --mail-param P  --rcpt-param P (repeatable)
@@ -90,6 +92,9 @@ const OPTIONS = {
   bcc: { type: 'string', multiple: true },
   'reply-to': { type: 'string', multiple: true },
   subject: { type: 'string' },
+  date: { type: 'string' },
+  'message-id': { type: 'string' },
+  sender: { type: 'string' },
   body: { type: 'string' },
   'body-file': { type: 'string' },
   'html-file': { type: 'string' },
@@ -190,6 +195,62 @@ function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): st
   }
   if (fromFile) return readText(fromFile, 'password-file').replace(/\r?\n$/, '');
   return undefined;
+}
+
+/** Headers the composer writes from an option: a --header naming one is pointed at it. */
+const HEADER_OPTIONS: Record<string, string> = {
+  from: '--from',
+  to: '--to',
+  cc: '--cc',
+  bcc: '--bcc',
+  'reply-to': '--reply-to',
+  subject: '--subject',
+};
+const COMPOSER_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
+
+/**
+ * --header values: Date, Message-ID and Sender given as headers stand for --date, --message-id and --sender (once
+ * each); a header another option writes is pointed at it; MIME structure headers are the composer's.
+ */
+function extraHeaders(
+  given: string[],
+  options: { date?: string; messageId?: string; sender?: string },
+): { headers: { name: string; value: string }[]; date?: string; messageId?: string; sender?: string } {
+  const out = { ...options };
+  const headers: { name: string; value: string }[] = [];
+  const fromHeader: Record<string, keyof typeof options> = { date: 'date', 'message-id': 'messageId', sender: 'sender' };
+  for (const h of given) {
+    const colon = h.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header must look like "Name: value" (got "${h}")`);
+    const name = h.slice(0, colon).trim();
+    const value = h.slice(colon + 1).trim();
+    const lower = name.toLowerCase();
+    const field = fromHeader[lower];
+    if (field) {
+      const option = `--${lower}`;
+      if (out[field] !== undefined) throw new UsageError(`${name} is given twice (--header "${name}: …" and ${option}, or two headers)`);
+      out[field] = value;
+      continue;
+    }
+    if (HEADER_OPTIONS[lower]) throw new UsageError(`--header "${name}: …": use ${HEADER_OPTIONS[lower]}, which writes that header`);
+    if (COMPOSER_HEADERS.has(lower))
+      throw new UsageError(`--header "${name}: …": the MIME composer writes it (use --message-file for a message as it is)`);
+    headers.push({ name, value });
+  }
+  return { headers, ...defined(out) };
+}
+
+/** --date: ISO 8601 becomes a Date (written in UTC); anything else is RFC 5322 text the composer writes as given. */
+function cliDate(value: string): Date | string {
+  if (/^\d{4}-\d{2}-\d{2}([T ]|$)/.test(value)) {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) throw new UsageError(`--date: "${value}" is not a valid ISO 8601 date`);
+    return date;
+  }
+  if (Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--date: "${value}" is not a date (RFC 5322, "Thu, 03 Dec 2026 09:30:00 +0100", or ISO 8601)`);
+  }
+  return value;
 }
 
 /** --quit-after / --drop-after: at most one, a known stage, mail and rcpt only where there is an envelope (send). */
@@ -354,8 +415,27 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   };
 
   if (values['message-file']) {
-    if (values.from || values.to || values.subject || values.body || values['body-file'] || values.attach) {
-      throw new UsageError('--message-file sends an existing message; use --envelope-from/--envelope-to, not --from/--to/--subject/--body');
+    const composing = [
+      'from',
+      'to',
+      'cc',
+      'bcc',
+      'reply-to',
+      'subject',
+      'body',
+      'body-file',
+      'attach',
+      'html-file',
+      'header',
+      'date',
+      'message-id',
+      'sender',
+    ] as const;
+    const given = composing.find((o) => values[o] !== undefined);
+    if (given) {
+      throw new UsageError(
+        `--message-file sends an existing message as it is; --${given} composes one (use --envelope-from/--envelope-to for the envelope)`,
+      );
     }
     return {
       command,
@@ -374,13 +454,15 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new UsageError('send needs at least one recipient: --to, --cc, --bcc or --envelope-to');
   }
   if (values.body !== undefined && values['body-file']) throw new UsageError('give either --body or --body-file, not both');
-  const headers = (values.header ?? []).map((h) => {
-    const colon = h.indexOf(':');
-    if (colon <= 0) throw new UsageError(`--header must look like "Name: value" (got "${h}")`);
-    return { name: h.slice(0, colon).trim(), value: h.slice(colon + 1).trim() };
+  const { headers, date, messageId, sender } = extraHeaders(values.header ?? [], {
+    date: values.date,
+    messageId: values['message-id'],
+    sender: values.sender,
   });
   const compose: ComposeInput = {
     from: values.from,
+    ...defined({ sender, messageId }),
+    ...(date !== undefined ? { date: cliDate(date) } : {}),
     ...(values.to ? { to: values.to } : {}),
     ...(values.cc ? { cc: values.cc } : {}),
     ...(values.bcc ? { bcc: values.bcc } : {}),

@@ -30,7 +30,8 @@ export interface ComposeInput {
   attachments?: AttachmentInput[];
   /** Extra headers, emitted in order after the standard ones. */
   headers?: { name: string; value: string }[];
-  date?: Date;
+  /** A Date (written as RFC 5322 in UTC), or RFC 5322 date text written exactly as given (it must parse as a date). */
+  date?: Date | string;
   /** With or without angle brackets; generated from the From domain when missing. */
   messageId?: string;
   /** Put UTF-8 in headers raw (RFC 6532, needs SMTPUTF8) instead of RFC 2047 encoded-words. */
@@ -213,7 +214,12 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     }
     checkHeaderText(`headers[${i}].value (${h.name})`, h.value);
   });
-  if (input.date !== undefined && Number.isNaN(input.date.getTime())) {
+  if (typeof input.date === 'string') {
+    checkHeaderText('date', input.date);
+    if (input.date.trim() === '' || Number.isNaN(Date.parse(input.date))) {
+      throw new SmtpError('invalid-input', `date ${JSON.stringify(input.date)} is not a date (RFC 5322: "Thu, 03 Dec 2026 09:30:00 +0100")`);
+    }
+  } else if (input.date !== undefined && Number.isNaN(input.date.getTime())) {
     throw new SmtpError('invalid-input', 'date is not a valid date');
   }
   const attachments = await Promise.all((input.attachments ?? []).map(prepareAttachment));
@@ -228,7 +234,7 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
 
   // Everything that must not change between open() calls is fixed here, once.
   const messageId = input.messageId === undefined ? generateMessageId(mailboxes(from)[0] ?? '') : normalizeMessageId(input.messageId);
-  const date = input.date ?? new Date();
+  const date = typeof input.date === 'string' ? input.date.trim() : (input.date ?? new Date());
   const baseBoundary = randomBytes(8).toString('hex');
 
   // The message-level header fields are written here rather than by MailComposer: it cannot leave
