@@ -115,6 +115,7 @@ function summary(record: SessionRecord): string {
     t.localAddress ? row('Local', code(`${t.localAddress}${t.localPort !== undefined ? ` port ${t.localPort}` : ''}`)) : undefined,
     record.greeting ? row('Greeting', reply(record.greeting)) : undefined,
     record.helloVerb ? row('Hello verb', text(record.helloVerb)) : undefined,
+    record.authSkipped ? row('Auth', text(`Not used: ${record.authSkipped}`)) : undefined,
   ]);
 }
 

@@ -129,7 +129,8 @@ export interface AuthResult {
   /** For SCRAM: whether the server's signature was verified. */
   serverSignatureVerified?: boolean;
   /** What the server said about a failure inside the exchange, decoded (XOAUTH2/OAUTHBEARER send a JSON error in a 334). */
-  serverError?: { text: string; status?: string; schemes?: string; scope?: string };
+  /** XOAUTH2 / OAUTHBEARER: the server's JSON error challenge, decoded (openidConfiguration: RFC 7628's discovery URL). */
+  serverError?: { text: string; status?: string; schemes?: string; scope?: string; openidConfiguration?: string };
 }
 
 export interface RecipientOutcome {
@@ -244,6 +245,8 @@ export interface SessionRecord {
   /** Set when TLS was optional and not used, saying why: the link was plaintext. */
   tlsSkipped?: string;
   auth?: AuthResult;
+  /** Set when AUTH was optional and not done, saying why (not offered, or no usable mechanism). */
+  authSkipped?: string;
   message?: MessageSummary;
   recipients?: RecipientOutcome[];
   /** Set when many messages were sent in one step; `message` then describes the first of them. */

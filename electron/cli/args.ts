@@ -7,55 +7,12 @@ import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, SendRequestOpt
 import type { SessionOptions } from '../smtp/session.js';
 import type { DsnNotify } from '../smtp/transaction.js';
 import { defined } from '../../shared/defined.js';
+import { usesToken } from '../../shared/mechanisms.js';
+import { cliDate, extraHeaders } from './message-args.js';
+import { UsageError } from './usage-error.js';
 
-/** A command-line mistake: printed with the usage hint, exit status 2. */
-export class UsageError extends Error {}
-
-export const USAGE = `usage: smtp-lens <command> [options]
-
-commands:
-  probe   connect, greet, EHLO, STARTTLS as asked, AUTH if asked, QUIT
-  send    compose and send one message
-  verify  VRFY each ADDRESS given (EXPN with --expn); exit 13 when any is not verified
-  raw     send raw command lines (--command, repeatable) after greeting/EHLO; exit 13 when any reply is 4xx/5xx
-
-connection:
-  --host H --port P | --socket PATH   --protocol smtp|lmtp
-  --tls off|starttls|starttls-optional|implicit   (default off)
-  --insecure  --ca FILE  --servername NAME  --tls-min-version V  --tls-max-version V
-  --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME  --helo (greet with HELO, not EHLO)
-  --timeout SECONDS (every stage)  --deadline SECONDS (whole session)  --source-address ADDR
-stop early (as swaks):
-  --quit-after STAGE (send QUIT there) | --drop-after STAGE (close the connection, no QUIT)
-    STAGE: connect greeting ehlo tls auth, and for send mail rcpt (no DATA: with rcpt the exit status says
-    0 every recipient accepted, 7 all refused, 8 some). A stage the session does not use stops where it would be.
-auth:
-  --auth auto|plain|login|cram-md5|xoauth2|scram-sha-1|scram-sha-256  --user U  --authzid Z
-  --password-env VAR | --password-file F   (the secret; for xoauth2 the access token)
-  --allow-plaintext-auth   --no-initial-response
-message:
-  --from A --to B (repeatable) --cc C --bcc D --reply-to R --subject S
-  --body TEXT | --body-file F   --html-file F   --attach F (repeatable)
-  --header "Name: value" (repeatable)   --message-file F (send an existing RFC 5322 message)
-  --date "RFC 5322 date" (written as given) | ISO 8601 (written in UTC)   --message-id ID   --sender A
-    (Sender: header; the envelope sender then, as smtplib's send_message; --header Date:/Message-ID:/Sender: too)
-  --envelope-from A  --envelope-to B (repeatable)
-  --dsn-ret full|hdrs  --dsn-notify never|success,failure,delay  --dsn-envid ID  --dsn-orcpt
-  --smtputf8  --utf8-headers  --bdat off|auto|on  --mail-param P  --rcpt-param P (repeatable)
-  --force-params (send parameters, BDAT or a message over SIZE the server did not advertise)
-  --no-pipelining  --force-pipelining (pipeline even when PIPELINING is not advertised)
-  --prdr (ask for per-recipient replies after the data when the server offers PRDR)
-  --allow-long-lines (send a --message-file with lines over 998 octets as it is)
-dry run (send):
-  --dump (print the envelope and the exact message that would be sent, headers and MIME; connects to nothing)
-load test (send):
-  --count N (send the message N times on one connection, each message's end pipelined with the next)
-  --window N (BDAT: whole messages sent ahead of their replies, default 1)  --on-failure continue|stop
-output:
-  --json (print the session record)  --export FILE (.json record, .txt transcript, .html report; FILE.partial
-    holds the transcript while the session runs)
-  --capture-data (every body line in the transcript)  --quiet (no live transcript)
-`;
+export { UsageError };
+export { USAGE } from './usage.js';
 
 const OPTIONS = {
   host: { type: 'string' },
@@ -86,6 +43,7 @@ const OPTIONS = {
   'password-file': { type: 'string' },
   'allow-plaintext-auth': { type: 'boolean' },
   'no-initial-response': { type: 'boolean' },
+  'auth-optional': { type: 'boolean' },
   from: { type: 'string' },
   to: { type: 'string', multiple: true },
   cc: { type: 'string', multiple: true },
@@ -197,62 +155,6 @@ function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): st
   return undefined;
 }
 
-/** Headers the composer writes from an option: a --header naming one is pointed at it. */
-const HEADER_OPTIONS: Record<string, string> = {
-  from: '--from',
-  to: '--to',
-  cc: '--cc',
-  bcc: '--bcc',
-  'reply-to': '--reply-to',
-  subject: '--subject',
-};
-const COMPOSER_HEADERS = new Set(['mime-version', 'content-type', 'content-transfer-encoding']);
-
-/**
- * --header values: Date, Message-ID and Sender given as headers stand for --date, --message-id and --sender (once
- * each); a header another option writes is pointed at it; MIME structure headers are the composer's.
- */
-function extraHeaders(
-  given: string[],
-  options: { date?: string; messageId?: string; sender?: string },
-): { headers: { name: string; value: string }[]; date?: string; messageId?: string; sender?: string } {
-  const out = { ...options };
-  const headers: { name: string; value: string }[] = [];
-  const fromHeader: Record<string, keyof typeof options> = { date: 'date', 'message-id': 'messageId', sender: 'sender' };
-  for (const h of given) {
-    const colon = h.indexOf(':');
-    if (colon <= 0) throw new UsageError(`--header must look like "Name: value" (got "${h}")`);
-    const name = h.slice(0, colon).trim();
-    const value = h.slice(colon + 1).trim();
-    const lower = name.toLowerCase();
-    const field = fromHeader[lower];
-    if (field) {
-      const option = `--${lower}`;
-      if (out[field] !== undefined) throw new UsageError(`${name} is given twice (--header "${name}: …" and ${option}, or two headers)`);
-      out[field] = value;
-      continue;
-    }
-    if (HEADER_OPTIONS[lower]) throw new UsageError(`--header "${name}: …": use ${HEADER_OPTIONS[lower]}, which writes that header`);
-    if (COMPOSER_HEADERS.has(lower))
-      throw new UsageError(`--header "${name}: …": the MIME composer writes it (use --message-file for a message as it is)`);
-    headers.push({ name, value });
-  }
-  return { headers, ...defined(out) };
-}
-
-/** --date: ISO 8601 becomes a Date (written in UTC); anything else is RFC 5322 text the composer writes as given. */
-function cliDate(value: string): Date | string {
-  if (/^\d{4}-\d{2}-\d{2}([T ]|$)/.test(value)) {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) throw new UsageError(`--date: "${value}" is not a valid ISO 8601 date`);
-    return date;
-  }
-  if (Number.isNaN(Date.parse(value))) {
-    throw new UsageError(`--date: "${value}" is not a date (RFC 5322, "Thu, 03 Dec 2026 09:30:00 +0100", or ISO 8601)`);
-  }
-  return value;
-}
-
 /** --quit-after / --drop-after: at most one, a known stage, mail and rcpt only where there is an envelope (send). */
 function stopStage(quitAfter: string | undefined, dropAfter: string | undefined, command: Command): StoppedAfter | undefined {
   if (quitAfter !== undefined && dropAfter !== undefined) throw new UsageError('give either --quit-after or --drop-after, not both');
@@ -328,21 +230,23 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
 
   let auth: AuthRequest | undefined;
   const secret = readSecret(values, env);
+  if (values['auth-optional'] && !values.auth && !values.user) throw new UsageError('--auth-optional goes with --auth/--user');
   if (values.auth || values.user) {
     const mechanism = oneOf(
       values.auth ?? 'auto',
-      ['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'scram-sha-1', 'scram-sha-256'],
+      ['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'oauthbearer', 'scram-sha-1', 'scram-sha-256'],
       'auth',
     );
     if (!values.user) throw new UsageError('--auth needs --user');
     if (secret === undefined) throw new UsageError('--auth needs a secret: --password-env VAR or --password-file FILE');
-    const isToken = mechanism === 'xoauth2';
+    const isToken = usesToken(mechanism);
     auth = {
       user: values.user,
       ...(isToken ? { token: secret } : { password: secret }),
       ...(values.authzid ? { authzid: values.authzid } : {}),
       mechanism,
       initialResponse: !values['no-initial-response'],
+      ...(values['auth-optional'] ? { optional: true } : {}),
     };
   } else if (secret !== undefined) {
     throw new UsageError('a password was given but no --user/--auth');

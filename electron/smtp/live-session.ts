@@ -14,7 +14,13 @@ export const TOOL_NAME = 'smtp-lens';
 
 export type LiveState = 'connecting' | 'ready' | 'busy' | 'closed' | 'failed';
 
-export interface AuthRequest extends SaslCredentials, AuthOptions {}
+export interface AuthRequest extends SaslCredentials, AuthOptions {
+  /**
+   * Authenticate when the server offers AUTH (with a mechanism that can be used), go on without it when not (swaks
+   * -ao; PyMOTW's has_extn('AUTH')). An AUTH that was sent and refused still fails.
+   */
+  optional?: boolean;
+}
 
 /** A message ready to send: composed (or read) and its envelope checked, before any connection. */
 export interface PreparedMessage {
@@ -105,6 +111,8 @@ export class LiveSession {
   /** The envelope of a check that stopped after MAIL or RCPT (no message sent). */
   private envelopeCheck: MailTransaction | undefined;
   private stoppedAfter: StoppedAfter | undefined;
+  /** Why an optional AUTH was not done. */
+  private authSkipped: string | undefined;
   state: LiveState = 'connecting';
 
   constructor(
@@ -165,9 +173,16 @@ export class LiveSession {
   }
 
   authenticate(request: AuthRequest): Promise<SessionRecord> {
-    const { mechanism, initialResponse, ...credentials } = request;
+    const { mechanism, initialResponse, optional, ...credentials } = request;
     return this.step(async (session) => {
-      await session.authenticate(credentials, { mechanism, initialResponse });
+      try {
+        await session.authenticate(credentials, { mechanism, initialResponse });
+      } catch (error) {
+        // not-supported is decided from the capabilities, before anything is sent: optional AUTH goes on without.
+        if (!optional || !(error instanceof SmtpError) || error.code !== 'not-supported' || session.authResult) throw error;
+        this.authSkipped = `${error.message}: the session went on without AUTH (optional)`;
+        this.transcript.info(this.authSkipped);
+      }
     });
   }
 
@@ -380,6 +395,7 @@ export class LiveSession {
     if (session?.tlsInfo) record.tls = session.tlsInfo;
     if (session?.tlsSkipped) record.tlsSkipped = session.tlsSkipped;
     if (session?.authResult) record.auth = session.authResult;
+    if (this.authSkipped) record.authSkipped = this.authSkipped;
     if (transaction?.summary) record.message = transaction.summary;
     if (transaction?.recipients.length) record.recipients = transaction.recipients;
     else if (this.envelopeCheck?.recipients.length) record.recipients = this.envelopeCheck.recipients;

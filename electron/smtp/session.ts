@@ -515,7 +515,11 @@ export class SmtpSession {
         { command: `AUTH ${mechanism}` },
       );
     }
-    const client = createSaslClient(mechanism, credentials);
+    const { host, port } = this.target;
+    const client = createSaslClient(mechanism, credentials, {
+      ...(host !== undefined ? { host } : {}),
+      ...(port !== undefined ? { port } : {}),
+    });
     const conn = this.conn;
     const command = `AUTH ${mechanism}`;
     const outcome = await authenticate(

@@ -1,5 +1,6 @@
 import type { Capability } from '../session-record.js';
 import { IANA_MAIL_PARAMETERS_URL, rfcRef, type Reference } from './references.js';
+import { SUPPORTED_MECHANISMS } from '../mechanisms.js';
 
 /**
  * EHLO/LHLO keywords in plain words, with the document that defines each and a formatter for their parameters
@@ -468,7 +469,7 @@ const MECHANISMS: Record<string, Omit<AuthMechanismInfo, 'name' | 'supported'>> 
 };
 
 /** The mechanisms SMTP Lens itself can use. */
-export const SUPPORTED_MECHANISMS: readonly string[] = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'CRAM-MD5', 'PLAIN', 'LOGIN', 'XOAUTH2'];
+export { SUPPORTED_MECHANISMS };
 
 /** One AUTH mechanism with a note on its strength. */
 export function describeMechanism(name: string): AuthMechanismInfo {

@@ -22,7 +22,7 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a valid id');
 export const ProtocolSchema = z.enum(['smtp', 'lmtp']);
 export const TlsModeSchema = z.enum(['off', 'starttls', 'starttls-optional', 'implicit']);
 export const TlsVersionSchema = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
-export const MechanismSchema = z.enum(['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'scram-sha-1', 'scram-sha-256']);
+export const MechanismSchema = z.enum(['auto', 'plain', 'login', 'cram-md5', 'xoauth2', 'oauthbearer', 'scram-sha-1', 'scram-sha-256']);
 export type TlsVersion = z.infer<typeof TlsVersionSchema>;
 export type Mechanism = z.infer<typeof MechanismSchema>;
 

@@ -285,9 +285,43 @@ describe('XOAUTH2', () => {
   });
 });
 
+describe('OAUTHBEARER (RFC 7628)', () => {
+  const creds = { user: 'someone@example.com', token: 'vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg==' };
+
+  it('sends the GS2 header, host, port and bearer token (RFC 7628 §3.1), as its initial response', () => {
+    const c = createSaslClient('OAUTHBEARER', creds, { host: 'server.example.com', port: 587 });
+    expect(c.supportsInitialResponse).toBe(true);
+    expect(text(c.initialResponse())).toBe(
+      `n,a=someone@example.com,\x01host=server.example.com\x01port=587\x01auth=Bearer ${creds.token}\x01\x01`,
+    );
+  });
+
+  it('leaves host and port out when there are none (a Unix socket) and escapes "," and "=" in the user (RFC 5801)', () => {
+    const c = createSaslClient('OAUTHBEARER', { user: 'a,b=c', token: 't' });
+    expect(text(c.initialResponse())).toBe('n,a=a=2Cb=3Dc,\x01auth=Bearer t\x01\x01');
+  });
+
+  it('acknowledges the JSON error challenge with a lone ^A (RFC 7628 §3.2.3) and keeps its text', () => {
+    const c = createSaslClient('OAUTHBEARER', creds);
+    c.initialResponse();
+    const json =
+      '{"status":"invalid_token","scope":"example_scope","openid-configuration":"https://example.com/.well-known/openid-configuration"}';
+    expect([...c.respond(b(json))]).toEqual([0x01]);
+    expect(c.errorDetail).toBe(json);
+    expectSmtpError(() => c.respond(b(json)), 'protocol-error');
+  });
+
+  it('refuses a token with a space and needs a token', () => {
+    expectSmtpError(() => createSaslClient('OAUTHBEARER', { user: 'u', token: 'a b' }), 'invalid-input');
+    expectSmtpError(() => createSaslClient('OAUTHBEARER', { user: 'u', password: 'p' }), 'invalid-input');
+  });
+});
+
 describe('factory and chooser', () => {
   it('lists the supported mechanisms and accepts names case-insensitively', () => {
-    expect([...SUPPORTED_MECHANISMS].sort()).toEqual(['CRAM-MD5', 'LOGIN', 'PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'XOAUTH2'].sort());
+    expect([...SUPPORTED_MECHANISMS].sort()).toEqual(
+      ['CRAM-MD5', 'LOGIN', 'OAUTHBEARER', 'PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'XOAUTH2'].sort(),
+    );
     expect(createSaslClient('plain', { user: 'u', password: 'p' }).name).toBe('PLAIN');
   });
 
@@ -316,6 +350,11 @@ describe('factory and chooser', () => {
     expect(chooseMechanism(['LOGIN'], pw)).toBe('LOGIN');
     expect(chooseMechanism(['GSSAPI', 'NTLM'], pw)).toBeUndefined();
     expect(chooseMechanism(['XOAUTH2'], pw)).toBeUndefined();
+  });
+
+  it('prefers OAUTHBEARER, then XOAUTH2, when a token is given', () => {
+    expect(chooseMechanism(['XOAUTH2', 'OAUTHBEARER', 'PLAIN'], { user: 'u', token: 't' })).toBe('OAUTHBEARER');
+    expect(chooseMechanism(['oauthbearer'], { user: 'u', token: 't' })).toBe('OAUTHBEARER');
   });
 
   it('prefers XOAUTH2 when a token is given, and only then', () => {

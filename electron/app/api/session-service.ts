@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { SessionState, StartedSession } from '../../../shared/ipc/contract.js';
 import type { ParsedRequestOf } from '../../../shared/ipc/schemas.js';
+import { usesToken } from '../../../shared/mechanisms.js';
 import { withoutEvents, type Operation, type SessionRecord, type TranscriptEvent } from '../../../shared/session-record.js';
 import { SmtpError } from '../../smtp/errors.js';
 import { LiveSession, prepareMessage, type AuthRequest, type MessageRequest } from '../../smtp/live-session.js';
@@ -404,7 +405,7 @@ export class SessionService {
     if (secret === undefined) throw new SmtpError('invalid-input', 'authentication needs a password or token');
     const request: AuthRequest = {
       user: auth.user,
-      ...(auth.mechanism === 'xoauth2' ? { token: secret } : { password: secret }),
+      ...(usesToken(auth.mechanism) ? { token: secret } : { password: secret }),
       ...defined({ authzid: auth.authzid }),
       mechanism: auth.mechanism,
       initialResponse: auth.initialResponse,

@@ -28,6 +28,8 @@ export function decodeServerError(text: string): NonNullable<AuthResult['serverE
       for (const key of ['status', 'schemes', 'scope'] as const) {
         if (typeof fields[key] === 'string' || typeof fields[key] === 'number') decoded[key] = String(fields[key]);
       }
+      const openid = fields['openid-configuration'];
+      if (typeof openid === 'string') decoded.openidConfiguration = openid;
     }
   } catch {
     // Not JSON: the text is what the server said.
@@ -37,7 +39,9 @@ export function decodeServerError(text: string): NonNullable<AuthResult['serverE
 
 /** The server's error in a few words: "status 401, schemes Bearer, scope https://mail.example/". */
 export function describeServerError(error: NonNullable<AuthResult['serverError']>): string {
-  const parts = (['status', 'schemes', 'scope'] as const).filter((k) => error[k] !== undefined).map((k) => `${k} ${error[k]}`);
+  const parts = (['status', 'schemes', 'scope', 'openidConfiguration'] as const)
+    .filter((k) => error[k] !== undefined)
+    .map((k) => `${k === 'openidConfiguration' ? 'openid-configuration' : k} ${error[k]}`);
   return parts.length ? parts.join(', ') : error.text;
 }
 

@@ -1,16 +1,17 @@
+import { SUPPORTED_MECHANISMS } from '../../../shared/mechanisms.js';
 import { SmtpError, escapeBytes } from '../errors.js';
 import { createCramMd5Client } from './cram-md5.js';
 import { createLoginClient } from './login.js';
 import { createPlainClient } from './plain.js';
 import { DEFAULT_MAX_SCRAM_ITERATIONS, createScramClient } from './scram.js';
-import { createXoauth2Client } from './xoauth2.js';
+import { createOauthBearerClient, createXoauth2Client } from './xoauth2.js';
 
 /** What the user gave us to authenticate with; which fields matter depends on the mechanism. */
 export interface SaslCredentials {
   user: string;
   /** PLAIN, LOGIN, CRAM-MD5, SCRAM-*. */
   password?: string;
-  /** XOAUTH2 access token. */
+  /** XOAUTH2 / OAUTHBEARER access token. */
   token?: string;
   /** PLAIN / SCRAM authorization identity (optional). */
   authzid?: string;
@@ -32,7 +33,7 @@ export interface SaslClient {
   complete(): void;
   /** For SCRAM: whether the server signature was verified. undefined for others. */
   readonly serverVerified?: boolean;
-  /** For XOAUTH2: the server's decoded error challenge (JSON text), when it sent one. */
+  /** For XOAUTH2 and OAUTHBEARER: the server's error challenge (JSON text), when it sent one. */
   readonly errorDetail?: string;
 }
 
@@ -42,17 +43,13 @@ export interface SaslOptions {
   maxScramIterations?: number;
   /** Fixed SCRAM client nonce; for reproducing RFC test vectors only. */
   nonce?: string;
+  /** OAUTHBEARER: the host and port the client connected to (RFC 7628 §3.1), when it has them. */
+  host?: string;
+  port?: number;
 }
 
 /** Every mechanism name createSaslClient accepts. */
-export const SUPPORTED_MECHANISMS: readonly string[] = Object.freeze([
-  'SCRAM-SHA-256',
-  'SCRAM-SHA-1',
-  'CRAM-MD5',
-  'PLAIN',
-  'LOGIN',
-  'XOAUTH2',
-]);
+export { SUPPORTED_MECHANISMS };
 
 // Password-based mechanisms, strongest first. SCRAM proves both sides and keeps the password off
 // the wire; CRAM-MD5 at least keeps it off the wire; PLAIN beats LOGIN only because it is standardised.
@@ -71,16 +68,22 @@ export function createSaslClient(mechanism: string, credentials: SaslCredentials
     throw new SmtpError('invalid-input', `${name} needs a user name`);
   }
 
-  if (name === 'XOAUTH2') {
-    if (!credentials.token) throw new SmtpError('invalid-input', 'XOAUTH2 needs an access token');
-    return createXoauth2Client({ user: credentials.user, token: credentials.token });
+  if (name === 'XOAUTH2' || name === 'OAUTHBEARER') {
+    if (!credentials.token) throw new SmtpError('invalid-input', `${name} needs an access token`);
+    if (name === 'XOAUTH2') return createXoauth2Client({ user: credentials.user, token: credentials.token });
+    return createOauthBearerClient({
+      user: credentials.user,
+      token: credentials.token,
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
   }
 
   // All remaining mechanisms are password-based. An empty password counts as missing: PLAIN's
   // grammar forbids it and no server we know of accepts one for the others.
   const password = credentials.password;
   if (password === undefined || password === '') {
-    const hint = credentials.token ? ' (an access token only works with XOAUTH2)' : '';
+    const hint = credentials.token ? ' (an access token only works with XOAUTH2 or OAUTHBEARER)' : '';
     throw new SmtpError('invalid-input', `${name} needs a password${hint}`);
   }
   const user = credentials.user;
@@ -109,11 +112,15 @@ export function createSaslClient(mechanism: string, credentials: SaslCredentials
   }
 }
 
-/** Pick the strongest mechanism both sides support (XOAUTH2 first when a token is given); undefined if none. */
+/**
+ * Pick the strongest mechanism both sides support; undefined if none. With a token: OAUTHBEARER (the standard,
+ * RFC 7628), else XOAUTH2.
+ */
 export function chooseMechanism(advertised: string[], credentials: SaslCredentials): string | undefined {
   // EHLO keywords are case-insensitive (RFC 5321 §2.4), so compare upper-cased.
   const offered = new Set(advertised.map((m) => m.trim().toUpperCase()));
   // A token is the most specific thing the user can hand us; prefer it when the server takes it.
+  if (credentials.token && offered.has('OAUTHBEARER')) return 'OAUTHBEARER';
   if (credentials.token && offered.has('XOAUTH2')) return 'XOAUTH2';
   if (credentials.password === undefined || credentials.password === '') return undefined;
   return PASSWORD_PREFERENCE.find((m) => offered.has(m));

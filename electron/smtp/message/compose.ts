@@ -217,7 +217,10 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
   if (typeof input.date === 'string') {
     checkHeaderText('date', input.date);
     if (input.date.trim() === '' || Number.isNaN(Date.parse(input.date))) {
-      throw new SmtpError('invalid-input', `date ${JSON.stringify(input.date)} is not a date (RFC 5322: "Thu, 03 Dec 2026 09:30:00 +0100")`);
+      throw new SmtpError(
+        'invalid-input',
+        `date ${JSON.stringify(input.date)} is not a date (RFC 5322: "Thu, 03 Dec 2026 09:30:00 +0100")`,
+      );
     }
   } else if (input.date !== undefined && Number.isNaN(input.date.getTime())) {
     throw new SmtpError('invalid-input', 'date is not a valid date');

@@ -1,5 +1,6 @@
 import type { ErrorDto, TestServerListener } from '../../../shared/ipc/contract.js';
 import type { AuthSettings, ConnectionSettings } from '../../../shared/ipc/schemas.js';
+import { usesToken } from '../../../shared/mechanisms.js';
 import { defaultPort, type Protocol, type TlsMode } from '../../../shared/session-record.js';
 
 /**
@@ -22,6 +23,7 @@ export const MECHANISMS: readonly { value: Mechanism; label: string }[] = [
   { value: 'plain', label: 'PLAIN' },
   { value: 'login', label: 'LOGIN' },
   { value: 'xoauth2', label: 'XOAUTH2 (token)' },
+  { value: 'oauthbearer', label: 'OAUTHBEARER (token)' },
 ];
 export const TLS_MODES: readonly { value: TlsMode; label: string }[] = [
   { value: 'off', label: 'Off (plaintext)' },
@@ -254,7 +256,7 @@ export function validateAuth(auth: AuthForm, options: ValidateOptions & { stored
   }
   const usesStored = auth.useStored && options.storedSecret === true;
   if (!usesStored && !auth.secret && options.required) {
-    issues.push({ path: 'secret', message: auth.mechanism === 'xoauth2' ? 'Enter the access token.' : 'Enter the password.' });
+    issues.push({ path: 'secret', message: usesToken(auth.mechanism) ? 'Enter the access token.' : 'Enter the password.' });
   }
   return issues;
 }

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { issuesByField, MECHANISMS, validateAuth, type Mechanism } from '../../store/connection-form.js';
+import { usesToken } from '../../../../shared/mechanisms.js';
 import { useAppStore } from '../../store/index.js';
 import { CheckField, fieldBinder, SelectField, TextField } from '../connection/fields.js';
 
@@ -14,7 +15,7 @@ export function AuthFields({ disabled }: { disabled: boolean }) {
   const [show, setShow] = useState(false);
   const issues = useMemo(() => issuesByField(validateAuth(auth, { required: attempted, storedSecret })), [auth, attempted, storedSecret]);
   const usingStored = storedSecret && auth.useStored && !auth.secret;
-  const token = auth.mechanism === 'xoauth2';
+  const token = usesToken(auth.mechanism);
   const bind = fieldBinder(auth, issues, setAuth);
 
   return (

@@ -1,0 +1,47 @@
+/** The CLI's --help text: every command and option, grouped as the README's command-line section. */
+export const USAGE = `usage: smtp-lens <command> [options]
+
+commands:
+  probe   connect, greet, EHLO, STARTTLS as asked, AUTH if asked, QUIT
+  send    compose and send one message
+  verify  VRFY each ADDRESS given (EXPN with --expn); exit 13 when any is not verified
+  raw     send raw command lines (--command, repeatable) after greeting/EHLO; exit 13 when any reply is 4xx/5xx
+
+connection:
+  --host H --port P | --socket PATH   --protocol smtp|lmtp
+  --tls off|starttls|starttls-optional|implicit   (default off)
+  --insecure  --ca FILE  --servername NAME  --tls-min-version V  --tls-max-version V
+  --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME  --helo (greet with HELO, not EHLO)
+  --timeout SECONDS (every stage)  --deadline SECONDS (whole session)  --source-address ADDR
+stop early (as swaks):
+  --quit-after STAGE (send QUIT there) | --drop-after STAGE (close the connection, no QUIT)
+    STAGE: connect greeting ehlo tls auth, and for send mail rcpt (no DATA: with rcpt the exit status says
+    0 every recipient accepted, 7 all refused, 8 some). A stage the session does not use stops where it would be.
+auth:
+  --auth auto|plain|login|cram-md5|xoauth2|oauthbearer|scram-sha-1|scram-sha-256  --user U  --authzid Z
+  --password-env VAR | --password-file F   (the secret; for xoauth2 and oauthbearer the access token)
+  --auth-optional (authenticate when AUTH is offered, go on without it when not, as swaks -ao)
+  --allow-plaintext-auth   --no-initial-response
+message:
+  --from A --to B (repeatable) --cc C --bcc D --reply-to R --subject S
+  --body TEXT | --body-file F   --html-file F   --attach F (repeatable)
+  --header "Name: value" (repeatable)   --message-file F (send an existing RFC 5322 message)
+  --date "RFC 5322 date" (written as given) | ISO 8601 (written in UTC)   --message-id ID   --sender A
+    (Sender: header; the envelope sender then, as smtplib's send_message; --header Date:/Message-ID:/Sender: too)
+  --envelope-from A  --envelope-to B (repeatable)
+  --dsn-ret full|hdrs  --dsn-notify never|success,failure,delay  --dsn-envid ID  --dsn-orcpt
+  --smtputf8  --utf8-headers  --bdat off|auto|on  --mail-param P  --rcpt-param P (repeatable)
+  --force-params (send parameters, BDAT or a message over SIZE the server did not advertise)
+  --no-pipelining  --force-pipelining (pipeline even when PIPELINING is not advertised)
+  --prdr (ask for per-recipient replies after the data when the server offers PRDR)
+  --allow-long-lines (send a --message-file with lines over 998 octets as it is)
+dry run (send):
+  --dump (print the envelope and the exact message that would be sent, headers and MIME; connects to nothing)
+load test (send):
+  --count N (send the message N times on one connection, each message's end pipelined with the next)
+  --window N (BDAT: whole messages sent ahead of their replies, default 1)  --on-failure continue|stop
+output:
+  --json (print the session record)  --export FILE (.json record, .txt transcript, .html report; FILE.partial
+    holds the transcript while the session runs)
+  --capture-data (every body line in the transcript)  --quiet (no live transcript)
+`;
