@@ -253,6 +253,8 @@ export interface SessionRecord {
   batch?: BatchSummary;
   /** VRFY/EXPN/raw commands and their replies. */
   commands?: CommandExchange[];
+  /** A successful XCLIENT (postfix) and the new greeting that answered it; the session greeted again after it. */
+  xclient?: CommandExchange;
   /** Set when the session stopped at a stage as asked (no message was sent after it); absent when it failed before. */
   stoppedAfter?: StoppedAfter;
   /** Named evidence of how the server behaved (see shared/findings.ts); absent in logs written before findings existed. */

@@ -8,6 +8,8 @@ import type { SessionOptions } from '../smtp/session.js';
 import type { DsnNotify } from '../smtp/transaction.js';
 import { defined } from '../../shared/defined.js';
 import { usesToken } from '../../shared/mechanisms.js';
+import { parseAttribute, type Attribute } from '../smtp/protocol/attributes.js';
+import { parseProxyEnd, type ProxyEnd, type ProxyHeaderInput } from '../smtp/protocol/proxy-header.js';
 import { cliDate, extraHeaders } from './message-args.js';
 import { UsageError } from './usage-error.js';
 
@@ -33,6 +35,11 @@ const OPTIONS = {
   timeout: { type: 'string' },
   deadline: { type: 'string' },
   'source-address': { type: 'string' },
+  'proxy-header': { type: 'string' },
+  'proxy-source': { type: 'string' },
+  'proxy-dest': { type: 'string' },
+  xclient: { type: 'string', multiple: true },
+  xforward: { type: 'string', multiple: true },
   'quit-after': { type: 'string' },
   'drop-after': { type: 'string' },
   auth: { type: 'string' },
@@ -155,6 +162,33 @@ function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): st
   return undefined;
 }
 
+/** --proxy-header v1|v2 with its optional ends. */
+function proxyOption(version: string | undefined, source: string | undefined, dest: string | undefined): ProxyHeaderInput | undefined {
+  if (version === undefined) {
+    if (source !== undefined || dest !== undefined) throw new UsageError('--proxy-source and --proxy-dest go with --proxy-header v1|v2');
+    return undefined;
+  }
+  const v = oneOf(version, ['v1', 'v2'] as const, 'proxy-header')!;
+  const end = (text: string | undefined, option: string): ProxyEnd | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return parseProxyEnd(text, option);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  return { version: v, ...defined({ source: end(source, '--proxy-source'), destination: end(dest, '--proxy-dest') }) };
+}
+
+/** --xclient / --xforward NAME=VALUE. */
+function attribute(text: string, option: string): Attribute {
+  try {
+    return parseAttribute(text, option);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 /** --quit-after / --drop-after: at most one, a known stage, mail and rcpt only where there is an envelope (send). */
 function stopStage(quitAfter: string | undefined, dropAfter: string | undefined, command: Command): StoppedAfter | undefined {
   if (quitAfter !== undefined && dropAfter !== undefined) throw new UsageError('give either --quit-after or --drop-after, not both');
@@ -203,7 +237,11 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   }
   if (values['client-key'] && !values['client-cert']) throw new UsageError('--client-key needs --client-cert');
 
+  const proxy = proxyOption(values['proxy-header'], values['proxy-source'], values['proxy-dest']);
+  const xclient = values.xclient?.map((a) => attribute(a, '--xclient'));
   const connection: SessionOptions = {
+    ...(proxy ? { proxy } : {}),
+    ...(xclient ? { xclient } : {}),
     protocol,
     tls,
     host: values.host ?? (values.socket ? undefined : 'localhost'),
@@ -264,6 +302,11 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new UsageError(`--count sends messages: it does not go with stopping after ${stopAfter.stage}`);
   }
   const base = { connection, ...(auth ? { auth } : {}), ...(stopAfter ? { stopAfter } : {}) };
+  if (values.xforward && command !== 'send') throw new UsageError('--xforward goes with send (it describes the client of a transaction)');
+  if (values.xforward && values.count !== undefined)
+    throw new UsageError('--xforward holds for one transaction: it does not go with --count');
+  if ((values.xforward || values.xclient) && values.dump)
+    throw new UsageError('--dump connects to nothing: --xclient/--xforward do not apply');
 
   if (command === 'probe') return { command, request: base, output };
   if (command === 'verify') {
@@ -378,5 +421,6 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     headers,
     utf8Headers: values['utf8-headers'] ?? false,
   };
-  return { command, request: { ...base, message: { compose }, envelope, options }, output };
+  const xforward = values.xforward?.map((a) => attribute(a, '--xforward'));
+  return { command, request: { ...base, message: { compose }, envelope, options, ...(xforward ? { xforward } : {}) }, output };
 }

@@ -50,6 +50,7 @@ export function formatSummary(record: SessionRecord): string {
   } else if (record.tlsSkipped) {
     row('TLS', `NOT USED: ${record.tlsSkipped}`);
   }
+  if (record.xclient) row('XCLIENT', `${record.xclient.command} -> ${reply(record.xclient.reply)} (greeted again)`);
   if (record.authSkipped) row('Auth', `NOT USED: ${record.authSkipped}`);
   if (record.auth) {
     const a = record.auth;

@@ -13,6 +13,11 @@ connection:
   --insecure  --ca FILE  --servername NAME  --tls-min-version V  --tls-max-version V
   --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME  --helo (greet with HELO, not EHLO)
   --timeout SECONDS (every stage)  --deadline SECONDS (whole session)  --source-address ADDR
+front end (as a proxy or relay in front of the server would):
+  --proxy-header v1|v2 [--proxy-source ADDR:PORT] [--proxy-dest ADDR:PORT]  (HAProxy PROXY protocol, before anything;
+    default ends: this connection's own)
+  --xclient NAME=VALUE (repeatable; postfix XCLIENT after EHLO and TLS, then EHLO again)
+  --xforward NAME=VALUE (repeatable; send: postfix XFORWARD before MAIL)
 stop early (as swaks):
   --quit-after STAGE (send QUIT there) | --drop-after STAGE (close the connection, no QUIT)
     STAGE: connect greeting ehlo tls auth, and for send mail rcpt (no DATA: with rcpt the exit status says

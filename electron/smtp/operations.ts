@@ -11,6 +11,7 @@ import type { BatchOptions } from './mail-batch.js';
 import { partsSource } from './message/message-source.js';
 import { SmtpError } from './errors.js';
 import { assertWireSafe } from './protocol/wire-safety.js';
+import type { Attribute } from './protocol/attributes.js';
 import type { OpenUntil, SessionOptions } from './session.js';
 
 export { TOOL_NAME, type AuthRequest } from './live-session.js';
@@ -34,6 +35,8 @@ export interface SendRequestOptions extends BatchOptions {
 
 export interface SendRequest extends ProbeRequest, MessageRequest {
   options?: SendRequestOptions;
+  /** XFORWARD attributes (postfix), sent before the transaction; not with `count` (the server forgets them after each). */
+  xforward?: Attribute[];
 }
 
 /** A message up to this size is put together once when it is sent many times, rather than once per message. */
@@ -108,8 +111,14 @@ export async function send(request: SendRequest): Promise<SessionRecord> {
   } catch (error) {
     return live.fail(error);
   }
+  if (request.xforward?.length && count !== undefined) {
+    return live.fail(
+      new SmtpError('invalid-input', 'XFORWARD holds for one transaction: it does not go with sending the message many times'),
+    );
+  }
   const how = await opened(live, request, 'send');
   if (how !== 'go-on') return end(live, request, how);
+  if (request.xforward?.length && failed(await live.xforward(request.xforward))) return live.close();
   const stop = request.stopAfter;
   if (stop?.stage === 'mail' || stop?.stage === 'rcpt') {
     // A refusal is the check's answer: the session stops as asked all the same (a lost link just closes).

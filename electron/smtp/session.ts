@@ -5,6 +5,7 @@ import {
   defaultPort,
   type AuthResult,
   type Capability,
+  type CommandExchange,
   type Protocol,
   type SessionHint,
   type SessionStage,
@@ -18,11 +19,13 @@ import { SmtpError } from './errors.js';
 import { FindingLog } from './findings.js';
 import { Capabilities } from './protocol/capabilities.js';
 import { kindOfCommand, type ReplyKind } from './protocol/reply-rules.js';
-import type { Reply } from './protocol/reply.js';
+import { replyInfo, type Reply } from './protocol/reply.js';
 import { noteCapabilities, noteTls, noteTlsCapabilityChange } from './server-findings.js';
 import { assertEhloName, assertWireSafe } from './protocol/wire-safety.js';
 import { resolveTimeouts, type StageTimeouts } from './timeouts.js';
 import { Transcript, redactionMarker } from './transcript.js';
+import { proxyHeader, type ProxyHeaderInput } from './protocol/proxy-header.js';
+import { assertAttributesOffered, type Attribute } from './protocol/attributes.js';
 import { Connection, normaliseHost, type Expectation, type TlsSettings } from './transport/connection.js';
 import { isLoopback } from './transport/loopback.js';
 
@@ -37,6 +40,10 @@ export interface SessionOptions {
   tlsOptions?: Partial<TlsSettings>;
   /** Name for EHLO/HELO/LHLO; defaults to this host's name if it is a domain, else an address literal. */
   ehloName?: string;
+  /** Send a PROXY protocol header (HAProxy) before anything else, so the server sees these ends as the client's. */
+  proxy?: ProxyHeaderInput;
+  /** XCLIENT attributes (postfix), sent after EHLO (and TLS) when the server offers XCLIENT; then EHLO again. */
+  xclient?: Attribute[];
   /** Greet with HELO, not EHLO (smtplib's helo()): no extensions, so no STARTTLS, AUTH or PIPELINING. SMTP only. */
   helo?: boolean;
   /** Per-stage overrides in ms, or one number for every stage. */
@@ -126,6 +133,8 @@ export class SmtpSession {
   /** Why TLS was not used although it was optional. */
   tlsSkipped: string | undefined;
   authResult: AuthResult | undefined;
+  /** A successful XCLIENT and the new greeting it was answered with. */
+  xclientExchange: CommandExchange | undefined;
   private connection: Connection | undefined;
   private readonly tlsSettings: TlsSettings;
   private readonly deadline: number | undefined;
@@ -224,6 +233,7 @@ export class SmtpSession {
       target: { host: target.host, port: target.port, socketPath: target.socketPath, sourceAddress: this.options.sourceAddress },
       transcript: this.transcript,
       implicitTls: this.tlsMode === 'implicit' ? this.tlsSettings : undefined,
+      ...(this.options.proxy ? { preamble: (socket: net.Socket) => proxyHeader(this.options.proxy!, socket) } : {}),
       connectTimeoutMs: this.timeouts.connect,
       tlsHandshakeTimeoutMs: this.timeouts.tlsHandshake,
       deadline: this.deadline,
@@ -439,6 +449,12 @@ export class SmtpSession {
     if (until === 'greeting') return;
     await this.hello();
     if (until === 'ehlo') return;
+    await this.applyTlsMode();
+    if (this.options.xclient?.length) await this.xclient(this.options.xclient);
+  }
+
+  /** STARTTLS as the TLS mode asks (required, or optional with the reason noted when it was not used). */
+  private async applyTlsMode(): Promise<void> {
     if (this.tlsMode === 'starttls') {
       await this.startTls();
     } else if (this.tlsMode === 'starttls-optional') {
@@ -459,6 +475,35 @@ export class SmtpSession {
         throw error;
       }
     }
+  }
+
+  /**
+   * XCLIENT (postfix): the server takes these attributes as the client's and answers with a new greeting (220); the
+   * session then greets again and only the new capability list counts. Throws not-supported when XCLIENT or an
+   * attribute is not offered, command-failed when it is refused.
+   */
+  async xclient(attributes: readonly Attribute[]): Promise<Reply> {
+    const line = assertAttributesOffered('XCLIENT', attributes, this.capabilities.params('XCLIENT'));
+    const reply = await this.command(line, 'ehlo', undefined, 'xclient');
+    if (reply.code !== 220) {
+      throw new SmtpError('command-failed', `the server refused XCLIENT: ${reply.code} ${reply.text}`, { reply, command: 'XCLIENT' });
+    }
+    this.xclientExchange = { command: line, reply: replyInfo(reply) };
+    this.capabilities = Capabilities.empty();
+    this.helloVerb = undefined;
+    this.transactionOpen = false;
+    await this.hello();
+    return reply;
+  }
+
+  /** XFORWARD (postfix) before a transaction: 250, or command-failed; not-supported when it or an attribute is not offered. */
+  async xforward(attributes: readonly Attribute[]): Promise<Reply> {
+    const line = assertAttributesOffered('XFORWARD', attributes, this.capabilities.params('XFORWARD'));
+    const reply = await this.command(line, 'mail', undefined, 'xforward');
+    if (reply.code !== 250) {
+      throw new SmtpError('command-failed', `the server refused XFORWARD: ${reply.code} ${reply.text}`, { reply, command: 'XFORWARD' });
+    }
+    return reply;
   }
 
   /** Whether credentials may be sent now: over TLS, loopback, a Unix socket, or with explicit permission. */

@@ -107,7 +107,9 @@ describe('reply rules (RFC 5321 §4.3.2)', () => {
   it('raw commands expect what their verb does', () => {
     expect(kindOfCommand('ehlo x')).toBe('hello');
     expect(kindOfCommand('DATA')).toBe('data');
-    expect(kindOfCommand('XCLIENT NAME=x')).toBe('any');
+    expect(kindOfCommand('XCLIENT NAME=x')).toBe('xclient');
+    expect(kindOfCommand('XFORWARD NAME=x')).toBe('xforward');
+    expect(kindOfCommand('XUNKNOWN')).toBe('any');
     expect(kindOfCommand('  noop')).toBe('noop');
   });
 });

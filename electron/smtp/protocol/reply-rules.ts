@@ -21,6 +21,8 @@ export type ReplyKind =
   | 'expn'
   | 'help'
   | 'quit'
+  | 'xclient'
+  | 'xforward'
   | 'any';
 
 /** Positive replies each kind accepts: exact codes, or a class ('2xx'). Refusals are always accepted. */
@@ -44,6 +46,9 @@ const POSITIVE: Record<ReplyKind, readonly (number | '2xx')[]> = {
   expn: [250, 252],
   help: [211, 214],
   quit: [221],
+  // Postfix answers a successful XCLIENT with a new greeting; XFORWARD with 250.
+  xclient: [220],
+  xforward: [250],
   any: ['2xx', 354, 334],
 };
 
@@ -71,6 +76,10 @@ export function kindOfCommand(line: string): ReplyKind {
       return 'hello';
     case 'STARTTLS':
       return 'starttls';
+    case 'XCLIENT':
+      return 'xclient';
+    case 'XFORWARD':
+      return 'xforward';
     case 'AUTH':
       return 'auth';
     case 'MAIL':

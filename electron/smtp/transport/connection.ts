@@ -30,6 +30,11 @@ export interface ConnectionOptions {
   transcript: Transcript;
   /** Connect with TLS from the first byte (SMTPS). */
   implicitTls?: TlsSettings;
+  /**
+   * Bytes written right after the TCP connect, before anything else (even an implicit TLS handshake): a PROXY
+   * protocol header, made from the connected socket's ends. `shown` is its transcript line.
+   */
+  preamble?: (socket: net.Socket) => { bytes: Buffer; shown: string };
   connectTimeoutMs: number;
   tlsHandshakeTimeoutMs: number;
   /** Absolute deadline on performance.now()'s clock; every wait is bounded by it too. */
@@ -185,16 +190,19 @@ export class Connection {
     const where = target.socketPath ?? `${target.host}:${target.port}`;
     const tlsSettings = options.implicitTls;
     const seen: SeenCertificate = {};
-    const socket = tlsSettings
-      ? tls.connect({
-          ...(target.socketPath ? { path: target.socketPath } : { host: target.host, port: target.port }),
-          ...(target.sourceAddress ? { localAddress: target.sourceAddress } : {}),
-          ...tlsConnectOptions(tlsSettings, target.host, seen),
-        })
-      : net.connect({
-          ...(target.socketPath ? { path: target.socketPath } : { host: target.host!, port: target.port! }),
-          ...(target.sourceAddress ? { localAddress: target.sourceAddress } : {}),
-        });
+    // With a preamble, implicit TLS starts once it is written: the plain socket first, TLS over it after.
+    const plainFirst = options.preamble !== undefined;
+    let socket: net.Socket =
+      tlsSettings && !plainFirst
+        ? tls.connect({
+            ...(target.socketPath ? { path: target.socketPath } : { host: target.host, port: target.port }),
+            ...(target.sourceAddress ? { localAddress: target.sourceAddress } : {}),
+            ...tlsConnectOptions(tlsSettings, target.host, seen),
+          })
+        : net.connect({
+            ...(target.socketPath ? { path: target.socketPath } : { host: target.host!, port: target.port! }),
+            ...(target.sourceAddress ? { localAddress: target.sourceAddress } : {}),
+          });
     socket.setNoDelay?.(true);
 
     // Cancelling while connecting (the caller's handle, or the session's signal) covers both waits below.
@@ -222,6 +230,22 @@ export class Connection {
       onFailure: destroy,
     });
     transcript.info(`connected to ${where}${describeEnds(socket)}`);
+    if (options.preamble) {
+      let preamble: { bytes: Buffer; shown: string };
+      try {
+        preamble = options.preamble(socket);
+      } catch (error) {
+        destroy();
+        if (error instanceof SmtpError) transcript.error(error.message);
+        throw error;
+      }
+      transcript.sent(preamble.shown);
+      socket.write(preamble.bytes);
+    }
+    if (tlsSettings && plainFirst) {
+      socket = tls.connect({ socket, ...tlsConnectOptions(tlsSettings, target.host, seen) });
+      socket.setNoDelay?.(true);
+    }
     if (tlsSettings) {
       // The TCP part is done; the handshake has its own budget.
       const { ms, label } = budgetWithin('tls-handshake', options.tlsHandshakeTimeoutMs, options.deadline);
