@@ -46,6 +46,11 @@ export interface InteropEnv {
     smtps: number;
     /** No TLS at all and AUTH offered in plaintext: on 127.0.0.1 and, when the namespace exists, on netns.serverAddress. */
     plainAuth: number;
+    /**
+     * A front-end port: XCLIENT allowed from loopback (smtpd_authorized_xclient_hosts), and no relaying for
+     * mynetworks (only the test domain is accepted), so a relay check has something to refuse.
+     */
+    frontEnd: number;
     logFile: string;
   };
   dovecot: { lmtpSocket: string; lmtpPort: number; mailRoot: string; logFile: string };
@@ -449,6 +454,7 @@ interface Ports {
   submission: number;
   smtps: number;
   plainAuth: number;
+  frontEnd: number;
   lmtp: number;
   eximSmtp: number;
   eximSmtps: number;
@@ -515,6 +521,7 @@ function postfixMaster(ports: Ports, netns: NetnsInfo): string {
     `127.0.0.1:${ports.smtps} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_sasl_auth_enable=yes`,
     `127.0.0.1:${ports.plainAuth} inet n - n - - smtpd ${plainAuth}`,
     ...(netns.ok ? [`${netns.serverAddress}:${ports.plainAuth} inet n - n - - smtpd ${plainAuth}`] : []),
+    `127.0.0.1:${ports.frontEnd} inet n - n - - smtpd -o smtpd_authorized_xclient_hosts=127.0.0.0/8 -o smtpd_relay_restrictions=reject_unauth_destination`,
   ];
   // service type private unpriv chroot wakeup maxproc command: nothing chrooted, the internal services postfix needs.
   const internal = [
@@ -796,12 +803,13 @@ export async function startServers(): Promise<RunningServers> {
     saveState(state);
     netns = await makeNetns(netnsNames);
 
-    const [smtp, submission, smtps, plainAuth, lmtp, eximSmtp, eximSmtps] = await freePorts(7);
+    const [smtp, submission, smtps, plainAuth, lmtp, eximSmtp, eximSmtps, frontEnd] = await freePorts(8);
     const ports: Ports = {
       smtp: smtp!,
       submission: submission!,
       smtps: smtps!,
       plainAuth: plainAuth!,
+      frontEnd: frontEnd!,
       lmtp: lmtp!,
       eximSmtp: eximSmtp!,
       eximSmtps: eximSmtps!,
@@ -831,7 +839,8 @@ export async function startServers(): Promise<RunningServers> {
       throw new Error(`${error.message}\n${tail(l.postfix.log)}`);
     });
     const postfix = track(launch('postfix', POSTFIX.master, ['-c', l.postfix.conf, '-s'], l.postfix.stdout));
-    for (const port of [ports.smtp, ports.submission, ports.plainAuth]) await waitReady(postfix, { host: '127.0.0.1', port });
+    for (const port of [ports.smtp, ports.submission, ports.plainAuth, ports.frontEnd])
+      await waitReady(postfix, { host: '127.0.0.1', port });
 
     const [eximCmd, eximArgs] = await eximCommand(l, ['-C', l.exim.conf, '-bdf']);
     const exim = track(launch('exim', eximCmd, eximArgs, l.exim.stdout));
@@ -853,7 +862,14 @@ export async function startServers(): Promise<RunningServers> {
       caPem: pki.caCert,
       caFile: l.tls.ca,
       fingerprint256: pki.fingerprint256,
-      postfix: { smtp: ports.smtp, submission: ports.submission, smtps: ports.smtps, plainAuth: ports.plainAuth, logFile: l.postfix.log },
+      postfix: {
+        smtp: ports.smtp,
+        submission: ports.submission,
+        smtps: ports.smtps,
+        plainAuth: ports.plainAuth,
+        frontEnd: ports.frontEnd,
+        logFile: l.postfix.log,
+      },
       dovecot: { lmtpSocket, lmtpPort: ports.lmtp, mailRoot: l.dovecot.mail, logFile: l.dovecot.log },
       exim: { smtp: ports.eximSmtp, smtps: ports.eximSmtps, mailRoot: l.exim.mail, logFile: join(l.exim.logDir, 'mainlog') },
       netns,

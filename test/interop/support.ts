@@ -44,6 +44,7 @@ export type Endpoint =
   | 'postfix-submission'
   | 'postfix-smtps'
   | 'postfix-plain-auth'
+  | 'postfix-front-end'
   | 'dovecot-lmtp-tcp'
   | 'dovecot-lmtp-unix'
   | 'exim-smtp'
@@ -64,6 +65,8 @@ export function endpoint(
       return local(env.postfix.smtps, 'implicit');
     case 'postfix-plain-auth':
       return local(env.postfix.plainAuth, 'off');
+    case 'postfix-front-end':
+      return local(env.postfix.frontEnd, 'off');
     case 'dovecot-lmtp-tcp':
       return { host: '127.0.0.1', port: env.dovecot.lmtpPort, protocol: 'lmtp', tls: 'off' };
     case 'dovecot-lmtp-unix':
