@@ -7,6 +7,7 @@ import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, SendRequestOpt
 import type { SessionOptions } from '../smtp/session.js';
 import type { DsnNotify } from '../smtp/transaction.js';
 import { defined } from '../../shared/defined.js';
+import { parseCodeQuery } from '../../shared/explain/query.js';
 import { usesToken } from '../../shared/mechanisms.js';
 import { parseAttribute, type Attribute } from '../smtp/protocol/attributes.js';
 import { parseProxyEnd, type ProxyEnd, type ProxyHeaderInput } from '../smtp/protocol/proxy-header.js';
@@ -107,6 +108,7 @@ export interface Output {
 
 export type Parsed =
   | { command: 'help' }
+  | { command: 'explain'; query: string }
   | { command: 'probe'; request: ProbeRequest; output: Output }
   | { command: 'send'; request: SendRequest; output: Output }
   | { command: 'verify'; request: VerifyRequest; output: Output }
@@ -211,6 +213,17 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help' };
+  if (positionals[0] === 'explain') {
+    if (positionals.length < 2)
+      throw new UsageError('explain needs a CODE: 550, 5.7.1, or a reply such as "550 5.7.1 Relay access denied"');
+    const query = positionals.slice(1).join(' ');
+    if (!parseCodeQuery(query)) {
+      throw new UsageError(
+        `explain takes a reply code (550), an enhanced status code (5.7.1), or both, with any text after them (got "${query}")`,
+      );
+    }
+    return { command: 'explain', query };
+  }
   const command = positionals[0] as Command;
   if (!['probe', 'send', 'verify', 'raw'].includes(command)) throw new UsageError(`unknown command "${positionals[0]}"`);
   if (values.password !== undefined) {

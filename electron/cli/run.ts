@@ -10,6 +10,7 @@ import { Transcript } from '../smtp/transcript.js';
 import { parseCommandLine, USAGE, UsageError, type Parsed } from './args.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { ExportFile, exportKind } from './export-file.js';
+import { formatExplanation } from './explain.js';
 import { formatSummary } from './summary.js';
 
 /** Where the CLI writes. */
@@ -57,6 +58,10 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   }
   if (parsed.command === 'help') {
     stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  if (parsed.command === 'explain') {
+    stdout.write(formatExplanation(parsed.query));
     return EXIT.ok;
   }
   const exportPath = parsed.output.exportPath;
@@ -123,7 +128,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
 }
 
 /** The head of the partial export: what runs against what, before the record exists. */
-function exportHead(parsed: Exclude<Parsed, { command: 'help' }>): string {
+function exportHead(parsed: Exclude<Parsed, { command: 'help' } | { command: 'explain' }>): string {
   const c = parsed.request.connection;
   const target = describeTarget({
     target: {

@@ -1,6 +1,13 @@
 import type { ReplyInfo, SessionRecord } from '../../shared/session-record.js';
 import { inertText } from '../../shared/inert-text.js';
 import { describeServerError } from '../smtp/auth/authenticate.js';
+import { explainInOneLine } from './explain.js';
+
+/** " — permanent failure: …" after a failure line, when its codes say something. */
+const means = (code: number | undefined, enhancedCode: string | undefined): string => {
+  const words = explainInOneLine(code, enhancedCode);
+  return words ? ` — ${words}` : '';
+};
 
 // The text already carries the enhanced code when the server sent one.
 const reply = (r: ReplyInfo | undefined): string => (r ? `${r.code} ${r.text}`.trimEnd().replace(/\n/g, ' / ') : '-');
@@ -56,7 +63,7 @@ export function formatSummary(record: SessionRecord): string {
     const a = record.auth;
     row(
       'Auth',
-      `${a.mechanism} ${a.ok ? 'succeeded' : 'FAILED'}: ${a.code ?? ''} ${(a.text ?? '').replace(/\n/g, ' / ')} (${a.durationMs.toFixed(1)} ms)`,
+      `${a.mechanism} ${a.ok ? 'succeeded' : 'FAILED'}: ${a.code ?? ''} ${(a.text ?? '').replace(/\n/g, ' / ')} (${a.durationMs.toFixed(1)} ms)${a.ok ? '' : means(a.code, a.enhancedCode)}`,
     );
     if (a.serverError) out.push(`  server said: ${describeServerError(a.serverError)}`);
   }
@@ -102,7 +109,9 @@ export function formatSummary(record: SessionRecord): string {
         : r.accepted && record.stoppedAfter
           ? 'accepted (no data sent)'
           : (STATUS[r.failure ?? 'permanent'] ?? 'REFUSED');
-      out.push(`  ${r.address}  ${status}  rcpt ${reply(r.rcpt)}${r.data ? `  data ${reply(r.data)}` : ''}`);
+      const failedReply = r.delivered || (r.accepted && record.stoppedAfter) ? undefined : r.data && r.accepted ? r.data : r.rcpt;
+      const why = failedReply && r.failure !== 'unknown' ? means(failedReply.code, failedReply.enhancedCode) : '';
+      out.push(`  ${r.address}  ${status}  rcpt ${reply(r.rcpt)}${r.data ? `  data ${reply(r.data)}` : ''}${why}`);
     }
   }
   if (record.eventsDropped) {
@@ -121,7 +130,7 @@ export function formatSummary(record: SessionRecord): string {
     'Result',
     r.ok
       ? `OK${r.verdict ? ` (${r.verdict})` : ''}`
-      : `FAILED [${r.error?.code}] ${r.error?.message}${r.verdict ? ` (verdict: ${r.verdict})` : ''}`,
+      : `FAILED [${r.error?.code}] ${r.error?.message}${r.verdict ? ` (verdict: ${r.verdict})` : ''}${means(r.error?.replyCode, r.error?.enhancedCode)}`,
   );
   if (!r.ok && r.error?.raw) out.push(`  raw: ${r.error.raw}`);
   if (!r.ok && r.error?.hint) out.push(`  hint: ${r.error.hint}`);

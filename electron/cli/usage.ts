@@ -5,6 +5,7 @@ commands:
   probe   connect, greet, EHLO, STARTTLS as asked, AUTH if asked, QUIT
   send    compose and send one message
   verify  VRFY each ADDRESS given (EXPN with --expn); exit 13 when any is not verified
+  explain CODE  what a reply code and/or enhanced status code means ("550", "5.7.1", "550 5.7.1 Relay access denied")
   raw     send raw command lines (--command, repeatable) after greeting/EHLO; exit 13 when any reply is 4xx/5xx
 
 connection:

@@ -222,8 +222,10 @@ describe('code queries', () => {
     expect(parseCodeQuery('550')).toEqual({ code: 550 });
     expect(parseCodeQuery(' 5.7.1 ')).toEqual({ enhancedCode: '5.7.1' });
     expect(parseCodeQuery('550 5.7.1')).toEqual({ code: 550, enhancedCode: '5.7.1' });
-    expect(parseCodeQuery('550-5.7.1 Relaying denied')).toEqual({ code: 550, enhancedCode: '5.7.1' });
-    expect(parseCodeQuery('250 mx.example.net')).toEqual({ code: 250 });
+    expect(parseCodeQuery('550-5.7.1 Relaying denied')).toEqual({ code: 550, enhancedCode: '5.7.1', text: 'Relaying denied' });
+    expect(parseCodeQuery('250 mx.example.net')).toEqual({ code: 250, text: 'mx.example.net' });
+    expect(parseCodeQuery('5.7.1 Relay access denied')).toEqual({ enhancedCode: '5.7.1', text: 'Relay access denied' });
+    expect(parseCodeQuery('5.7.1x')).toBeNull();
     expect(parseCodeQuery('hello')).toBeNull();
     expect(parseCodeQuery('5500')).toBeNull();
     expect(parseCodeQuery('')).toBeNull();
