@@ -78,8 +78,6 @@ describe('failure lines end with a one-line explanation', () => {
     expect(run.stdout).toMatch(
       /^ {2}b@example\.org {2}REFUSED {2}rcpt 550 5\.1\.1 no such user here — permanent failure: bad destination mailbox address$/m,
     );
-    expect(run.stdout).toMatch(
-      /^Result:\s+FAILED \[recipients-refused\] .* — permanent failure: bad destination mailbox address$/m,
-    );
+    expect(run.stdout).toMatch(/^Result:\s+FAILED \[recipients-refused\] .* — permanent failure: bad destination mailbox address$/m);
   });
 });

@@ -324,7 +324,9 @@ describe('exit codes, each from a real server', () => {
     const lines = run.stdout.split('\n');
     const grid = lines.slice(lines.indexOf('Recipients:   ') + 1, lines.indexOf('Recipients:   ') + 4);
     expect(grid[0]).toMatch(/^ {2}alice@example\.test {2}delivered {2}rcpt 250 2\.1\.5 Accepted {2}data 250 2\.6\.0 /);
-    expect(grid[1]).toMatch(/^ {2}nobody@example\.test {2}REFUSED {2}rcpt 550 5\.1\.1 no such user here — permanent failure: bad destination mailbox address$/);
+    expect(grid[1]).toMatch(
+      /^ {2}nobody@example\.test {2}REFUSED {2}rcpt 550 5\.1\.1 no such user here — permanent failure: bad destination mailbox address$/,
+    );
     expect(grid[2]).toMatch(/^ {2}carol@example\.test {2}delivered /);
     expect(run.stdout).toMatch(/^Result:\s+FAILED \[some-recipients-refused\]/m);
     expect(run.stderr).toMatch(/refused: nobody@example\.test/);
@@ -402,7 +404,9 @@ describe('where to connect', () => {
     expect(run.code).toBe(EXIT.someRecipientsRefused);
     expect(run.stdout).toMatch(/\sC: LHLO /);
     expect(run.stdout).toMatch(/^ {2}alice@example\.test {2}delivered /m);
-    expect(run.stdout).toMatch(/^ {2}bob@example\.test {2}TEMPORARY FAILURE {2}rcpt 250 .* {2}data 452 4\.2\.2 mailbox busy — persistent transient failure: mailbox full$/m);
+    expect(run.stdout).toMatch(
+      /^ {2}bob@example\.test {2}TEMPORARY FAILURE {2}rcpt 250 .* {2}data 452 4\.2\.2 mailbox busy — persistent transient failure: mailbox full$/m,
+    );
   });
 
   it('--source-address binds the local end', async () => {
