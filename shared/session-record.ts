@@ -1,5 +1,6 @@
 import type { SmtpErrorInfo } from './errors.js';
 import type { Finding } from './findings.js';
+import type { StageTimings } from './timings.js';
 
 export type { Finding };
 
@@ -109,6 +110,11 @@ export interface TlsInfo {
   servername?: string;
   /** Leaf first. */
   peerCertificate: CertificateInfo[];
+  /**
+   * The client certificate this session held for the server (--client-cert): sent when the server asked for one;
+   * TLS does not tell the client whether the server checked it.
+   */
+  clientCertificate?: Pick<CertificateInfo, 'subject' | 'issuer' | 'fingerprint256' | 'validTo'>;
 }
 
 export interface AuthStep {
@@ -253,6 +259,8 @@ export interface SessionRecord {
   batch?: BatchSummary;
   /** VRFY/EXPN/raw commands and their replies. */
   commands?: CommandExchange[];
+  /** Where the time went, per stage, in ms (shared/timings.ts); absent in logs written before it existed. */
+  timings?: StageTimings;
   /** A successful XCLIENT (postfix) and the new greeting that answered it; the session greeted again after it. */
   xclient?: CommandExchange;
   /** Set when the session stopped at a stage as asked (no message was sent after it); absent when it failed before. */

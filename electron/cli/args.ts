@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { SecureVersion } from 'node:tls';
-import { STOP_STAGES, type Protocol, type StoppedAfter, type TlsMode } from '../../shared/session-record.js';
+import type { Protocol, TlsMode } from '../../shared/session-record.js';
 import type { ComposeInput } from '../smtp/message/compose.js';
 import type { AuthRequest, ProbeRequest, RawRequest, SendRequest, SendRequestOptions, VerifyRequest } from '../smtp/operations.js';
 import type { SessionOptions } from '../smtp/session.js';
@@ -9,8 +9,8 @@ import type { DsnNotify } from '../smtp/transaction.js';
 import { defined } from '../../shared/defined.js';
 import { parseCodeQuery } from '../../shared/explain/query.js';
 import { usesToken } from '../../shared/mechanisms.js';
-import { parseAttribute, type Attribute } from '../smtp/protocol/attributes.js';
-import { parseProxyEnd, type ProxyEnd, type ProxyHeaderInput } from '../smtp/protocol/proxy-header.js';
+import { oneOf } from './arg-values.js';
+import { attribute, proxyOption, stopStage } from './session-args.js';
 import { cliDate, extraHeaders } from './message-args.js';
 import { UsageError } from './usage-error.js';
 
@@ -90,6 +90,9 @@ const OPTIONS = {
   command: { type: 'string', multiple: true },
   expn: { type: 'boolean' },
   json: { type: 'boolean' },
+  timing: { type: 'boolean' },
+  hex: { type: 'boolean' },
+  'save-chain': { type: 'string' },
   export: { type: 'string' },
   'capture-data': { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -104,6 +107,12 @@ export interface Output {
   dump?: boolean;
   exportPath?: string;
   quiet: boolean;
+  /** --timing: the per-stage latency table after the summary. */
+  timing?: boolean;
+  /** --hex: a hex dump of every write and read. */
+  hex?: boolean;
+  /** --save-chain: where to write the peer's certificate chain as PEM. */
+  saveChain?: string;
 }
 
 export type Parsed =
@@ -113,13 +122,6 @@ export type Parsed =
   | { command: 'send'; request: SendRequest; output: Output }
   | { command: 'verify'; request: VerifyRequest; output: Output }
   | { command: 'raw'; request: RawRequest; output: Output };
-
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], option: string): T | undefined {
-  if (value === undefined) return undefined;
-  const lower = value.toLowerCase() as T;
-  if (!allowed.includes(lower)) throw new UsageError(`--${option} must be one of ${allowed.join(', ')} (got "${value}")`);
-  return lower;
-}
 
 function seconds(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
@@ -162,45 +164,6 @@ function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): st
   }
   if (fromFile) return readText(fromFile, 'password-file').replace(/\r?\n$/, '');
   return undefined;
-}
-
-/** --proxy-header v1|v2 with its optional ends. */
-function proxyOption(version: string | undefined, source: string | undefined, dest: string | undefined): ProxyHeaderInput | undefined {
-  if (version === undefined) {
-    if (source !== undefined || dest !== undefined) throw new UsageError('--proxy-source and --proxy-dest go with --proxy-header v1|v2');
-    return undefined;
-  }
-  const v = oneOf(version, ['v1', 'v2'] as const, 'proxy-header')!;
-  const end = (text: string | undefined, option: string): ProxyEnd | undefined => {
-    if (text === undefined) return undefined;
-    try {
-      return parseProxyEnd(text, option);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  };
-  return { version: v, ...defined({ source: end(source, '--proxy-source'), destination: end(dest, '--proxy-dest') }) };
-}
-
-/** --xclient / --xforward NAME=VALUE. */
-function attribute(text: string, option: string): Attribute {
-  try {
-    return parseAttribute(text, option);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-/** --quit-after / --drop-after: at most one, a known stage, mail and rcpt only where there is an envelope (send). */
-function stopStage(quitAfter: string | undefined, dropAfter: string | undefined, command: Command): StoppedAfter | undefined {
-  if (quitAfter !== undefined && dropAfter !== undefined) throw new UsageError('give either --quit-after or --drop-after, not both');
-  const option = quitAfter !== undefined ? 'quit-after' : 'drop-after';
-  const stage = oneOf(quitAfter ?? dropAfter, STOP_STAGES, option);
-  if (stage === undefined) return undefined;
-  if ((stage === 'mail' || stage === 'rcpt') && command !== 'send') {
-    throw new UsageError(`--${option} ${stage} goes with send (it needs an envelope: --from and --to)`);
-  }
-  return { stage, quit: quitAfter !== undefined };
 }
 
 /** Parse argv (without node and script) into a request for one of the operations. */
@@ -308,6 +271,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     exportPath: values.export,
     quiet: values.quiet ?? false,
     ...(values.dump ? { dump: true } : {}),
+    ...(values.timing ? { timing: true } : {}),
+    ...(values.hex ? { hex: true } : {}),
+    ...(values['save-chain'] !== undefined ? { saveChain: values['save-chain'] } : {}),
   };
   const stopAfter = stopStage(values['quit-after'], values['drop-after'], command);
   if (stopAfter && values.dump) throw new UsageError('--dump connects to nothing: it does not go with --quit-after/--drop-after');

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { inertText } from '../../shared/inert-text.js';
 import { describeTarget, formatEventLine } from '../../shared/transcript-format.js';
@@ -11,7 +12,8 @@ import { parseCommandLine, USAGE, UsageError, type Parsed } from './args.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { ExportFile, exportKind } from './export-file.js';
 import { formatExplanation } from './explain.js';
-import { formatSummary } from './summary.js';
+import { chainPem, hexDump } from './hex.js';
+import { formatSummary, formatTimings } from './summary.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -86,7 +88,15 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
       exportFile?.onEvent(event);
     },
   });
-  const connection = { ...parsed.request.connection, transcript, signal: controller.signal };
+  const out = parsed.output;
+  let chain: readonly Buffer[] = [];
+  const connection = {
+    ...parsed.request.connection,
+    transcript,
+    signal: controller.signal,
+    ...(out.hex && !out.json ? { onWire: (dir: 'send' | 'recv', bytes: Buffer) => stdout.write(hexDump(dir, bytes)) } : {}),
+    ...(out.saveChain !== undefined ? { onPeerChain: (der: readonly Buffer[]) => (chain = der) } : {}),
+  };
 
   let record: SessionRecord;
   try {
@@ -110,7 +120,21 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   }
 
   if (parsed.output.json) stdout.write(JSON.stringify(record, null, 2) + '\n');
-  else stdout.write(formatSummary(record));
+  else {
+    stdout.write(formatSummary(record));
+    if (out.timing) stdout.write(formatTimings(record));
+  }
+  if (out.saveChain !== undefined) {
+    if (chain.length === 0) stderr.write(`smtp-lens: --save-chain: no certificate chain to save (TLS was not used)\n`);
+    else {
+      try {
+        writeFileSync(out.saveChain, chainPem(chain));
+      } catch (error) {
+        stderr.write(`smtp-lens: cannot write ${out.saveChain}: ${(error as Error).message}\n`);
+        return EXIT.internal;
+      }
+    }
+  }
   if (exportFile) {
     try {
       exportFile.finish(record);

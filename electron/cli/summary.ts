@@ -1,5 +1,6 @@
 import type { ReplyInfo, SessionRecord } from '../../shared/session-record.js';
 import { inertText } from '../../shared/inert-text.js';
+import { TIMING_LABELS, TIMING_STAGES } from '../../shared/timings.js';
 import { describeServerError } from '../smtp/auth/authenticate.js';
 import { explainInOneLine } from './explain.js';
 
@@ -17,6 +18,16 @@ const STATUS: Record<string, string> = {
   permanent: 'REFUSED',
   unknown: 'UNKNOWN (may have been delivered)',
 };
+
+/** --timing: each stage that happened, in ms, and the session's total. */
+export function formatTimings(record: SessionRecord): string {
+  const timings = record.timings ?? {};
+  const rows = TIMING_STAGES.filter((s) => timings[s] !== undefined).map((s) => [TIMING_LABELS[s], timings[s]!.toFixed(3)] as const);
+  rows.push(['total (whole session)', record.durationMs.toFixed(3)]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const numbers = Math.max(...rows.map(([, ms]) => ms.length));
+  return ['', 'Timing (ms):', ...rows.map(([label, ms]) => `  ${label.padEnd(width)}  ${ms.padStart(numbers)}`)].join('\n') + '\n';
+}
 
 /**
  * A human summary of a session record, printed after the live transcript. Every line is made inert: server text
@@ -41,6 +52,7 @@ export function formatSummary(record: SessionRecord): string {
   if (record.tls) {
     const t = record.tls;
     row('TLS', `${t.protocol ?? '?'} ${t.cipher ?? '?'} (${t.via})`);
+    if (t.clientCertificate) row('Client cert', `${t.clientCertificate.subject} (sha256 ${t.clientCertificate.fingerprint256})`);
     row(
       'Certificate',
       t.authorized

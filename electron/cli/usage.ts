@@ -50,4 +50,6 @@ output:
   --json (print the session record)  --export FILE (.json record, .txt transcript, .html report; FILE.partial
     holds the transcript while the session runs)
   --capture-data (every body line in the transcript)  --quiet (no live transcript)
+  --timing (a per-stage latency table)  --hex (a hex dump of every write and read, redacted as the transcript)
+  --save-chain FILE (the server's certificate chain as PEM)
 `;

@@ -351,6 +351,7 @@ export class LiveSession {
     if (session?.capabilitiesBeforeTls) record.capabilitiesBeforeTls = session.capabilitiesBeforeTls;
     if (session?.tlsInfo) record.tls = session.tlsInfo;
     if (session?.tlsSkipped) record.tlsSkipped = session.tlsSkipped;
+    record.timings = session ? { ...session.timings } : {};
     if (session?.xclientExchange) record.xclient = session.xclientExchange;
     if (session?.authResult) record.auth = session.authResult;
     if (this.authSkipped) record.authSkipped = this.authSkipped;

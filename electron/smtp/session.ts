@@ -22,6 +22,7 @@ import { kindOfCommand, type ReplyKind } from './protocol/reply-rules.js';
 import { replyInfo, type Reply } from './protocol/reply.js';
 import { noteCapabilities, noteTls, noteTlsCapabilityChange } from './server-findings.js';
 import { assertEhloName, assertWireSafe } from './protocol/wire-safety.js';
+import type { StageTimings, TimingStage } from '../../shared/timings.js';
 import { resolveTimeouts, type StageTimeouts } from './timeouts.js';
 import { Transcript, redactionMarker } from './transcript.js';
 import { proxyHeader, type ProxyHeaderInput } from './protocol/proxy-header.js';
@@ -44,6 +45,10 @@ export interface SessionOptions {
   proxy?: ProxyHeaderInput;
   /** XCLIENT attributes (postfix), sent after EHLO (and TLS) when the server offers XCLIENT; then EHLO again. */
   xclient?: Attribute[];
+  /** Told the peer's certificate chain as DER, leaf first, after each handshake (--save-chain). */
+  onPeerChain?: (der: readonly Buffer[]) => void;
+  /** Told every write and read as bytes, redacted as the transcript is (--hex). */
+  onWire?: (dir: 'send' | 'recv', bytes: Buffer) => void;
   /** Greet with HELO, not EHLO (smtplib's helo()): no extensions, so no STARTTLS, AUTH or PIPELINING. SMTP only. */
   helo?: boolean;
   /** Per-stage overrides in ms, or one number for every stage. */
@@ -133,6 +138,8 @@ export class SmtpSession {
   /** Why TLS was not used although it was optional. */
   tlsSkipped: string | undefined;
   authResult: AuthResult | undefined;
+  /** Where the time went, per stage, in ms (see shared/timings.ts). */
+  readonly timings: StageTimings = {};
   /** A successful XCLIENT and the new greeting it was answered with. */
   xclientExchange: CommandExchange | undefined;
   private connection: Connection | undefined;
@@ -228,6 +235,7 @@ export class SmtpSession {
       throw error;
     }
     const greetingExpected = this.expect('greeting', 'greeting', 'greeting');
+    const startedAt = performance.now();
     this.options.onStage?.({ name: 'connect', timeoutMs: this.timeouts.connect });
     this.connection = await Connection.open({
       target: { host: target.host, port: target.port, socketPath: target.socketPath, sourceAddress: this.options.sourceAddress },
@@ -243,14 +251,16 @@ export class SmtpSession {
       greeting: greetingExpected,
       findings: this.findings,
       // Kept even when verification fails, so the record can say why.
-      onTls: (info) => {
+      onTls: (info, der) => {
         this.tlsInfo = info;
+        this.options.onPeerChain?.(der);
         noteTls(this.findings, info, this.transcript.lastIndex);
       },
       onConnecting: (cancel) => {
         this.cancelConnect = cancel;
       },
       onStage: this.options.onStage,
+      ...(this.options.onWire ? { onWire: this.options.onWire } : {}),
     })
       .catch((error: unknown) => {
         if (error instanceof SmtpError) this.transcript.error(error.message);
@@ -260,6 +270,8 @@ export class SmtpSession {
         this.cancelConnect = undefined;
       });
     const conn = this.connection;
+    this.time('connect', conn.connectedAt - startedAt);
+    if (conn.secureAt !== undefined) this.time('tlsHandshake', conn.secureAt - conn.connectedAt);
     this.tlsInfo = conn.tlsInfo;
     Object.assign(target, {
       localAddress: conn.localAddress,
@@ -300,6 +312,7 @@ export class SmtpSession {
     }
     this.greeting = greeting;
     const waited = performance.now() - connectedAt;
+    this.time('greeting', waited);
     if (waited > GREETING_DELAY_MS) {
       this.findings.add('greeting-delay', `the greeting came ${(waited / 1000).toFixed(1)} s after the connection was made`, [greeting.at]);
     }
@@ -354,8 +367,22 @@ export class SmtpSession {
     return this.transactionOpen;
   }
 
+  /** Add `ms` to a stage's time. */
+  time(stage: TimingStage, ms: number): void {
+    this.timings[stage] = Math.round(((this.timings[stage] ?? 0) + ms) * 1000) / 1000;
+  }
+
   /** EHLO (LHLO for LMTP), falling back to HELO when an SMTP server refuses EHLO with 5xx. */
   async hello(): Promise<Reply> {
+    const started = performance.now();
+    try {
+      return await this.greet();
+    } finally {
+      this.time('ehlo', performance.now() - started);
+    }
+  }
+
+  private async greet(): Promise<Reply> {
     const name = this.target.ehloName;
     if (this.protocol === 'lmtp') {
       const reply = await this.command(`LHLO ${name}`, 'ehlo');
@@ -415,6 +442,7 @@ export class SmtpSession {
       });
     }
     const conn = this.conn;
+    const started = performance.now();
     await conn.sendLine('STARTTLS', this.expect('starttls', 'STARTTLS', 'starttls', { upgrade: true }));
     const reply = await conn.nextReply();
     if (reply.code !== 220) {
@@ -424,7 +452,11 @@ export class SmtpSession {
       });
     }
     // The TLS findings were noted as the handshake finished (onTls), also when verification then failed.
-    this.tlsInfo = await conn.upgradeToTls(this.tlsSettings, this.target.host, this.timeouts.tlsHandshake);
+    try {
+      this.tlsInfo = await conn.upgradeToTls(this.tlsSettings, this.target.host, this.timeouts.tlsHandshake);
+    } finally {
+      this.time('starttls', performance.now() - started);
+    }
     const before = this.capabilities.list();
     this.capabilitiesBeforeTls = before;
     // RFC 3207 §4.2: forget everything learnt before TLS, greet again.
@@ -567,6 +599,7 @@ export class SmtpSession {
     });
     const conn = this.conn;
     const command = `AUTH ${mechanism}`;
+    const authStarted = performance.now();
     const outcome = await authenticate(
       {
         send: (line, shown) => conn.sendLine(line, this.expect('auth', command, 'auth', { stage: 'AUTH' }), shown),
@@ -575,6 +608,7 @@ export class SmtpSession {
       client,
       { initialResponse: options.initialResponse },
     );
+    this.time('auth', performance.now() - authStarted);
     this.authResult = outcome.result;
     if (outcome.error) throw outcome.error;
     return outcome.result;

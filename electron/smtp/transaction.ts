@@ -168,24 +168,65 @@ export class MailTransaction {
     if (plan.pipelining) {
       const group = this.commands();
       await session.sendGroup(group, 'mail');
-      replies = this.envelopeFrom(await session.replies(group.commands.length));
+      replies = this.envelopeFrom(await this.timedReplies(group.commands.length, plan.useBdat ? 'rcpt' : 'data'));
     } else {
-      const mail = await session.command(plan.mailLine, 'mail', undefined, 'mail');
-      const rcpts: Reply[] = [];
-      if (mail.code === 250) {
-        for (const line of plan.rcptLines) rcpts.push(await session.command(line, 'rcpt', undefined, 'rcpt'));
-      }
-      replies = { mail, rcpts };
+      replies = await this.envelopeOneByOne('rcpt');
     }
     const accepted = await this.acceptEnvelope(replies);
+    let started = performance.now();
     if (plan.useBdat) {
-      this.applyFinalReplies(await this.sendBdat(accepted));
+      const finals = await this.sendBdat(accepted);
+      session.time('endOfData', performance.now() - started);
+      this.applyFinalReplies(finals);
       return;
     }
-    const dataReply = replies.data ?? (await session.command('DATA', 'dataInit', undefined, 'data'));
+    let dataReply = replies.data;
+    if (!dataReply) {
+      dataReply = await session.command('DATA', 'dataInit', undefined, 'data');
+      session.time('data', performance.now() - started);
+    }
     const tail = await this.writeDataBody(dataReply);
+    started = performance.now();
     await this.sendEnd(tail, accepted);
-    this.applyFinalReplies(await this.readFinals(accepted));
+    const finals = await this.readFinals(accepted);
+    session.time('endOfData', performance.now() - started);
+    this.applyFinalReplies(finals);
+  }
+
+  /**
+   * The replies to a pipelined group (MAIL, the RCPTs, and DATA when `last` is 'data'), each timed as it is taken:
+   * MAIL from the write, each later stage from the reply before it.
+   */
+  private async timedReplies(count: number, last: 'rcpt' | 'data'): Promise<Reply[]> {
+    const { session } = this;
+    const replies: Reply[] = [];
+    let before = performance.now();
+    const rcpts = last === 'data' ? count - 2 : count - 1;
+    for (let i = 0; i < count; i++) {
+      replies.push(await session.nextReply());
+      if (i === 0 || i === rcpts || (last === 'data' && i === count - 1)) {
+        const now = performance.now();
+        session.time(i === 0 ? 'mail' : i === rcpts ? 'rcpt' : 'data', now - before);
+        before = now;
+      }
+    }
+    return replies;
+  }
+
+  /** MAIL, then (when it is accepted and `through` is 'rcpt') each RCPT after the reply to the one before; timed. */
+  private async envelopeOneByOne(through: 'mail' | 'rcpt'): Promise<EnvelopeReplies> {
+    const { session } = this;
+    const plan = this.plan!;
+    let started = performance.now();
+    const mail = await session.command(plan.mailLine, 'mail', undefined, 'mail');
+    session.time('mail', performance.now() - started);
+    const rcpts: Reply[] = [];
+    if (mail.code === 250 && through === 'rcpt') {
+      started = performance.now();
+      for (const line of plan.rcptLines) rcpts.push(await session.command(line, 'rcpt', undefined, 'rcpt'));
+      session.time('rcpt', performance.now() - started);
+    }
+    return { mail, rcpts };
   }
 
   /**
@@ -197,19 +238,16 @@ export class MailTransaction {
     const plan = await this.prepare();
     const { session, envelope } = this;
     let mail: Reply;
-    const rcpts: Reply[] = [];
+    let rcpts: Reply[];
     if (through === 'rcpt' && plan.pipelining) {
       const commands: GroupCommand[] = [{ line: plan.mailLine, expect: session.expect('mail', 'MAIL FROM:', 'mail') }];
       for (const line of plan.rcptLines) commands.push({ line, expect: session.expect('rcpt', 'RCPT TO:', 'rcpt') });
       await session.sendGroup({ commands }, 'mail');
-      const replies = await session.replies(commands.length);
+      const replies = await this.timedReplies(commands.length, 'rcpt');
       mail = replies[0]!;
-      rcpts.push(...replies.slice(1));
+      rcpts = replies.slice(1);
     } else {
-      mail = await session.command(plan.mailLine, 'mail', undefined, 'mail');
-      if (mail.code === 250 && through === 'rcpt') {
-        for (const line of plan.rcptLines) rcpts.push(await session.command(line, 'rcpt', undefined, 'rcpt'));
-      }
+      ({ mail, rcpts } = await this.envelopeOneByOne(through));
     }
     if (through === 'mail') {
       if (mail.code === 250) {

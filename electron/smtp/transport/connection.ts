@@ -43,7 +43,7 @@ export interface ConnectionOptions {
   maxLineLength?: number;
   maxLinesPerReply?: number;
   /** Told what a handshake negotiated as soon as it is known, even when verification then fails. */
-  onTls?: (info: TlsInfo) => void;
+  onTls?: (info: TlsInfo, chainDer: readonly Buffer[]) => void;
   /**
    * Given, while connecting, a function that cancels the connect (SmtpSession.cancel() uses it): a
    * cheaper way to cancel than an AbortSignal, which the caller may still pass as well.
@@ -55,6 +55,11 @@ export interface ConnectionOptions {
   onStage?: (stage: SessionStage) => void;
   /** Where what the server breaks of the rules is noted. */
   findings?: FindingLog;
+  /**
+   * Told every write and read as bytes (inside TLS: the plaintext), for a hex dump. A redacted command line is told
+   * in its redacted form, as the transcript shows it; the real bytes go only to the socket.
+   */
+  onWire?: (dir: 'send' | 'recv', bytes: Buffer) => void;
 }
 
 /** A pending read, bounded by a stage timeout, the overall deadline and cancellation. */
@@ -133,6 +138,11 @@ export class Connection {
   /** Bytes received so far (the greeting hint wants to know whether anything came). */
   bytesReceived = 0;
   tlsInfo: TlsInfo | undefined;
+  /** performance.now() when the TCP connect finished, and when an implicit TLS handshake did (for the record's timings). */
+  connectedAt = 0;
+  secureAt: number | undefined;
+  /** The peer's chain as DER, leaf first, from the last handshake (for --save-chain). */
+  peerChainDer: Buffer[] = [];
 
   private constructor(
     socket: net.Socket,
@@ -229,6 +239,7 @@ export class Connection {
       abort,
       onFailure: destroy,
     });
+    const tcpAt = performance.now();
     transcript.info(`connected to ${where}${describeEnds(socket)}`);
     if (options.preamble) {
       let preamble: { bytes: Buffer; shown: string };
@@ -240,6 +251,7 @@ export class Connection {
         throw error;
       }
       transcript.sent(preamble.shown);
+      options.onWire?.('send', preamble.bytes);
       socket.write(preamble.bytes);
     }
     if (tlsSettings && plainFirst) {
@@ -267,6 +279,8 @@ export class Connection {
     }
 
     const connection = new Connection(socket, options);
+    connection.connectedAt = tcpAt;
+    if (tlsSettings) connection.secureAt = performance.now();
     if (tlsSettings) {
       connection.onTlsEstablished(socket as tls.TLSSocket, 'implicit', tlsSettings, seen.cert);
     }
@@ -287,6 +301,7 @@ export class Connection {
 
   private readonly onData = (chunk: Buffer): void => {
     this.bytesReceived += chunk.length;
+    if (this.options.onWire) this.options.onWire('recv', chunk);
     if (this.upgrading) {
       // Past the 220 to STARTTLS, before the handshake: whatever comes is not the server's to send.
       this.injectedBytes += chunk.length;
@@ -575,8 +590,10 @@ export class Connection {
   }
 
   /** Write bytes; when the socket buffers too much, wait for it to drain within the stage's timeout. */
-  async write(data: Buffer | string, stage: string, timeoutMs: number): Promise<void> {
+  async write(data: Buffer | string, stage: string, timeoutMs: number, shown?: string): Promise<void> {
     if (this.failure) throw this.failure;
+    const wire = this.options.onWire;
+    if (wire) wire('send', Buffer.from(shown ?? data));
     if (this.socket.write(data)) return;
     await this.drain(stage, timeoutMs);
   }
@@ -588,6 +605,8 @@ export class Connection {
   async writeParts(parts: readonly (Buffer | string)[], stage: string, timeoutMs: number): Promise<void> {
     if (this.failure) throw this.failure;
     if (parts.length === 1) return this.write(parts[0]!, stage, timeoutMs);
+    const wire = this.options.onWire;
+    if (wire) for (const part of parts) wire('send', Buffer.from(part));
     let total = 0;
     for (const part of parts) total += typeof part === 'string' ? part.length * 3 : part.length;
     let flushed: boolean;
@@ -643,7 +662,7 @@ export class Connection {
     if (this.failure) throw this.failure;
     this.options.transcript.sent(shown ?? line, shown !== undefined && shown !== line);
     this.ledger.owe([expected]);
-    await this.write(line + '\r\n', expected.stage, expected.timeoutMs);
+    await this.write(line + '\r\n', expected.stage, expected.timeoutMs, shown !== undefined && shown !== line ? shown + '\r\n' : undefined);
   }
 
   /**
@@ -713,9 +732,11 @@ export class Connection {
     knownCertificate?: tls.DetailedPeerCertificate,
   ): TlsInfo {
     const servername = verifyName(settings, this.options.target.host);
-    const info = describeTls(socket, via, settings.verify, servername, knownCertificate);
+    const der: Buffer[] = [];
+    const info = describeTls(socket, via, settings.verify, servername, knownCertificate, der);
     this.tlsInfo = info;
-    this.options.onTls?.(info);
+    this.peerChainDer = der;
+    this.options.onTls?.(info, der);
     this.options.transcript.tls = true;
     this.options.transcript.info(
       `TLS started (${via}): ${info.protocol ?? '?'} ${info.cipher ?? '?'}; certificate ${

@@ -43,13 +43,14 @@ function describeCertificate(cert: PeerCertificate): CertificateInfo {
  * detailed certificate Node already built for the name check, when it did: building it again costs as
  * much as a good part of a loopback handshake.
  */
-export function peerChain(socket: TLSSocket, known?: DetailedPeerCertificate): CertificateInfo[] {
+export function peerChain(socket: TLSSocket, known?: DetailedPeerCertificate, der?: Buffer[]): CertificateInfo[] {
   const chain: CertificateInfo[] = [];
   let cert: DetailedPeerCertificate | undefined = known ?? (socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined);
   const seen = new Set<string>();
   while (cert && Object.keys(cert).length > 0 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     chain.push(describeCertificate(cert));
+    if (der && cert.raw) der.push(cert.raw);
     if (!cert.issuerCertificate || cert.issuerCertificate === cert) break;
     cert = cert.issuerCertificate;
   }
@@ -63,6 +64,8 @@ export function describeTls(
   verificationRequired: boolean,
   servername: string | undefined,
   knownCertificate?: DetailedPeerCertificate,
+  /** Filled with the chain's certificates as DER, leaf first (for saving it as PEM). */
+  der?: Buffer[],
 ): TlsInfo {
   const cipher = socket.getCipher();
   const info: TlsInfo = {
@@ -71,8 +74,14 @@ export function describeTls(
     cipher: cipher?.standardName ?? cipher?.name ?? null,
     authorized: socket.authorized,
     verificationRequired,
-    peerCertificate: peerChain(socket, knownCertificate),
+    peerCertificate: peerChain(socket, knownCertificate, der),
   };
+  // The certificate this client holds for the server (sent when the server asks for one: TLS does not tell whether it did).
+  const own = socket.getCertificate();
+  if (own && 'subject' in own && Object.keys(own).length > 0) {
+    const mine = describeCertificate(own);
+    info.clientCertificate = { subject: mine.subject, issuer: mine.issuer, fingerprint256: mine.fingerprint256, validTo: mine.validTo };
+  }
   if (servername) info.servername = servername;
   if (!socket.authorized && socket.authorizationError) info.authorizationError = String(socket.authorizationError);
   if (servername && info.peerCertificate.length > 0) {
