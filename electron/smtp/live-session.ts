@@ -233,11 +233,8 @@ export class LiveSession {
   /** XFORWARD (postfix) before the next transaction; kept with the record's commands. */
   xforward(attributes: readonly Attribute[]): Promise<SessionRecord> {
     return this.step(async (session) => {
-      const reply = await session.xforward(attributes);
-      this.commands.push({
-        command: this.transcript.events.findLast((e) => e.dir === 'send')?.text ?? 'XFORWARD',
-        reply: replyInfo(reply),
-      });
+      const { command, reply } = await session.xforward(attributes);
+      this.commands.push({ command, reply: replyInfo(reply) });
     });
   }
 

@@ -528,14 +528,17 @@ export class SmtpSession {
     return reply;
   }
 
-  /** XFORWARD (postfix) before a transaction: 250, or command-failed; not-supported when it or an attribute is not offered. */
-  async xforward(attributes: readonly Attribute[]): Promise<Reply> {
+  /**
+   * XFORWARD (postfix) before a transaction: the line sent and its 250, or command-failed; not-supported when it or
+   * an attribute is not offered.
+   */
+  async xforward(attributes: readonly Attribute[]): Promise<{ command: string; reply: Reply }> {
     const line = assertAttributesOffered('XFORWARD', attributes, this.capabilities.params('XFORWARD'));
     const reply = await this.command(line, 'mail', undefined, 'xforward');
     if (reply.code !== 250) {
       throw new SmtpError('command-failed', `the server refused XFORWARD: ${reply.code} ${reply.text}`, { reply, command: 'XFORWARD' });
     }
-    return reply;
+    return { command: line, reply };
   }
 
   /** Whether credentials may be sent now: over TLS, loopback, a Unix socket, or with explicit permission. */

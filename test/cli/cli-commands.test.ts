@@ -2,31 +2,22 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
 import { assertCliBuilt, cli, type Run } from '../helpers/cli.js';
-import { greetAndEhlo, startFakeServer, type FakeConnection, type FakeServer } from '../helpers/fake-server.js';
+import { greetAndEhlo, scriptedServers, type FakeConnection, type FakeServer, type ScriptedServer } from '../helpers/fake-server.js';
 
 /**
  * raw and verify tell the truth (a refused command is exit 13; input is checked before connecting; verify takes
  * several addresses on one connection), and --helo greets as smtplib's helo() does. Scripted servers answer exactly.
  */
 
-const fakes: FakeServer[] = [];
 beforeAll(() => assertCliBuilt());
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((s) => s.close()));
+  await scriptedServer.closeAll();
 });
 
+const scriptedServer = scriptedServers();
 /** A scripted server; the lines each connection sent are kept. */
-async function scripted(script: (conn: FakeConnection) => Promise<void>): Promise<{ args: string[]; server: FakeServer }> {
-  const server = await startFakeServer(async (conn) => {
-    try {
-      await script(conn);
-    } catch {
-      // The client may hang up where the test makes it.
-    }
-  });
-  fakes.push(server);
-  return { args: ['--host', '127.0.0.1', '--port', String(server.port), '--ehlo', 'client.test', '--timeout', '5'], server };
-}
+const scripted = (script: (conn: FakeConnection) => Promise<void>): Promise<ScriptedServer> =>
+  scriptedServer.start(script, ['--ehlo', 'client.test']);
 
 /** Answer each command line from a table (by its first word), QUIT with 221 and close. */
 function answering(table: Record<string, string>): (conn: FakeConnection) => Promise<void> {

@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
+import { assertCliBuilt, cli as run, type Run } from '../helpers/cli.js';
 import { startLibraryServer, type LibraryServer, type LibraryServerOptions } from '../helpers/library-server.js';
 
 /** `smtp-lens send --count N`: many messages on one connection, against a real server (smtp-server). */
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/smtp-lens.js');
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        fail(new Error(`smtp-lens did not finish (${error.signal ?? error.message}): ${stderr}`));
-        return;
-      }
-      done({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<Run> => run(args, {}, 30_000);
 
 const servers: LibraryServer[] = [];
 async function server(options: LibraryServerOptions = {}): Promise<LibraryServer> {
@@ -34,9 +18,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'out/node/electron/cli/main.js'))) throw new Error('the CLI is not built: run "npm run build:node" first');
-});
+beforeAll(() => assertCliBuilt());
 
 const message = ['--from', 'a@example.test', '--to', 'b@example.test', '--subject', 'load', '--body', 'hello\n.dot line\n'];
 

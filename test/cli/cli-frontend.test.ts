@@ -6,14 +6,13 @@ import type { SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
 import { testPki, type TestPki } from '../helpers/certs.js';
 import { assertCliBuilt, cli, type Run } from '../helpers/cli.js';
-import { greetAndEhlo, startFakeServer, type FakeConnection, type FakeServer } from '../helpers/fake-server.js';
+import { greetAndEhlo, scriptedServers, type FakeConnection, type ScriptedServer } from '../helpers/fake-server.js';
 
 /**
  * What a front end tells the server, as the server sees it byte for byte: the HAProxy PROXY header (v1 and v2, before
  * anything, even an implicit TLS handshake), postfix XCLIENT (then EHLO again) and XFORWARD (before MAIL).
  */
 
-const fakes: FakeServer[] = [];
 let pki: TestPki;
 let caFile: string;
 beforeAll(async () => {
@@ -24,20 +23,13 @@ beforeAll(async () => {
   await writeFile(caFile, pki.caCert);
 });
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((s) => s.close()));
+  await scriptedServer.closeAll();
 });
 
-async function scripted(script: (conn: FakeConnection) => Promise<void>): Promise<{ args: string[]; server: FakeServer }> {
-  const server = await startFakeServer(async (conn) => {
-    try {
-      await script(conn);
-    } catch {
-      // The client hung up where the test makes it.
-    }
-  });
-  fakes.push(server);
-  return { args: ['--host', '127.0.0.1', '--port', String(server.port), '--ehlo', 'client.test', '--timeout', '5'], server };
-}
+const scriptedServer = scriptedServers();
+/** A scripted server; the lines each connection sent are kept. */
+const scripted = (script: (conn: FakeConnection) => Promise<void>): Promise<ScriptedServer> =>
+  scriptedServer.start(script, ['--ehlo', 'client.test']);
 const record = (run: Run): SessionRecord => JSON.parse(run.stdout) as SessionRecord;
 
 /** After whatever came first: greet, EHLO, then QUIT. */

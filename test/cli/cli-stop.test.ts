@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
 import { assertCliBuilt, cli, type Run } from '../helpers/cli.js';
-import { startFakeServer, type FakeConnection, type FakeServer } from '../helpers/fake-server.js';
+import { scriptedServers, startFakeServer, type FakeConnection, type FakeServer, type ScriptedServer } from '../helpers/fake-server.js';
 import { startLibraryServer, type LibraryServer, type LibraryServerOptions } from '../helpers/library-server.js';
 import { testPki } from '../helpers/certs.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -238,20 +238,9 @@ describe('stages before the envelope', () => {
 });
 
 describe('connect and greeting', () => {
-  async function scripted(script: (conn: FakeConnection) => Promise<void>): Promise<{ args: string[]; seen: Promise<Buffer> }> {
-    let seen!: (b: Buffer) => void;
-    const got = new Promise<Buffer>((r) => (seen = r));
-    const fake = await startFakeServer(async (conn) => {
-      try {
-        await script(conn);
-      } finally {
-        await conn.waitClosed().catch(() => true);
-        seen(conn.received);
-      }
-    });
-    fakes.push(fake);
-    return { args: ['--host', '127.0.0.1', '--port', String(fake.port), '--timeout', '5'], seen: got };
-  }
+  const scriptedServer = scriptedServers();
+  afterEach(() => scriptedServer.closeAll());
+  const scripted = (script: (conn: FakeConnection) => Promise<void>): Promise<ScriptedServer> => scriptedServer.start(script);
 
   it('--drop-after connect: closed at once, not one byte sent, the greeting never waited for', async () => {
     // The greeting comes late: a client that waited for it would take a second.
@@ -265,7 +254,7 @@ describe('connect and greeting', () => {
     expect(r.greeting).toBeUndefined();
     expect(r.stoppedAfter).toEqual({ stage: 'connect', quit: false });
     expect(r.events.filter((e) => e.dir === 'recv')).toEqual([]);
-    expect((await seen).length).toBe(0);
+    expect((await seen()).length).toBe(0);
   });
 
   it('--quit-after connect waits for the greeting, then QUIT (nothing else)', async () => {
@@ -276,7 +265,7 @@ describe('connect and greeting', () => {
     });
     const run = await cli(['probe', ...args, '--quit-after', 'connect']);
     expect(run.code).toBe(EXIT.ok);
-    expect((await seen).toString()).toBe('QUIT\r\n');
+    expect((await seen()).toString()).toBe('QUIT\r\n');
     expect(run.stdout).toMatch(/^Greeting:\s+220 fake\.test ready$/m);
   });
 
@@ -286,7 +275,7 @@ describe('connect and greeting', () => {
     });
     const run = await cli(['probe', ...args, '--drop-after', 'greeting']);
     expect(run.code).toBe(EXIT.ok);
-    expect((await seen).length).toBe(0);
+    expect((await seen()).length).toBe(0);
   });
 });
 

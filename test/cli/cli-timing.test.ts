@@ -2,12 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { TIMING_STAGES } from '../../shared/timings.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
-import { testPki, type TestPki } from '../helpers/certs.js';
+import { clientCertificate, testPki, type TestPki } from '../helpers/certs.js';
 import { assertCliBuilt, cli, type Run } from '../helpers/cli.js';
 import { startLibraryServer, type LibraryServer, type LibraryServerOptions } from '../helpers/library-server.js';
 
@@ -104,19 +103,11 @@ describe('--hex', () => {
 
 describe('certificates', () => {
   it('--save-chain writes the chain the server presented as PEM; the record names the client certificate held', async () => {
-    const client = await generate([{ name: 'commonName', value: 'lens-client' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      ca: { key: pki.caKey, cert: pki.caCert },
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'extKeyUsage', clientAuth: true },
-      ],
-    });
+    const client = await clientCertificate(pki, 'lens-client');
     const certFile = join(dir, 'client.pem');
     const keyFile = join(dir, 'client.key');
     await writeFile(certFile, client.cert);
-    await writeFile(keyFile, client.private);
+    await writeFile(keyFile, client.key);
     const chainFile = join(dir, 'chain.pem');
     const at = await library({ tls: 'starttls' });
     const run = await cli([

@@ -2,11 +2,11 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
+import { assertCliBuilt, BIN, cli, ROOT, type Run } from '../helpers/cli.js';
 import { greetAndEhlo, startFakeServer, type FakeConnection, type FakeServer } from '../helpers/fake-server.js';
 
 /**
@@ -15,38 +15,11 @@ import { greetAndEhlo, startFakeServer, type FakeConnection, type FakeServer } f
  * and a reply flood does not make the process grow.
  */
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/smtp-lens.js');
-const BUILT = join(ROOT, 'out/node/electron/cli/main.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, timeout: 20_000, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          fail(new Error(`smtp-lens did not finish (${error.signal ?? error.code ?? error.message}): ${stderr}`));
-          return;
-        }
-        done({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
 let dir: string;
 const servers: FakeServer[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(BUILT)) throw new Error(`the CLI is not built (${BUILT} is missing): run "npm run build:node" first`);
+  assertCliBuilt();
   dir = await mkdtemp(join(tmpdir(), 'smtp-lens-cli-verdicts-'));
 });
 afterAll(async () => {

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
+import { assertCliBuilt, cli, type Run } from '../helpers/cli.js';
 import { testPki, type TestPki } from '../helpers/certs.js';
 import { ipv6LoopbackAvailable, startLibraryServer, type LibraryServer, type LibraryServerOptions } from '../helpers/library-server.js';
 
@@ -17,40 +15,12 @@ import { ipv6LoopbackAvailable, startLibraryServer, type LibraryServer, type Lib
  * loopback (smtp-server, or a few lines of node:net for faults it cannot produce).
  */
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/smtp-lens.js');
-const BUILT = join(ROOT, 'out/node/electron/cli/main.js');
-
 const hasIpv6 = await ipv6LoopbackAvailable();
 if (!hasIpv6) console.warn('IPv6 loopback (::1) is not available on this machine: the IPv6 CLI test is skipped');
 
 const USER = 'cli-user@example.test';
 // A recognisable secret: it must never show up anywhere the CLI writes.
 const CANARY = 'Canary-Pa55w0rd-7f3e9c1d';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the CLI; resolves with its exit status and output whatever the status. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, timeout: 15_000, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          fail(new Error(`smtp-lens did not finish (${error.signal ?? error.code ?? error.message}): ${stderr}`));
-          return;
-        }
-        done({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 let pki: TestPki;
 let dir: string;
@@ -59,9 +29,7 @@ const servers: LibraryServer[] = [];
 const rawServers: net.Server[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(BUILT)) {
-    throw new Error(`the CLI is not built (${BUILT} is missing): run "npm run build:node" first (npm test does it via pretest)`);
-  }
+  assertCliBuilt();
   pki = await testPki();
   dir = await mkdtemp(join(tmpdir(), 'smtp-lens-cli-'));
   caFile = join(dir, 'ca.pem');

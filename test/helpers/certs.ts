@@ -1,3 +1,4 @@
+import { generate } from 'selfsigned';
 import { makeLocalPki, type LocalPki } from '../../electron/app/services/local-pki.js';
 
 export type TestPki = LocalPki;
@@ -8,4 +9,18 @@ let cached: Promise<TestPki> | undefined;
 export function testPki(): Promise<TestPki> {
   cached ??= makeLocalPki('SMTP Lens Test CA');
   return cached;
+}
+
+/** A client certificate (EC, clientAuth) signed by the test CA, as PEM. */
+export async function clientCertificate(pki: TestPki, commonName: string): Promise<{ cert: string; key: string }> {
+  const made = await generate([{ name: 'commonName', value: commonName }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ca: { key: pki.caKey, cert: pki.caCert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  });
+  return { cert: made.cert, key: made.private };
 }

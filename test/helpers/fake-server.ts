@@ -226,3 +226,48 @@ export async function greetAndEhlo(conn: FakeConnection, extensions: string[] = 
   conn.reply(...lines.map((l, i) => `250${i === lines.length - 1 ? ' ' : '-'}${l}`));
   return ehlo;
 }
+
+export interface ScriptedServer {
+  /** CLI arguments that point at it (host, port, a short timeout, and any given). */
+  args: string[];
+  server: FakeServer;
+  /** Everything the first connection sent, once the client has closed it. */
+  seen(): Promise<Buffer>;
+}
+
+/**
+ * Scripted servers for black-box CLI tests: a script may stop where the client hangs up (that is what most of them
+ * test), so its errors are swallowed; `closeAll` in afterEach.
+ */
+export function scriptedServers(): {
+  start(script: (conn: FakeConnection) => Promise<void>, extraArgs?: string[]): Promise<ScriptedServer>;
+  closeAll(): Promise<void>;
+} {
+  const started: FakeServer[] = [];
+  return {
+    async start(script, extraArgs = []) {
+      const server = await startFakeServer(async (conn) => {
+        try {
+          await script(conn);
+        } catch {
+          // The client hung up where the test makes it.
+        }
+      });
+      started.push(server);
+      return {
+        args: ['--host', '127.0.0.1', '--port', String(server.port), '--timeout', '5', ...extraArgs],
+        server,
+        async seen() {
+          await server.done();
+          const conn = server.connections[0];
+          if (!conn) throw new Error('the client never connected');
+          await conn.waitClosed().catch(() => true);
+          return conn.received;
+        },
+      };
+    },
+    async closeAll() {
+      await Promise.all(started.splice(0).map((s) => s.close()));
+    },
+  };
+}

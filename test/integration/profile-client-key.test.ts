@@ -7,12 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileSummary, Result } from '../../shared/ipc/contract.js';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { createAppServices, type AppServices } from '../../electron/app/api/create-app.js';
-import { testPki, type TestPki } from '../helpers/certs.js';
+import { clientCertificate, testPki, type TestPki } from '../helpers/certs.js';
 import { openSession, runSession, sessionEvents } from '../helpers/session-events.js';
 import { fakeSecretStore } from '../unit/storage/fake-secrets.js';
 
@@ -29,17 +28,9 @@ const events = sessionEvents();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'smtp-lens-client-key-'));
   pki = await testPki();
-  const client = await generate([{ name: 'commonName', value: 'smtp-lens-profile-client' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ca: { key: pki.caKey, cert: pki.caCert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
-  });
+  const client = await clientCertificate(pki, 'smtp-lens-profile-client');
   clientCert = client.cert;
-  clientKey = client.private;
+  clientKey = client.key;
   // SMTPS that requires a client certificate signed by the test CA.
   server = tls.createServer({ key: pki.key, cert: pki.cert, ca: pki.caCert, requestCert: true, rejectUnauthorized: true }, (socket) => {
     const peer = socket.getPeerCertificate();

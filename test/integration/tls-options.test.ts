@@ -4,9 +4,8 @@
  */
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generate } from 'selfsigned';
 import { probe } from '../../electron/smtp/operations.js';
-import { testPki, type TestPki } from '../helpers/certs.js';
+import { clientCertificate, testPki, type TestPki } from '../helpers/certs.js';
 
 interface Seen {
   protocol?: string | null;
@@ -91,17 +90,9 @@ describe('TLS options', () => {
 
   it('a client certificate is presented and verified by a server that requires one', async () => {
     const pki = await testPki();
-    const client = await generate([{ name: 'commonName', value: 'smtp-lens-client' }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      ca: { key: pki.caKey, cert: pki.caCert },
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'extKeyUsage', clientAuth: true },
-      ],
-    });
+    const client = await clientCertificate(pki, 'smtp-lens-client');
     const { port, seen } = await smtps(pki, { requestCert: true, rejectUnauthorized: true, ca: pki.caCert });
-    const withCert = await probe({ connection: connection(port, pki, { cert: client.cert, key: client.private }) });
+    const withCert = await probe({ connection: connection(port, pki, { cert: client.cert, key: client.key }) });
     expect(withCert.result.ok).toBe(true);
     expect(seen.authorized).toBe(true);
     expect(seen.peerSubject).toBe('smtp-lens-client');
