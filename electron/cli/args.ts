@@ -13,6 +13,7 @@ import { oneOf } from './arg-values.js';
 import { attribute, proxyOption, stopStage } from './session-args.js';
 import { cliDate, extraHeaders } from './message-args.js';
 import { UsageError } from './usage-error.js';
+import type { AsOption } from './reproduce.js';
 
 export { UsageError };
 export { USAGE } from './usage.js';
@@ -85,6 +86,7 @@ const OPTIONS = {
   'allow-long-lines': { type: 'boolean' },
   count: { type: 'string' },
   dump: { type: 'boolean' },
+  as: { type: 'string' },
   window: { type: 'string' },
   'on-failure': { type: 'string' },
   command: { type: 'string', multiple: true },
@@ -113,6 +115,8 @@ export interface Output {
   hex?: boolean;
   /** --save-chain: where to write the peer's certificate chain as PEM. */
   saveChain?: string;
+  /** --as swaks|smtplib: print what does the same session with that tool instead of running it. */
+  as?: AsOption;
 }
 
 export type Parsed =
@@ -243,7 +247,13 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   };
 
   let auth: AuthRequest | undefined;
-  const secret = readSecret(values, env);
+  const asTool = oneOf(values.as, ['swaks', 'smtplib'] as const, 'as');
+  if (asTool && command !== 'probe' && command !== 'send') throw new UsageError('--as goes with probe and send');
+  if (asTool && (values.dump || values.json || values.export || values.count !== undefined)) {
+    throw new UsageError('--as prints a command instead of running: it does not go with --dump, --json, --export or --count');
+  }
+  // --as runs nothing: the secret is not read now, only named for when what it prints runs.
+  const secret = asTool ? (values.auth || values.user ? '' : undefined) : readSecret(values, env);
   if (values['auth-optional'] && !values.auth && !values.user) throw new UsageError('--auth-optional goes with --auth/--user');
   if (values.auth || values.user) {
     const mechanism = oneOf(
@@ -274,6 +284,22 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     ...(values.timing ? { timing: true } : {}),
     ...(values.hex ? { hex: true } : {}),
     ...(values['save-chain'] !== undefined ? { saveChain: values['save-chain'] } : {}),
+    ...(asTool
+      ? {
+          as: {
+            tool: asTool,
+            ...defined({
+              caFile: values.ca,
+              certFile: values['client-cert'],
+              keyFile: values['client-key'],
+              secretEnv: values['password-env'],
+              passwordFile: values['password-file'],
+              messageFile: values['message-file'],
+            }),
+            ...(values.timeout !== undefined ? { timeoutSeconds: Number(values.timeout) } : {}),
+          },
+        }
+      : {}),
   };
   const stopAfter = stopStage(values['quit-after'], values['drop-after'], command);
   if (stopAfter && values.dump) throw new UsageError('--dump connects to nothing: it does not go with --quit-after/--drop-after');

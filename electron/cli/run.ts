@@ -14,6 +14,9 @@ import { ExportFile, exportKind } from './export-file.js';
 import { formatExplanation } from './explain.js';
 import { chainPem, hexDump } from './hex.js';
 import { formatSummary, formatTimings } from './summary.js';
+import { messageBytes } from './message-bytes.js';
+import { reproduce, type AsOption } from './reproduce.js';
+import { NotReproducible } from '../../shared/reproduce/spec.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -74,6 +77,9 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   }
 
   if (parsed.command === 'send' && parsed.output.dump) return dumpMessage(parsed.request, parsed.output.json, io.stdout, stderr);
+  if ((parsed.command === 'probe' || parsed.command === 'send') && parsed.output.as) {
+    return printReproduction(parsed.command, parsed.request, parsed.output.as, stdout, stderr);
+  }
 
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -185,10 +191,8 @@ async function dumpMessage(
     stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
     return exitCodeFor(error.code);
   }
-  const { envelope, source } = prepared;
-  const chunks: Buffer[] = [];
-  for await (const chunk of source.open()) chunks.push(chunk);
-  const message = Buffer.concat(chunks);
+  const { envelope } = prepared;
+  const message = await messageBytes(prepared);
   if (json) {
     const dump = {
       envelope: { from: envelope.from, to: [...envelope.to] },
@@ -209,4 +213,30 @@ async function dumpMessage(
   out.write(head + '\n');
   out.write(message);
   return EXIT.ok;
+}
+
+/** --as swaks|smtplib: what does the same session with that tool, on stdout; what differs, on stderr. */
+async function printReproduction(
+  command: 'probe' | 'send',
+  request: Parameters<typeof reproduce>[1],
+  as: AsOption,
+  stdout: { write: (text: string) => void },
+  stderr: { write: (text: string) => void },
+): Promise<number> {
+  try {
+    const made = await reproduce(command, request, as);
+    stdout.write(made.text);
+    for (const note of made.notes) stderr.write(`smtp-lens: note: ${note}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof NotReproducible) {
+      stderr.write(`smtp-lens: --as ${as.tool}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof SmtpError) {
+      stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
+      return exitCodeFor(error.code);
+    }
+    throw error;
+  }
 }

@@ -43,6 +43,9 @@ message:
   --allow-long-lines (send a --message-file with lines over 998 octets as it is)
 dry run (send):
   --dump (print the envelope and the exact message that would be sent, headers and MIME; connects to nothing)
+reproduce (probe, send; runs nothing):
+  --as swaks|smtplib (print a swaks command line or a Python smtplib script that does the same session; the
+    secret is read from --password-env's variable, or $SMTP_LENS_PASSWORD, when it runs, never written out)
 load test (send):
   --count N (send the message N times on one connection, each message's end pipelined with the next)
   --window N (BDAT: whole messages sent ahead of their replies, default 1)  --on-failure continue|stop
