@@ -3,6 +3,8 @@ import { asSmtplib } from '../../shared/reproduce/smtplib.js';
 import { heredocDelimiter, shellWord } from '../../shared/reproduce/shell.js';
 import { NotReproducible, versionsBetween, type Reproduction } from '../../shared/reproduce/spec.js';
 import { asSwaks, swaksRewrites } from '../../shared/reproduce/swaks.js';
+import { reproductionFromRecord } from '../../shared/reproduce/from-record.js';
+import type { SessionRecord } from '../../shared/session-record.js';
 
 /** The pure parts of --as: quoting, the stop points, what is refused and what is noted. Running them is in cli-as. */
 
@@ -96,4 +98,39 @@ it('TLS versions between two bounds', () => {
   expect(versionsBetween('TLSv1.1', 'TLSv1.2')).toEqual(['TLSv1.1', 'TLSv1.2']);
   expect(versionsBetween(undefined, undefined)).toBeUndefined();
   expect(() => versionsBetween('TLSv1.3', 'TLSv1.2')).toThrow(NotReproducible);
+});
+
+describe('from a saved record (the app)', () => {
+  const record = (over: Partial<SessionRecord>): SessionRecord =>
+    ({
+      version: 1,
+      tool: 'smtp-lens',
+      operation: 'send',
+      startedAt: '2026-12-03T10:00:00Z',
+      durationMs: 10,
+      target: { protocol: 'smtp', tls: 'starttls', host: 'mx.example.test', port: 587, ehloName: 'client.test' },
+      capabilities: [],
+      events: [],
+      result: { ok: true },
+      ...over,
+    }) as SessionRecord;
+
+  it('a send: target, verification, mechanism and envelope; the message from message.eml, the secret from the environment', () => {
+    const { spec, notes } = reproductionFromRecord(
+      record({
+        tls: { verificationRequired: true } as SessionRecord['tls'],
+        auth: { mechanism: 'LOGIN', ok: true, steps: [], durationMs: 1 },
+        message: { envelopeFrom: 'a@example.test', envelopeTo: ['b@example.test'] } as SessionRecord['message'],
+      }),
+    );
+    const text = asSwaks(spec).text;
+    expect(text).toBe(
+      `awk '1; END { print "." }' message.eml | SWAKS_OPT_auth_password="$SMTP_LENS_PASSWORD" swaks --server mx.example.test --port 587 --ehlo client.test --tls --tls-verify --auth LOGIN --auth-user "$SMTP_LENS_USER" --from a@example.test --to b@example.test --no-strip-from --data -\n`,
+    );
+    expect(notes.join('\n')).toMatch(/message\.eml/);
+  });
+
+  it('a verify session is not reproduced', () => {
+    expect(() => reproductionFromRecord(record({ operation: 'verify' }))).toThrow(/only probe and send/);
+  });
 });

@@ -9,6 +9,7 @@ import type { ExportFormat } from '../../lib/api.js';
 import { loadStatus } from '../../lib/transcript/load-status.js';
 import { navigateHistory } from './command-history.js';
 import { sessionIndicator } from './session-labels.js';
+import { ReproduceButtons } from './ReproduceButtons.js';
 
 /**
  * Above the tabs: the session's state and target, export of the session shown, and — while a session is open —
@@ -41,6 +42,7 @@ export function SessionBar() {
         </span>
         {load?.state === 'loading' ? <TranscriptLoading /> : null}
         <span className="spacer" />
+        <ReproduceButtons />
         <ExportCurrent />
       </div>
       {stateError && state === 'failed' && !record?.result.error ? <ErrorNote error={stateError} /> : null}
