@@ -17,6 +17,7 @@ import { formatSummary, formatTimings } from './summary.js';
 import { messageBytes } from './message-bytes.js';
 import { reproduce, type AsOption } from './reproduce.js';
 import { NotReproducible } from '../../shared/reproduce/spec.js';
+import { parseServe, serve } from './serve.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -51,6 +52,7 @@ function quietOnClose(stream: NodeJS.WritableStream): { write: (text: string) =>
 export async function run(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const stdout = quietOnClose(io.stdout);
   const stderr = quietOnClose(io.stderr);
+  if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
   let parsed: Parsed;
   try {
     parsed = parseCommandLine(argv);
@@ -239,4 +241,21 @@ async function printReproduction(
     }
     throw error;
   }
+}
+
+/** `smtp-lens serve …`: its own options; a usage error prints the usage as every command does. */
+async function runServe(argv: string[], stdout: { write: (t: string) => void }, stderr: { write: (t: string) => void }): Promise<number> {
+  let options;
+  try {
+    options = parseServe(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    stderr.write(`smtp-lens: ${inertText(error.message)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (options === 'help') {
+    stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  return serve(options, { stdout, stderr });
 }

@@ -7,6 +7,10 @@ commands:
   verify  VRFY each ADDRESS given (EXPN with --expn); exit 13 when any is not verified
   explain CODE  what a reply code and/or enhanced status code means ("550", "5.7.1", "550 5.7.1 Relay access denied")
   raw     send raw command lines (--command, repeatable) after greeting/EHLO; exit 13 when any reply is 4xx/5xx
+  serve   run the built-in test server and print each message it receives (as smtpd.DebuggingServer); Ctrl-C stops
+    [--host H (127.0.0.1)] [--port P (2525; 0: any)] | [--socket PATH]   [--lmtp]   [--tls off|starttls|implicit]
+    [--auth-user U --auth-password-env VAR]   [--maildir DIR (store each message)]   [--print-body]
+    (recipients refuse@… get 550, tempfail@… 451, and over LMTP overquota@… 552 after DATA, as in the app)
 
 connection:
   --host H --port P | --socket PATH   --protocol smtp|lmtp

@@ -54,6 +54,25 @@ export interface TestServerConfig {
   log?: (message: string, error?: unknown) => void;
   /** How long stop() waits for open connections before destroying them (default 2000 ms). */
   closeGraceMs?: number;
+  /**
+   * Where and what to listen on instead of the four listeners (`smtp-lens serve`: one, where the user says). A
+   * listener of kind lmtp speaks LMTP; the others SMTP with their TLS mode; each on a TCP port or a Unix socket.
+   */
+  listeners?: ListenerSpec[];
+  /** The account AUTH accepts; absent: `tester` with a fresh random password each start; null: no AUTH offered. */
+  account?: Account | null;
+  /** Hand each accepted message on (its whole bytes) before it is answered; a throw answers 451. */
+  deliver?: (message: ReceivedMessage, whole: Buffer) => Promise<void>;
+}
+
+/** Where one listener of a configured server listens, and how it speaks. */
+export interface ListenerSpec {
+  kind: Kind;
+  /** TCP (port 0: any free port) … */
+  host?: string;
+  port?: number;
+  /** … or a Unix socket at this exact path. */
+  socketPath?: string;
 }
 
 type Kind = TestServerListener['kind'];
@@ -73,7 +92,7 @@ const BANNER = 'SMTP Lens test server';
 const CERT_VALID_DAYS = 365;
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
-interface Account {
+export interface Account {
   user: string;
   password: string;
 }
@@ -95,7 +114,8 @@ interface ActiveListener {
 interface Running {
   options: TestServerOptions;
   listeners: ActiveListener[];
-  account: Account;
+  /** null: AUTH is not offered. */
+  account: Account | null;
   credentials?: Credentials;
   /** The Unix socket file we created (removed on stop). */
   socketPath?: string;
@@ -192,6 +212,9 @@ export class TestServer implements TestServerApi {
   private readonly host: string;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly closeGraceMs: number;
+  private readonly specs: ListenerSpec[] | undefined;
+  private readonly account: Account | null | undefined;
+  private readonly deliver: TestServerConfig['deliver'];
   private running: Running | undefined;
   private readonly received: ReceivedMessage[] = [];
   private readonly listeners = new Set<(status: TestServerStatus) => void>();
@@ -203,6 +226,9 @@ export class TestServer implements TestServerApi {
     this.host = config.host ?? '127.0.0.1';
     this.log = config.log ?? ((message, error) => console.warn(`[test-server] ${message}`, ...(error === undefined ? [] : [error])));
     this.closeGraceMs = config.closeGraceMs ?? 2000;
+    this.specs = config.listeners;
+    this.account = config.account;
+    this.deliver = config.deliver;
   }
 
   start(options: Partial<TestServerOptions> = {}): Promise<TestServerStatus> {
@@ -248,7 +274,7 @@ export class TestServer implements TestServerApi {
     return {
       running: true,
       listeners: r.listeners.map((l) => ({ ...l.info })),
-      account: { ...r.account },
+      ...(r.account ? { account: { ...r.account } } : {}),
       ...(r.credentials ? { certificatePem: r.credentials.cert, fingerprint256: r.credentials.fingerprint256 } : {}),
       messageCount: this.received.length,
     };
@@ -284,13 +310,15 @@ export class TestServer implements TestServerApi {
   }
 
   private async launch(options: TestServerOptions): Promise<void> {
-    const chosen = KINDS.filter(({ option }) => options[option]).map(({ kind }) => kind);
+    const chosen: ListenerSpec[] =
+      this.specs ??
+      KINDS.filter(({ option }) => options[option]).map(({ kind }) => ({ kind, ...(kind === 'lmtp' ? {} : { host: this.host, port: 0 }) }));
     if (chosen.length === 0) throw new SmtpError('invalid-input', 'choose at least one test-server listener');
 
     const run: Running = {
       options,
       listeners: [],
-      account: { user: TEST_USER, password: randomPassword() },
+      account: this.account === undefined ? { user: TEST_USER, password: randomPassword() } : this.account,
       ownedDirs: [],
     };
     try {
@@ -303,7 +331,7 @@ export class TestServer implements TestServerApi {
         run.ownedDirs.push(workDir);
       }
 
-      if (chosen.includes('starttls') || chosen.includes('implicit')) {
+      if (chosen.some((l) => l.kind === 'starttls' || l.kind === 'implicit')) {
         run.credentials = await makeCredentials();
         // The certificate on disk, for other tools (openssl s_client -CAfile ...); the key stays in memory.
         await writeFile(path.join(workDir, CERT_NAME), run.credentials.cert, { mode: 0o644 }).catch((error: unknown) =>
@@ -311,15 +339,23 @@ export class TestServer implements TestServerApi {
         );
       }
 
-      for (const kind of chosen) {
-        if (kind === 'lmtp') {
+      for (const spec of chosen) {
+        let at: { socketPath: string } | { host: string; port: number };
+        if (spec.socketPath !== undefined) {
+          if (!(await this.freeSocketPath(spec.socketPath))) {
+            throw new AppError('internal', `${spec.socketPath} is taken (a live server, or a file that is not a socket)`);
+          }
+          run.socketPath = spec.socketPath;
+          at = { socketPath: spec.socketPath };
+        } else if (spec.host === undefined) {
           if (process.platform === 'win32') {
             this.log('the LMTP listener needs a Unix socket, which Windows does not provide here: skipped');
             continue;
           }
           run.socketPath = await this.socketPathIn(workDir, run);
-        }
-        run.listeners.push(await this.listen(kind, run));
+          at = { socketPath: run.socketPath };
+        } else at = { host: spec.host, port: spec.port ?? 0 };
+        run.listeners.push(await this.listen(spec.kind, run, at));
       }
       if (run.listeners.length === 0) throw new AppError('internal', 'none of the chosen test-server listeners can run here');
     } catch (error) {
@@ -370,12 +406,12 @@ export class TestServer implements TestServerApi {
     return true;
   }
 
-  private serverOptions(kind: Kind, run: Running, tlsSockets: Set<tls.TLSSocket>): SMTPServerOptions {
+  private serverOptions(kind: Kind, run: Running, tlsSockets: Set<tls.TLSSocket>, onSocket: boolean): SMTPServerOptions {
     const lmtp = kind === 'lmtp';
     const tlsKind = kind === 'starttls' || kind === 'implicit';
     const disabled: string[] = [];
     if (!tlsKind) disabled.push('STARTTLS');
-    if (lmtp) disabled.push('AUTH');
+    if (lmtp || !run.account) disabled.push('AUTH');
     const creds = tlsKind ? run.credentials : undefined;
     return {
       lmtp,
@@ -402,7 +438,7 @@ export class TestServer implements TestServerApi {
       socketTimeout: 5 * 60 * 1000,
       // smtp-server says 421 and closes what is still open this long after close(); stop() destroys the rest.
       closeTimeout: Math.max(1, Math.floor(this.closeGraceMs * 0.75)),
-      onAuth: (auth, session, callback) => this.onAuth(kind, run, auth, session, callback),
+      onAuth: (auth, session, callback) => this.onAuth(kind, run, onSocket, auth, session, callback),
       onRcptTo: (address, _session, callback) => this.onRcptTo(address, callback),
       onData: (stream, session, callback) => this.onData(kind, stream, session, callback),
       onSecure: (socket, _session, callback) => {
@@ -415,10 +451,10 @@ export class TestServer implements TestServerApi {
     };
   }
 
-  private async listen(kind: Kind, run: Running): Promise<ActiveListener> {
+  private async listen(kind: Kind, run: Running, at: { socketPath: string } | { host: string; port: number }): Promise<ActiveListener> {
     const sockets = new Set<net.Socket>();
     const tlsSockets = new Set<tls.TLSSocket>();
-    const server = new SMTPServer(this.serverOptions(kind, run, tlsSockets));
+    const server = new SMTPServer(this.serverOptions(kind, run, tlsSockets, 'socketPath' in at));
     const info: TestServerListener = {
       kind,
       protocol: kind === 'lmtp' ? 'lmtp' : 'smtp',
@@ -440,16 +476,16 @@ export class TestServer implements TestServerApi {
         inner.off('error', onError);
         resolve();
       };
-      if (kind === 'lmtp') server.listen(run.socketPath!, done);
-      else server.listen(0, this.host, done);
+      if ('socketPath' in at) server.listen(at.socketPath, done);
+      else server.listen(at.port, at.host, done);
     }).catch((error: unknown) => {
       throw new AppError('internal', `the ${kind} test listener could not listen: ${errorMessage(error)}`, { cause: error });
     });
-    if (kind === 'lmtp') {
-      info.socketPath = run.socketPath!;
+    if ('socketPath' in at) {
+      info.socketPath = at.socketPath;
     } else {
       const address = inner.address();
-      info.host = this.host;
+      info.host = at.host;
       info.port = typeof address === 'object' && address ? address.port : 0;
     }
     return listener;
@@ -458,14 +494,17 @@ export class TestServer implements TestServerApi {
   private onAuth(
     kind: Kind,
     run: Running,
+    onSocket: boolean,
     auth: SMTPServerAuthentication,
     session: SMTPServerSession,
     callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
   ): void {
     try {
-      if (kind === 'plain' && !session.secure && !isLoopback(session.remoteAddress)) {
+      // In plaintext, only from this machine: a loopback peer or a Unix socket.
+      if (kind === 'plain' && !session.secure && !onSocket && !isLoopback(session.remoteAddress)) {
         return callback(replyError(538, 'Encryption required for requested authentication mechanism'));
       }
+      if (!run.account) return callback(replyError(502, 'AUTH is not offered here'));
       const { user, password } = run.account;
       let ok = auth.username === user;
       if (auth.method === 'CRAM-MD5') ok = ok && auth.validatePassword(password);
@@ -493,6 +532,8 @@ export class TestServer implements TestServerApi {
     callback: (err?: Error | null, message?: string | SMTPServerDataResult[]) => void,
   ): void {
     const chunks: Buffer[] = [];
+    // The whole message, only when it is handed on (serve --maildir, --print-body): up to SIZE.
+    const whole: Buffer[] | undefined = this.deliver ? [] : undefined;
     let kept = 0;
     let size = 0;
     let answered = false;
@@ -503,6 +544,7 @@ export class TestServer implements TestServerApi {
     };
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (whole && !stream.sizeExceeded) whole.push(Buffer.from(chunk));
       // Keep a few bytes past the limit so the cut can land on a character boundary.
       const room = MAX_RAW_BYTES + 4 - kept;
       if (room > 0) {
@@ -515,40 +557,59 @@ export class TestServer implements TestServerApi {
       this.log(`${kind} listener: reading a message failed`, error);
       answer(replyError(451, 'local error in processing'));
     });
-    stream.once('end', () => {
-      try {
-        if (stream.sizeExceeded) return answer(replyError(552, `message exceeds fixed maximum message size ${MAX_MESSAGE_SIZE}`));
-        const bytes = Buffer.concat(chunks);
-        const id = randomUUID();
-        const to = session.envelope.rcptTo.map((r) => r.address);
-        const message: ReceivedMessage = {
-          id,
-          receivedAt: new Date().toISOString(),
-          listener: kind,
-          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          envelopeTo: to,
-          size,
-          raw: decodePrefix(bytes, MAX_RAW_BYTES),
-          truncated: size > MAX_RAW_BYTES,
-          secure: session.secure,
-          ...(session.user !== undefined && session.user !== null ? { user: String(session.user) } : {}),
-        };
-        this.received.push(message);
-        if (this.received.length > MAX_MESSAGES) this.received.splice(0, this.received.length - MAX_MESSAGES);
-        if (kind === 'lmtp') {
-          answer(
-            null,
-            to.map((address) => (localPart(address) === 'overquota' ? replyError(552, 'mailbox full') : `<${address}> delivered as ${id}`)),
-          );
-        } else {
-          answer(null, `message captured as ${id}`);
+    stream.once('end', () => void this.keep(kind, stream, session, chunks, whole, size, answer));
+  }
+
+  /** A message has arrived whole: keep it, hand it on, answer (per recipient for LMTP). */
+  private async keep(
+    kind: Kind,
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    chunks: Buffer[],
+    whole: Buffer[] | undefined,
+    size: number,
+    answer: (err: Error | null, message?: string | SMTPServerDataResult[]) => void,
+  ): Promise<void> {
+    try {
+      if (stream.sizeExceeded) return answer(replyError(552, `message exceeds fixed maximum message size ${MAX_MESSAGE_SIZE}`));
+      const bytes = Buffer.concat(chunks);
+      const id = randomUUID();
+      const to = session.envelope.rcptTo.map((r) => r.address);
+      const message: ReceivedMessage = {
+        id,
+        receivedAt: new Date().toISOString(),
+        listener: kind,
+        envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        envelopeTo: to,
+        size,
+        raw: decodePrefix(bytes, MAX_RAW_BYTES),
+        truncated: size > MAX_RAW_BYTES,
+        secure: session.secure,
+        ...(session.user !== undefined && session.user !== null ? { user: String(session.user) } : {}),
+      };
+      if (this.deliver && whole) {
+        try {
+          await this.deliver(message, Buffer.concat(whole));
+        } catch (error) {
+          this.log(`${kind} listener: handing a message on failed`, error);
+          return answer(replyError(451, 'local error in processing: the message could not be stored'));
         }
-        this.emit();
-      } catch (error) {
-        this.log(`${kind} listener: capturing a message failed`, error);
-        answer(replyError(451, 'local error in processing'));
       }
-    });
+      this.received.push(message);
+      if (this.received.length > MAX_MESSAGES) this.received.splice(0, this.received.length - MAX_MESSAGES);
+      if (kind === 'lmtp') {
+        answer(
+          null,
+          to.map((address) => (localPart(address) === 'overquota' ? replyError(552, 'mailbox full') : `<${address}> delivered as ${id}`)),
+        );
+      } else {
+        answer(null, `message captured as ${id}`);
+      }
+      this.emit();
+    } catch (error) {
+      this.log(`${kind} listener: capturing a message failed`, error);
+      answer(replyError(451, 'local error in processing'));
+    }
   }
 
   /** Close every listener and clean up; the server counts as stopped afterwards whatever happened. */
