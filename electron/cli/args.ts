@@ -11,7 +11,7 @@ import { parseCodeQuery } from '../../shared/explain/query.js';
 import { usesToken } from '../../shared/mechanisms.js';
 import { oneOf } from './arg-values.js';
 import { attribute, proxyOption, stopStage } from './session-args.js';
-import { cliDate, extraHeaders } from './message-args.js';
+import { cliDate, dkimOption, extraHeaders, inlineImage } from './message-args.js';
 import { UsageError } from './usage-error.js';
 import type { AsOption } from './reproduce.js';
 
@@ -66,6 +66,10 @@ const OPTIONS = {
   'body-file': { type: 'string' },
   'html-file': { type: 'string' },
   attach: { type: 'string', multiple: true },
+  inline: { type: 'string', multiple: true },
+  'dkim-domain': { type: 'string' },
+  'dkim-selector': { type: 'string' },
+  'dkim-key': { type: 'string' },
   header: { type: 'string', multiple: true },
   'message-file': { type: 'string' },
   'envelope-from': { type: 'string' },
@@ -366,6 +370,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     ...(values['envelope-to'] ? { to: values['envelope-to'] } : {}),
   };
 
+  const dkim = dkimOption(values['dkim-domain'], values['dkim-selector'], values['dkim-key']);
   if (values['message-file']) {
     const composing = [
       'from',
@@ -377,6 +382,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       'body',
       'body-file',
       'attach',
+      'inline',
       'html-file',
       'header',
       'date',
@@ -397,6 +403,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
         envelope,
         options,
         allowLongLines: values['allow-long-lines'] ?? false,
+        ...(dkim ? { dkim } : {}),
       },
       output,
     };
@@ -406,6 +413,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new UsageError('send needs at least one recipient: --to, --cc, --bcc or --envelope-to');
   }
   if (values.body !== undefined && values['body-file']) throw new UsageError('give either --body or --body-file, not both');
+  const html = values['html-file'] ? readText(values['html-file'], 'html-file') : undefined;
+  const inline = (values.inline ?? []).map((path) => inlineImage(path, html));
   const { headers, date, messageId, sender } = extraHeaders(values.header ?? [], {
     date: values.date,
     messageId: values['message-id'],
@@ -421,11 +430,15 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     ...(values['reply-to'] ? { replyTo: values['reply-to'] } : {}),
     ...defined({ subject: values.subject }),
     text: values['body-file'] ? readText(values['body-file'], 'body-file') : (values.body ?? ''),
-    ...(values['html-file'] ? { html: readText(values['html-file'], 'html-file') } : {}),
-    ...(values.attach ? { attachments: values.attach.map((path) => ({ path })) } : {}),
+    ...(html !== undefined ? { html } : {}),
+    ...(values.attach || inline.length ? { attachments: [...inline, ...(values.attach ?? []).map((path) => ({ path }))] } : {}),
     headers,
     utf8Headers: values['utf8-headers'] ?? false,
   };
   const xforward = values.xforward?.map((a) => attribute(a, '--xforward'));
-  return { command, request: { ...base, message: { compose }, envelope, options, ...(xforward ? { xforward } : {}) }, output };
+  return {
+    command,
+    request: { ...base, message: { compose }, envelope, options, ...(xforward ? { xforward } : {}), ...(dkim ? { dkim } : {}) },
+    output,
+  };
 }

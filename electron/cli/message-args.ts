@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { UsageError } from './usage-error.js';
 import { defined } from '../../shared/defined.js';
 
@@ -57,4 +59,33 @@ export function cliDate(value: string): Date | string {
     throw new UsageError(`--date: "${value}" is not a date (RFC 5322, "Thu, 03 Dec 2026 09:30:00 +0100", or ISO 8601)`);
   }
   return value;
+}
+
+/** --inline FILE: an image the HTML shows as cid:<file name>; the HTML must refer to it, or the image is lost. */
+export function inlineImage(path: string, html: string | undefined): { path: string; cid: string } {
+  const cid = basename(path);
+  if (html === undefined) throw new UsageError(`--inline ${path}: an inline image goes with --html-file (the HTML shows it as cid:${cid})`);
+  if (!html.includes(`cid:${cid}`)) {
+    throw new UsageError(`--inline ${path}: the HTML does not refer to it; show it with <img src="cid:${cid}">`);
+  }
+  return { path, cid };
+}
+
+/** --dkim-domain, --dkim-selector and --dkim-key go together; the key is read here and never printed. */
+export function dkimOption(
+  domain: string | undefined,
+  selector: string | undefined,
+  keyFile: string | undefined,
+): { domain: string; selector: string; privateKey: string } | undefined {
+  if (domain === undefined && selector === undefined && keyFile === undefined) return undefined;
+  if (domain === undefined || selector === undefined || keyFile === undefined) {
+    throw new UsageError('--dkim-domain, --dkim-selector and --dkim-key go together');
+  }
+  let privateKey: string;
+  try {
+    privateKey = readFileSync(keyFile, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--dkim-key: cannot read ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  return { domain, selector, privateKey };
 }

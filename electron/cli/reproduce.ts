@@ -96,7 +96,8 @@ export async function reproduce(command: 'probe' | 'send', request: ProbeRequest
   if (command === 'send') {
     const prepared = await prepareMessage(request as SendRequest);
     spec.envelope = { from: prepared.envelope.from, to: [...prepared.envelope.to] };
-    if (as.messageFile !== undefined) {
+    // A signed file is not the file any more: what is written out is the signed message itself.
+    if (as.messageFile !== undefined && !(request as SendRequest).dkim) {
       spec.message = { file: as.messageFile };
       if (as.tool === 'swaks') {
         const rewrites = swaksRewrites(readFileSync(as.messageFile, 'latin1'));

@@ -35,6 +35,9 @@ auth:
 message:
   --from A --to B (repeatable) --cc C --bcc D --reply-to R --subject S
   --body TEXT | --body-file F   --html-file F   --attach F (repeatable)
+  --inline F (repeatable: an image the HTML shows as cid:<file name>, in multipart/related)
+  --dkim-domain D --dkim-selector S --dkim-key FILE (sign with DKIM, rsa-sha256, relaxed/relaxed; the key is
+    never printed; with --message-file too)
   --header "Name: value" (repeatable)   --message-file F (send an existing RFC 5322 message)
   --date "RFC 5322 date" (written as given) | ISO 8601 (written in UTC)   --message-id ID   --sender A
     (Sender: header; the envelope sender then, as smtplib's send_message; --header Date:/Message-ID:/Sender: too)

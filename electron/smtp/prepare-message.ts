@@ -3,6 +3,7 @@ import { composeMessage, type ComposeInput, type Envelope } from './message/comp
 import { rawMessage } from './message/envelope.js';
 import { MAX_LINE_OCTETS, measureBuffers, measureSource, type MessageSource } from './message/message-source.js';
 import { assertEnvelope } from './transaction.js';
+import { signSource, type DkimOptions } from './message/dkim.js';
 
 /** A message ready to send: composed (or read) and its envelope checked, before any connection. */
 export interface PreparedMessage {
@@ -19,6 +20,8 @@ export interface MessageRequest {
   envelope?: { from?: string; to?: string[] };
   /** Send an existing message with lines over 998 octets as it is (RFC 5321 §4.5.3.1.6 forbids them). */
   allowLongLines?: boolean;
+  /** Sign the message (composed or read) with DKIM before it is sent. */
+  dkim?: DkimOptions;
 }
 
 /** Compose or read the message and check its envelope; throws invalid-input for bad input. */
@@ -50,6 +53,10 @@ export async function prepareMessage(request: MessageRequest): Promise<PreparedM
       );
     }
     prepared = { source, envelope: raw.envelope, needsSmtpUtf8: raw.needsSmtpUtf8 };
+  }
+  if (request.dkim) {
+    prepared.source = await signSource(prepared.source, request.dkim);
+    // A composed message's size is known; a file's was measured above: both carry over with the header added.
   }
   prepared.envelope = {
     from: request.envelope?.from ?? prepared.envelope.from,

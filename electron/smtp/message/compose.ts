@@ -14,6 +14,8 @@ export interface AttachmentInput {
   filename?: string;
   content?: Buffer | string;
   contentType?: string;
+  /** Content-ID: an inline part the HTML shows as `cid:<this>` (the message becomes multipart/related). */
+  cid?: string;
 }
 
 /** What a composed message is made of; address fields take "Name <a@b>", "a@b" or a list in one string. */
@@ -179,6 +181,12 @@ async function prepareAttachment(input: AttachmentInput, index: number): Promise
   const base: MailComposerAttachment = {};
   if (input.filename !== undefined) base.filename = input.filename;
   if (input.contentType !== undefined) base.contentType = input.contentType;
+  if (input.cid !== undefined) {
+    // A msg-id's left side: visible ASCII without the brackets that enclose it.
+    if (!/^[\x21-\x3b\x3d\x3f-\x7e]+$/.test(input.cid))
+      throw new SmtpError('invalid-input', `${field}.cid must be visible ASCII without < or >`);
+    base.cid = input.cid;
+  }
   if (input.path !== undefined) {
     if (PATH_CONTROL.test(input.path)) throw new SmtpError('invalid-input', `${field}.path contains a control character`);
     // Absolute, so MailComposer can never take it for a data: or http: URL.
