@@ -18,7 +18,7 @@ import type { AsOption } from './reproduce.js';
 export { UsageError };
 export { USAGE } from './usage.js';
 
-const OPTIONS = {
+export const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   socket: { type: 'string' },
@@ -107,6 +107,15 @@ const OPTIONS = {
 
 export type Command = 'probe' | 'send' | 'verify' | 'raw';
 
+/** What a profile gives that argv cannot carry (see defaults.ts), and a secret asked for in a terminal. */
+export interface ParseExtras {
+  caPem?: string;
+  clientCertPem?: string;
+  secret?: string;
+  /** Set when the AUTH user came from a profile: 'profile "Office"'. */
+  profileAuth?: string;
+}
+
 export interface Output {
   json: boolean;
   /** send --dump: print the envelope and the message instead of sending (connects to nothing). */
@@ -161,9 +170,10 @@ function tlsVersion(value: string | undefined, option: string): SecureVersion | 
 }
 
 /** Read the secret from an environment variable or a file (one trailing newline dropped). */
-function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv, asked?: string): string | undefined {
   const fromEnv = values['password-env'] as string | undefined;
   const fromFile = values['password-file'] as string | undefined;
+  if (asked !== undefined && !fromEnv && !fromFile) return asked;
   if (fromEnv && fromFile) throw new UsageError('give either --password-env or --password-file, not both');
   if (fromEnv) {
     const secret = env[fromEnv];
@@ -175,7 +185,7 @@ function readSecret(values: Record<string, unknown>, env: NodeJS.ProcessEnv): st
 }
 
 /** Parse argv (without node and script) into a request for one of the operations. */
-export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Parsed {
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env, extras: ParseExtras = {}): Parsed {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -219,7 +229,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   if (values.helo && (tls === 'starttls' || tls === 'starttls-optional')) {
     throw new UsageError('--helo gets no extension list, so the server cannot offer STARTTLS: drop --helo or use --tls implicit');
   }
-  if (values['client-key'] && !values['client-cert']) throw new UsageError('--client-key needs --client-cert');
+  if (values['client-key'] && !values['client-cert'] && extras.clientCertPem === undefined) {
+    throw new UsageError('--client-key needs --client-cert');
+  }
 
   const proxy = proxyOption(values['proxy-header'], values['proxy-source'], values['proxy-dest']);
   const xclient = values.xclient?.map((a) => attribute(a, '--xclient'));
@@ -240,12 +252,16 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     allowPlaintextAuth: values['allow-plaintext-auth'] ?? false,
     tlsOptions: {
       verify: !values.insecure,
-      ...(values.ca ? { ca: readText(values.ca, 'ca') } : {}),
+      ...(values.ca ? { ca: readText(values.ca, 'ca') } : extras.caPem !== undefined ? { ca: extras.caPem } : {}),
       ...(values.servername ? { servername: values.servername } : {}),
       ...(values['tls-min-version'] ? { minVersion: tlsVersion(values['tls-min-version'], 'tls-min-version') } : {}),
       ...(values['tls-max-version'] ? { maxVersion: tlsVersion(values['tls-max-version'], 'tls-max-version') } : {}),
       ...(values.ciphers ? { ciphers: values.ciphers } : {}),
-      ...(values['client-cert'] ? { cert: readText(values['client-cert'], 'client-cert') } : {}),
+      ...(values['client-cert']
+        ? { cert: readText(values['client-cert'], 'client-cert') }
+        : extras.clientCertPem !== undefined
+          ? { cert: extras.clientCertPem }
+          : {}),
       ...(values['client-key'] ? { key: readText(values['client-key'], 'client-key') } : {}),
     },
   };
@@ -257,7 +273,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new UsageError('--as prints a command instead of running: it does not go with --dump, --json, --export or --count');
   }
   // --as runs nothing: the secret is not read now, only named for when what it prints runs.
-  const secret = asTool ? (values.auth || values.user ? '' : undefined) : readSecret(values, env);
+  const secret = asTool ? (values.auth || values.user ? '' : undefined) : readSecret(values, env, extras.secret);
   if (values['auth-optional'] && !values.auth && !values.user) throw new UsageError('--auth-optional goes with --auth/--user');
   if (values.auth || values.user) {
     const mechanism = oneOf(
@@ -266,7 +282,13 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       'auth',
     );
     if (!values.user) throw new UsageError('--auth needs --user');
-    if (secret === undefined) throw new UsageError('--auth needs a secret: --password-env VAR or --password-file FILE');
+    if (secret === undefined) {
+      throw new UsageError(
+        extras.profileAuth
+          ? `${extras.profileAuth}'s password is kept in the app's key store, which the command line cannot open: give --password-env VAR or --password-file FILE (or run it in a terminal to be asked)`
+          : '--auth needs a secret: --password-env VAR or --password-file FILE',
+      );
+    }
     const isToken = usesToken(mechanism);
     auth = {
       user: values.user,

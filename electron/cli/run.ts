@@ -8,7 +8,7 @@ import { prepareMessage, type PreparedMessage } from '../smtp/live-session.js';
 import { defined } from '../../shared/defined.js';
 import { defaultPort } from '../smtp/session.js';
 import { Transcript } from '../smtp/transcript.js';
-import { parseCommandLine, USAGE, UsageError, type Parsed } from './args.js';
+import { OPTIONS, parseCommandLine, USAGE, UsageError, type ParseExtras, type Parsed } from './args.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { ExportFile, exportKind } from './export-file.js';
 import { formatExplanation } from './explain.js';
@@ -18,6 +18,8 @@ import { messageBytes } from './message-bytes.js';
 import { reproduce, type AsOption } from './reproduce.js';
 import { NotReproducible } from '../../shared/reproduce/spec.js';
 import { parseServe, serve } from './serve.js';
+import { withDefaults } from './defaults.js';
+import { askSecret } from './ask-secret.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -55,7 +57,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
   let parsed: Parsed;
   try {
-    parsed = parseCommandLine(argv);
+    parsed = await parseWithDefaults(argv, process.env);
   } catch (error) {
     if (error instanceof UsageError || error instanceof SmtpError) {
       stderr.write(`smtp-lens: ${inertText(error.message)}\n\n${USAGE}`);
@@ -258,4 +260,28 @@ async function runServe(argv: string[], stdout: { write: (t: string) => void }, 
     return EXIT.ok;
   }
   return serve(options, { stdout, stderr });
+}
+
+/**
+ * The command line with its defaults (--profile, SMTP_LENS_*, config.json; see defaults.ts). When the AUTH user came
+ * from a profile and no secret was given, the password is asked for in a terminal (the app's key store is not open
+ * to the command line).
+ */
+async function parseWithDefaults(argv: string[], env: NodeJS.ProcessEnv): Promise<Parsed> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  // help and explain take no defaults (and must work whatever the config file says).
+  if (first === undefined || first === 'help' || first === 'explain' || argv.includes('--help') || argv.includes('-h')) {
+    return parseCommandLine(argv, env);
+  }
+  const defaults = await withDefaults(argv, OPTIONS, env);
+  const extras: ParseExtras = { ...defaults.extras };
+  const userSource = defaults.sources.user;
+  if (userSource?.startsWith('profile ')) {
+    extras.profileAuth = userSource;
+    const hasSecret = defaults.argv.some((a) => /^--password-(env|file)(=|$)/.test(a));
+    if (!hasSecret && !argv.includes('--as') && process.stdin.isTTY && process.stderr.isTTY) {
+      extras.secret = await askSecret(`Password for ${userSource}: `);
+    }
+  }
+  return parseCommandLine(defaults.argv, env, extras);
 }

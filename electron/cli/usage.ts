@@ -18,6 +18,12 @@ connection:
   --insecure  --ca FILE  --servername NAME  --tls-min-version V  --tls-max-version V
   --ciphers LIST  --client-cert FILE  --client-key FILE  --ehlo NAME  --helo (greet with HELO, not EHLO)
   --timeout SECONDS (every stage)  --deadline SECONDS (whole session)  --source-address ADDR
+defaults (highest first: the command line, --profile, SMTP_LENS_<OPTION> variables, config.json):
+  --profile NAME (a profile the app saved: its connection, TLS and AUTH user; the password from --password-env or
+    --password-file, or asked in a terminal: the app's key store is not open to the command line)
+  SMTP_LENS_HOST, SMTP_LENS_TLS, SMTP_LENS_EHLO, … (any single-valued option; flags take 1/0)
+  $XDG_CONFIG_HOME/smtp-lens/config.json (or $SMTP_LENS_CONFIG): {"defaults": {"host": "mx.example.net", "port": 587}}
+  profiles are read from the app's folder (~/.config/smtp-lens on Linux) or $SMTP_LENS_DATA_DIR
 front end (as a proxy or relay in front of the server would):
   --proxy-header v1|v2 [--proxy-source ADDR:PORT] [--proxy-dest ADDR:PORT]  (HAProxy PROXY protocol, before anything;
     default ends: this connection's own)
