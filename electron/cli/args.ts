@@ -13,97 +13,13 @@ import { oneOf } from './arg-values.js';
 import { attribute, proxyOption, stopStage } from './session-args.js';
 import { cliDate, dkimOption, extraHeaders, inlineImage } from './message-args.js';
 import { UsageError } from './usage-error.js';
+import { OPTIONS } from './options.js';
 import type { AsOption } from './reproduce.js';
 
 export { UsageError };
 export { USAGE } from './usage.js';
 
-export const OPTIONS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  socket: { type: 'string' },
-  protocol: { type: 'string' },
-  tls: { type: 'string' },
-  insecure: { type: 'boolean' },
-  ca: { type: 'string' },
-  servername: { type: 'string' },
-  'tls-min-version': { type: 'string' },
-  'tls-max-version': { type: 'string' },
-  ciphers: { type: 'string' },
-  'client-cert': { type: 'string' },
-  'client-key': { type: 'string' },
-  ehlo: { type: 'string' },
-  helo: { type: 'boolean' },
-  timeout: { type: 'string' },
-  deadline: { type: 'string' },
-  'source-address': { type: 'string' },
-  'proxy-header': { type: 'string' },
-  'proxy-source': { type: 'string' },
-  'proxy-dest': { type: 'string' },
-  xclient: { type: 'string', multiple: true },
-  xforward: { type: 'string', multiple: true },
-  'quit-after': { type: 'string' },
-  'drop-after': { type: 'string' },
-  auth: { type: 'string' },
-  user: { type: 'string' },
-  authzid: { type: 'string' },
-  password: { type: 'string' },
-  'password-env': { type: 'string' },
-  'password-file': { type: 'string' },
-  'allow-plaintext-auth': { type: 'boolean' },
-  'no-initial-response': { type: 'boolean' },
-  'auth-optional': { type: 'boolean' },
-  from: { type: 'string' },
-  to: { type: 'string', multiple: true },
-  cc: { type: 'string', multiple: true },
-  bcc: { type: 'string', multiple: true },
-  'reply-to': { type: 'string', multiple: true },
-  subject: { type: 'string' },
-  date: { type: 'string' },
-  'message-id': { type: 'string' },
-  sender: { type: 'string' },
-  body: { type: 'string' },
-  'body-file': { type: 'string' },
-  'html-file': { type: 'string' },
-  attach: { type: 'string', multiple: true },
-  inline: { type: 'string', multiple: true },
-  'dkim-domain': { type: 'string' },
-  'dkim-selector': { type: 'string' },
-  'dkim-key': { type: 'string' },
-  header: { type: 'string', multiple: true },
-  'message-file': { type: 'string' },
-  'envelope-from': { type: 'string' },
-  'envelope-to': { type: 'string', multiple: true },
-  'dsn-ret': { type: 'string' },
-  'dsn-notify': { type: 'string' },
-  'dsn-envid': { type: 'string' },
-  'dsn-orcpt': { type: 'boolean' },
-  smtputf8: { type: 'boolean' },
-  'utf8-headers': { type: 'boolean' },
-  bdat: { type: 'string' },
-  'mail-param': { type: 'string', multiple: true },
-  'rcpt-param': { type: 'string', multiple: true },
-  'force-params': { type: 'boolean' },
-  'no-pipelining': { type: 'boolean' },
-  'force-pipelining': { type: 'boolean' },
-  prdr: { type: 'boolean' },
-  'allow-long-lines': { type: 'boolean' },
-  count: { type: 'string' },
-  dump: { type: 'boolean' },
-  as: { type: 'string' },
-  window: { type: 'string' },
-  'on-failure': { type: 'string' },
-  command: { type: 'string', multiple: true },
-  expn: { type: 'boolean' },
-  json: { type: 'boolean' },
-  timing: { type: 'boolean' },
-  hex: { type: 'boolean' },
-  'save-chain': { type: 'string' },
-  export: { type: 'string' },
-  'capture-data': { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+export { OPTIONS };
 
 export type Command = 'probe' | 'send' | 'verify' | 'raw';
 
@@ -128,6 +44,8 @@ export interface Output {
   hex?: boolean;
   /** --save-chain: where to write the peer's certificate chain as PEM. */
   saveChain?: string;
+  /** --connections N / --rate R: a load test over several connections, paced (send). */
+  load?: { connections: number; rate?: number };
   /** --as swaks|smtplib: print what does the same session with that tool instead of running it. */
   as?: AsOption;
 }
@@ -375,6 +293,22 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       : {}),
   };
   const count = values.count === undefined ? undefined : wholeNumber(values.count, 'count');
+  if (values.connections !== undefined || values.rate !== undefined) {
+    const connections = values.connections === undefined ? 1 : wholeNumber(values.connections, 'connections');
+    if (connections > 1000) throw new UsageError('--connections: at most 1000');
+    let rate: number | undefined;
+    if (values.rate !== undefined) {
+      rate = Number(values.rate);
+      if (!Number.isFinite(rate) || rate <= 0) throw new UsageError(`--rate takes messages per second above 0 (got "${values.rate}")`);
+    }
+    const clash = (['export', 'hex', 'save-chain', 'quit-after', 'drop-after', 'xforward', 'dump', 'timing', 'as'] as const).find(
+      (o) => values[o] !== undefined,
+    );
+    if (clash) throw new UsageError(`--connections/--rate run a load test: --${clash} does not go with it`);
+    output.load = { connections, ...(rate !== undefined ? { rate } : {}) };
+    // Each connection sends the message --count times (once by default).
+    options.count = count ?? 1;
+  }
   const window = values.window === undefined ? undefined : wholeNumber(values.window, 'window');
   const onFailure = oneOf(values['on-failure'], ['continue', 'stop'] as const, 'on-failure');
   if ((window !== undefined || onFailure !== undefined) && count === undefined) {

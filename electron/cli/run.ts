@@ -8,7 +8,7 @@ import { prepareMessage, type PreparedMessage } from '../smtp/live-session.js';
 import { defined } from '../../shared/defined.js';
 import { defaultPort } from '../smtp/session.js';
 import { Transcript } from '../smtp/transcript.js';
-import { OPTIONS, parseCommandLine, USAGE, UsageError, type ParseExtras, type Parsed } from './args.js';
+import { OPTIONS, parseCommandLine, USAGE, UsageError, type Output, type ParseExtras, type Parsed } from './args.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { ExportFile, exportKind } from './export-file.js';
 import { formatExplanation } from './explain.js';
@@ -19,6 +19,8 @@ import { reproduce, type AsOption } from './reproduce.js';
 import { NotReproducible } from '../../shared/reproduce/spec.js';
 import { parseServe, serve } from './serve.js';
 import { withDefaults } from './defaults.js';
+import { sendLoad } from '../smtp/load.js';
+import { formatLoad, loadJson } from './load-summary.js';
 import { askSecret } from './ask-secret.js';
 
 /** Where the CLI writes. */
@@ -84,6 +86,8 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   if ((parsed.command === 'probe' || parsed.command === 'send') && parsed.output.as) {
     return printReproduction(parsed.command, parsed.request, parsed.output.as, stdout, stderr);
   }
+
+  if (parsed.command === 'send' && parsed.output.load) return runLoad(parsed.request, parsed.output, stdout, stderr);
 
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -284,4 +288,36 @@ async function parseWithDefaults(argv: string[], env: NodeJS.ProcessEnv): Promis
     }
   }
   return parseCommandLine(defaults.argv, env, extras);
+}
+
+/**
+ * --connections / --rate: the load test; the summary (or --json) on stdout. The exit status is the first failing
+ * connection's (by its error), 0 when every message was delivered.
+ */
+async function runLoad(
+  request: SendRequest,
+  output: Output,
+  stdout: { write: (t: string) => void },
+  stderr: { write: (t: string) => void },
+): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let summary;
+  try {
+    summary = await sendLoad({ ...request, connection: { ...request.connection, signal: controller.signal } }, output.load!);
+  } catch (error) {
+    if (!(error instanceof SmtpError)) throw error;
+    stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
+    return exitCodeFor(error.code);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  stdout.write(output.json ? loadJson(summary) : formatLoad(summary));
+  const failed = summary.records.find((r) => r.result.error);
+  if (!failed) return EXIT.ok;
+  if (!output.json) stderr.write(`smtp-lens: ${inertText(failed.result.error!.message)}\n`);
+  return exitCodeFor(failed.result.error!.code);
 }

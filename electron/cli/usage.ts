@@ -62,6 +62,9 @@ reproduce (probe, send; runs nothing):
 load test (send):
   --count N (send the message N times on one connection, each message's end pipelined with the next)
   --window N (BDAT: whole messages sent ahead of their replies, default 1)  --on-failure continue|stop
+  --connections N (N connections at once, each sending the message --count times; all open before the first goes)
+  --rate R (messages per second in total, evenly spaced across the connections)
+    the summary gives each connection's and the total rate and latency percentiles (start to last reply)
 output:
   --json (print the session record)  --export FILE (.json record, .txt transcript, .html report; FILE.partial
     holds the transcript while the session runs)

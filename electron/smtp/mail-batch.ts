@@ -50,7 +50,11 @@ export interface MessageOutcome {
   summary?: MessageSummary;
   /** Why it was not delivered to anyone (absent when delivered or partial). */
   error?: SmtpError;
+  /** From the message's start (its commands built) to its last reply, in ms. */
+  latencyMs?: number;
 }
+
+const NOT_YET = Symbol('not yet');
 
 /** A DATA message whose body went out except its last bytes and terminator, held to travel with what follows. */
 interface HeldTail {
@@ -123,6 +127,8 @@ export class MailBatch {
   private readonly inFlight: InFlight[] = [];
   /** The last message prepared, to recognise the same message sent again. */
   private last: LastPrepared | undefined;
+  /** When each message under way started (performance.now()), only when someone is told of outcomes. */
+  private readonly startedOf = new Map<number, number>();
 
   constructor(
     private readonly session: SmtpSession,
@@ -173,9 +179,23 @@ export class MailBatch {
           await this.next(message);
         }
       } else {
-        for await (const message of messages) {
-          if (this.stopped) break;
-          await this.next(message);
+        const iterator = messages[Symbol.asyncIterator]();
+        for (;;) {
+          const step = iterator.next();
+          // The next message is not there yet (a paced load test): finish what is on the wire now rather than hold
+          // the last message's end back until the next one comes.
+          const ready = await Promise.race([step, new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET))]);
+          let result: IteratorResult<BatchMessage>;
+          if (ready === NOT_YET) {
+            await this.finishUnderWay();
+            result = await step;
+          } else result = ready;
+          if (result.done) break;
+          if (this.stopped) {
+            await iterator.return?.();
+            break;
+          }
+          await this.next(result.value);
         }
       }
       await this.finishUnderWay();
@@ -197,6 +217,7 @@ export class MailBatch {
   /** Start one message, by the fastest way the server and the options allow. */
   private async next(message: BatchMessage): Promise<void> {
     const index = this.attempted++;
+    if (this.options.onMessage) this.startedOf.set(index, performance.now());
     const same = this.sameAsLast(message);
     const options = same ? this.last!.options : this.optionsFor(message);
     const tx = new MailTransaction(this.session, message.envelope, message.source, options);
@@ -444,9 +465,12 @@ export class MailBatch {
       }
       if (this.options.onFailure === 'stop') this.stopped = true;
     }
+    const started = this.startedOf.get(index);
+    this.startedOf.delete(index);
     this.options.onMessage?.({
       index,
       verdict,
+      ...(started !== undefined ? { latencyMs: performance.now() - started } : {}),
       recipients: tx.recipients,
       ...(tx.summary ? { summary: tx.summary } : {}),
       ...(smtpError ? { error: smtpError } : {}),

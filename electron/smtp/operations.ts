@@ -62,7 +62,7 @@ const before = (a: StopStage, b: StopStage): boolean => STOP_STAGES.indexOf(a) <
  * 'stop': the stop stage was reached (its step may have failed, as a refused AUTH does); 'failed': the session
  * failed before it; 'go-on': the operation's own steps come next.
  */
-async function opened(live: LiveSession, request: ProbeRequest, operation: Operation): Promise<'stop' | 'failed' | 'go-on'> {
+export async function opened(live: LiveSession, request: ProbeRequest, operation: Operation): Promise<'stop' | 'failed' | 'go-on'> {
   const stop = request.stopAfter;
   if (stop && operation !== 'send' && before('auth', stop.stage)) {
     live.fail(new SmtpError('invalid-input', `stopping after ${stop.stage.toUpperCase()} needs a message to send (send)`));
@@ -140,7 +140,7 @@ export async function send(request: SendRequest): Promise<SessionRecord> {
  * pass anyway (a composed message fixes its date, Message-ID and boundaries), and each pass would
  * otherwise re-read the file or re-run the MIME composer.
  */
-async function inMemoryIfSmall(prepared: PreparedMessage): Promise<PreparedMessage> {
+export async function inMemoryIfSmall(prepared: PreparedMessage): Promise<PreparedMessage> {
   const { size } = prepared.source;
   if (size === undefined || size > IN_MEMORY_LIMIT) return prepared;
   const chunks: Buffer[] = [];

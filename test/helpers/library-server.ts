@@ -63,6 +63,8 @@ export interface ReceivedMessage {
   sessionId: string;
   /** The n-th transaction of its connection (1-based). */
   transaction: number;
+  /** When its data ended (performance.now() of the test process). */
+  receivedAt: number;
 }
 
 /** What the server knew about a connection when it was accepted. */
@@ -186,6 +188,7 @@ export async function startLibraryServer(options: LibraryServerOptions = {}): Pr
           ...(session.user ? { user: String(session.user) } : {}),
           sessionId: session.id,
           transaction: session.transaction,
+          receivedAt: performance.now(),
         });
         if (options.dataRefusal) return callback(replyError(options.dataRefusal));
         if (options.lmtp && lmtpFailures.size > 0) {
