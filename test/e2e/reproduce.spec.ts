@@ -51,3 +51,16 @@ test('a probe with AUTH copied as swaks and as Python: each runs and authenticat
   await screenshotsAtBothSizes(page, 'reproduce-buttons');
   expect(app.errors).toEqual([]);
 });
+
+test('OAUTHBEARER in the mechanism list: the secret field asks for an access token', async ({ app }) => {
+  const { page } = app;
+  await useBuiltInTestServer(page);
+  await page.getByLabel('User', { exact: true }).fill('bearer@example.test');
+  const mechanism = page.getByLabel('Mechanism', { exact: true });
+  await mechanism.selectOption('oauthbearer');
+  await expect(mechanism).toHaveValue('oauthbearer');
+  await expect(page.getByLabel('Access token', { exact: true })).toBeVisible();
+  await expect(page.getByLabel('Password', { exact: true })).toHaveCount(0);
+  await screenshotsAtBothSizes(page, 'auth-oauthbearer');
+  expect(app.errors).toEqual([]);
+});

@@ -22,8 +22,8 @@ export const MECHANISMS: readonly { value: Mechanism; label: string }[] = [
   { value: 'cram-md5', label: 'CRAM-MD5' },
   { value: 'plain', label: 'PLAIN' },
   { value: 'login', label: 'LOGIN' },
-  { value: 'xoauth2', label: 'XOAUTH2 (token)' },
-  { value: 'oauthbearer', label: 'OAUTHBEARER (token)' },
+  { value: 'xoauth2', label: 'XOAUTH2' },
+  { value: 'oauthbearer', label: 'OAUTHBEARER' },
 ];
 export const TLS_MODES: readonly { value: TlsMode; label: string }[] = [
   { value: 'off', label: 'Off (plaintext)' },
