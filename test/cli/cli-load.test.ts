@@ -50,9 +50,11 @@ describe('a load test', () => {
     expect(run.code, run.stderr).toBe(EXIT.ok);
     const summary = JSON.parse(run.stdout) as LoadSummary;
     expect(s.messages).toHaveLength(10);
-    // Ten messages at 25 a second span nine intervals of 40 ms at least.
+    // Ten messages at 25 a second: their starts span nine intervals of 40 ms. At the server the span of arrivals can
+    // be shorter by the first message's delay (a slow first handshake on a loaded machine), so the bound is loose;
+    // unpaced, the ten would arrive within a few milliseconds.
     const arrivals = s.messages.map((m) => m.receivedAt).sort((a, b) => a - b);
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(9 * 40 - 15);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(9 * 40 * 0.6);
     expect(summary.rate!.asked).toBe(25);
     expect(summary.rate!.achieved).toBeLessThanOrEqual(25 * 1.1);
     expect(summary.connections.map((c) => c.attempted)).toEqual([5, 5]);
