@@ -19,6 +19,7 @@ import { reproduce, type AsOption } from './reproduce.js';
 import { NotReproducible } from '../../shared/reproduce/spec.js';
 import { parseServe, serve } from './serve.js';
 import { withDefaults } from './defaults.js';
+import { parseMx, runMx } from './mx.js';
 import { sendLoad } from '../smtp/load.js';
 import { formatLoad, loadJson } from './load-summary.js';
 import { askSecret } from './ask-secret.js';
@@ -57,6 +58,17 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   const stdout = quietOnClose(io.stdout);
   const stderr = quietOnClose(io.stderr);
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
+  if (argv[0] === 'mx') {
+    let args;
+    try {
+      args = parseMx(argv.slice(1));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      stderr.write(`smtp-lens: ${inertText(error.message)}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    return runMx(args, stdout, stderr);
+  }
   let parsed: Parsed;
   try {
     parsed = await parseWithDefaults(argv, process.env);

@@ -1,0 +1,163 @@
+import type { Finding, SessionRecord } from '../../shared/session-record.js';
+import { probe } from '../smtp/operations.js';
+import type { SessionOptions } from '../smtp/session.js';
+import { addressesOf, mailRoute, type MailRoute } from './mx.js';
+import type { Resolver } from './resolver.js';
+
+/**
+ * `smtp-lens mx DOMAIN`: the domain's mail route, then every address of every MX host, as a sending MTA meets them:
+ * connect to port 25, greeting, EHLO, STARTTLS when offered, the certificate checked against the MX host's name (not
+ * the address connected to). Bounded concurrency and one deadline for the whole check.
+ */
+
+export type CertificateVerdict = 'valid' | 'name-mismatch' | 'untrusted' | 'expired' | 'none';
+
+export interface AddressCheck {
+  address: string;
+  family: 4 | 6;
+  reachable: boolean;
+  greeting?: { code: number; text: string };
+  /** STARTTLS offered by the server, and whether TLS then came up. */
+  starttls: 'used' | 'not-offered' | 'failed' | 'unknown';
+  tls?: { protocol: string | null; cipher: string | null };
+  certificate?: { verdict: CertificateVerdict; subject?: string; daysLeft?: number; reason?: string };
+  findings: Pick<Finding, 'id' | 'severity' | 'title'>[];
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
+export interface HostCheck {
+  preference: number;
+  exchange: string;
+  /** The addresses' A/AAAA answers were validated by the resolver (DNSSEC). */
+  authenticated: boolean;
+  dnsErrors: string[];
+  addresses: AddressCheck[];
+}
+
+export interface MxCheck {
+  domain: string;
+  resolver: string;
+  route: MailRoute;
+  hosts: HostCheck[];
+  /** Set when the deadline cut the check short: the addresses not reached say so. */
+  deadlineReached?: true;
+}
+
+export interface MxCheckOptions {
+  port?: number;
+  parallel?: number;
+  deadlineMs?: number;
+  /** Per-stage timeout for each probe. */
+  timeoutMs?: number;
+  ehloName?: string;
+  /** Extra CA (PEM) to trust besides the system's, for private PKIs and tests. */
+  ca?: string;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The verdict on what a probe of one address saw. */
+export function addressCheck(address: string, family: 4 | 6, record: SessionRecord): AddressCheck {
+  const error = record.result.error;
+  const reachable = record.greeting !== undefined;
+  const tls = record.tls;
+  let starttls: AddressCheck['starttls'];
+  if (tls) starttls = 'used';
+  else if (record.tlsSkipped) starttls = 'not-offered';
+  else if (error?.code === 'tls-failed') starttls = 'failed';
+  else starttls = 'unknown';
+  const check: AddressCheck = {
+    address,
+    family,
+    reachable,
+    ...(record.greeting ? { greeting: { code: record.greeting.code, text: record.greeting.text } } : {}),
+    starttls,
+    findings: (record.findings ?? []).map((f) => ({ id: f.id, severity: f.severity, title: f.title })),
+    durationMs: record.durationMs,
+    ...(error ? { error: { code: error.code, message: error.message } } : {}),
+  };
+  if (tls) {
+    check.tls = { protocol: tls.protocol, cipher: tls.cipher };
+    const leaf = tls.peerCertificate[0];
+    if (!leaf) check.certificate = { verdict: 'none' };
+    else {
+      const daysLeft = Math.floor((Date.parse(leaf.validTo) - Date.now()) / DAY);
+      // Node counts a name mismatch as "not authorized" too: the chain is judged apart from the name.
+      const chainTrusted = tls.authorized || /ALTNAME/i.test(tls.authorizationError ?? '');
+      const verdict: CertificateVerdict =
+        daysLeft < 0 ? 'expired' : !chainTrusted ? 'untrusted' : tls.nameMatches === false ? 'name-mismatch' : 'valid';
+      check.certificate = {
+        verdict,
+        subject: leaf.subject,
+        daysLeft,
+        ...(verdict === 'untrusted' && tls.authorizationError ? { reason: tls.authorizationError } : {}),
+        ...(verdict === 'name-mismatch' ? { reason: `not valid for ${tls.servername}` } : {}),
+      };
+    }
+  }
+  return check;
+}
+
+/** Run `tasks` with at most `limit` at once. */
+async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return results;
+}
+
+export async function checkMx(resolver: Resolver, domain: string, options: MxCheckOptions = {}): Promise<MxCheck> {
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(), options.deadlineMs ?? 60_000);
+  try {
+    const route = await mailRoute(resolver, domain);
+    const result: MxCheck = {
+      domain: domain.replace(/\.$/, '').toLowerCase(),
+      resolver: `${resolver.address.host}:${resolver.address.port}`,
+      route,
+      hosts: [],
+    };
+    if (route.kind !== 'mx' && route.kind !== 'implicit') return result;
+    const hosts = await Promise.all(route.hosts.map((h) => addressesOf(resolver, h.exchange)));
+    const tasks: (() => Promise<void>)[] = [];
+    route.hosts.forEach((h, i) => {
+      const found = hosts[i]!;
+      const host: HostCheck = {
+        preference: h.preference,
+        exchange: h.exchange,
+        authenticated: found.authenticated,
+        dnsErrors: found.errors,
+        addresses: [],
+      };
+      result.hosts.push(host);
+      found.addresses.forEach((a, j) => {
+        tasks.push(async () => {
+          const connection: SessionOptions = {
+            host: a.address,
+            port: options.port ?? 25,
+            tls: 'starttls-optional',
+            ...(options.ehloName !== undefined ? { ehloName: options.ehloName } : {}),
+            timeouts: options.timeoutMs ?? 15_000,
+            signal: controller.signal,
+            // The verdict is ours to give (untrusted, name mismatch): the handshake goes on so the record has the chain.
+            tlsOptions: { verify: false, servername: h.exchange, ...(options.ca !== undefined ? { ca: options.ca } : {}) },
+          };
+          const record = await probe({ connection });
+          host.addresses[j] = addressCheck(a.address, a.family, record);
+          if (controller.signal.aborted) result.deadlineReached = true;
+        });
+      });
+    });
+    await pool(tasks, options.parallel ?? 4);
+    return result;
+  } finally {
+    clearTimeout(deadline);
+  }
+}

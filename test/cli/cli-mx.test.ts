@@ -1,0 +1,149 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../electron/cli/exit-codes.js';
+import type { MxCheck } from '../../electron/dns/mx-check.js';
+import { assertCliBuilt, cli } from '../helpers/cli.js';
+import { serverCertificate, testPki } from '../helpers/certs.js';
+import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startLibraryServer, type LibraryServer } from '../helpers/library-server.js';
+
+/**
+ * `smtp-lens mx DOMAIN` against a DNS server and SMTP servers on loopback the test starts: every MX host and address,
+ * STARTTLS and the certificate checked against the MX name, and the exit status that sums it up.
+ */
+
+let dns: DnsServer;
+let good: LibraryServer;
+let plain: LibraryServer;
+let caFile: string;
+const servers: LibraryServer[] = [];
+
+beforeAll(async () => {
+  assertCliBuilt();
+  const pki = await testPki();
+  const dir = await mkdtemp(join(tmpdir(), 'smtp-lens-mx-'));
+  caFile = join(dir, 'ca.pem');
+  await writeFile(caFile, pki.caCert);
+  // One server whose certificate names mx1.two.test (and mx.one.test), one without STARTTLS. Both on 127.0.0.1, one port each.
+  good = await startLibraryServer({ tls: 'starttls', credentials: await serverCertificate(pki, ['mx1.two.test', 'mx.one.test']) });
+  plain = await startLibraryServer({ tls: 'none' });
+  servers.push(good, plain);
+  const mx = (preference: number, exchange: string) => ({ type: 'MX' as const, name: '', data: { preference, exchange } });
+  const a = (data: string) => ({ type: 'A' as const, name: '', data });
+  dns = await startDnsServer({
+    'two.test': { records: [mx(20, 'mx2.two.test'), mx(10, 'mx1.two.test')], authenticated: true },
+    'mx1.two.test': { records: [a('127.0.0.1')], authenticated: true },
+    // Nothing listens on 127.0.0.3: this MX is down.
+    'mx2.two.test': { records: [a('127.0.0.3')], authenticated: true },
+    'one.test': { records: [mx(10, 'mx.one.test')] },
+    'mx.one.test': { records: [a('127.0.0.1')] },
+    'wrongname.test': { records: [mx(10, 'mail.wrongname.test')] },
+    'mail.wrongname.test': { records: [a('127.0.0.1')] },
+    'null.test': { records: [mx(0, '.')] },
+    'bare.test': { records: [a('127.0.0.1')] },
+  });
+});
+afterAll(async () => {
+  await dns.close();
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+const mx = (domain: string, port: number, ...extra: string[]) =>
+  cli([
+    'mx',
+    domain,
+    '--resolver',
+    `${dns.address.host}:${dns.address.port}`,
+    '--port',
+    String(port),
+    '--ca',
+    caFile,
+    '--timeout',
+    '3',
+    ...extra,
+  ]);
+
+describe('smtp-lens mx', () => {
+  it('two MX hosts, one down: in preference order, the good one with STARTTLS and a valid certificate; exit 3', async () => {
+    const run = await mx('two.test', good.port, '--json');
+    expect(run.code, run.stderr).toBe(EXIT.connection);
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.route).toMatchObject({ kind: 'mx', authenticated: true });
+    expect(check.hosts.map((h) => [h.preference, h.exchange])).toEqual([
+      [10, 'mx1.two.test'],
+      [20, 'mx2.two.test'],
+    ]);
+    const [first, second] = check.hosts.map((h) => h.addresses[0]!);
+    expect(first).toMatchObject({ address: '127.0.0.1', reachable: true, greeting: { code: 220 }, starttls: 'used' });
+    expect(first!.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(first!.certificate).toMatchObject({ verdict: 'valid' });
+    expect(first!.certificate!.daysLeft).toBeGreaterThan(0);
+    expect(second).toMatchObject({ address: '127.0.0.3', reachable: false, error: { code: 'connect-failed' } });
+  });
+
+  it('every address good: exit 0, and the text says so per address', async () => {
+    const run = await mx('one.test', good.port);
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    expect(run.stdout).toMatch(/DNSSEC: not validated/);
+    expect(run.stdout).toMatch(/^ +10 mx\.one\.test {3}\(addresses not validated\)$/m);
+    expect(run.stdout).toMatch(/127\.0\.0\.1 +220 {3}STARTTLS TLSv1\.\d \S+ {3}certificate valid, \d+ days left/);
+  });
+
+  it('a certificate not valid for the MX name: name-mismatch, exit 4', async () => {
+    const run = await mx('wrongname.test', good.port, '--json');
+    expect(run.code).toBe(EXIT.tls);
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.hosts[0]!.addresses[0]!.certificate).toMatchObject({
+      verdict: 'name-mismatch',
+      reason: 'not valid for mail.wrongname.test',
+    });
+  });
+
+  it('a chain no trusted CA signed (the test CA not given): untrusted, with the reason, exit 4', async () => {
+    const run = await cli([
+      'mx',
+      'one.test',
+      '--resolver',
+      `${dns.address.host}:${dns.address.port}`,
+      '--port',
+      String(good.port),
+      '--json',
+    ]);
+    expect(run.code).toBe(EXIT.tls);
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.hosts[0]!.addresses[0]!.certificate).toMatchObject({ verdict: 'untrusted', reason: expect.stringMatching(/\S/) });
+  });
+
+  it('no STARTTLS: exit 4', async () => {
+    const run = await mx('one.test', plain.port);
+    expect(run.code).toBe(EXIT.tls);
+    expect(run.stdout).toMatch(/127\.0\.0\.1 +220 {3}no STARTTLS/);
+  });
+
+  it('a null MX: the domain takes no mail, exit 0, nothing probed', async () => {
+    const run = await mx('null.test', good.port);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toMatch(/publishes a null MX \(RFC 7505\) and takes no mail/);
+  });
+
+  it('no MX but an address: the domain itself is probed (RFC 5321 §5.1)', async () => {
+    const run = await mx('bare.test', plain.port, '--json');
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.route.kind).toBe('implicit');
+    expect(check.hosts[0]).toMatchObject({ preference: 0, exchange: 'bare.test', addresses: [{ address: '127.0.0.1', reachable: true }] });
+  });
+
+  it('a domain that does not exist: exit 3, said plainly', async () => {
+    const run = await mx('nowhere.test', good.port);
+    expect(run.code).toBe(EXIT.connection);
+    expect(run.stdout).toMatch(/Mail: +none: nowhere\.test does not exist \(NXDOMAIN\)/);
+  });
+
+  it('a resolver that does not answer: a DNS error, exit 3', async () => {
+    const run = await cli(['mx', 'two.test', '--resolver', '127.0.0.1:9', '--timeout', '1']);
+    expect(run.code).toBe(EXIT.connection);
+    expect(run.stderr).toMatch(/smtp-lens mx: DNS: /);
+  });
+});
