@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { inertText } from '../../shared/inert-text.js';
 import { checkMx, type AddressCheck, type MxCheck } from '../dns/mx-check.js';
 import { DnsError, parseResolverAddress, Resolver } from '../dns/resolver.js';
+import { describe } from '../dns/dane.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -92,6 +93,7 @@ function describeAddress(a: AddressCheck): string {
     const verdict = c.verdict === 'valid' ? 'certificate valid' : `certificate ${c.verdict}${c.reason ? ` (${inertText(c.reason)})` : ''}`;
     parts.push(c.daysLeft !== undefined ? `${verdict}, ${c.daysLeft} days left` : verdict);
   }
+  if (a.dane && a.dane.verdict !== 'no-tlsa') parts.push(`DANE ${a.dane.verdict}`);
   if (a.findings.length) parts.push(`findings: ${a.findings.map((f) => f.id).join(', ')}`);
   return parts.join('   ');
 }
@@ -106,6 +108,12 @@ export function formatMx(check: MxCheck): string {
   for (const h of check.hosts) {
     lines.push(`  ${String(h.preference).padStart(5)} ${h.exchange}${h.authenticated ? '' : '   (addresses not validated)'}`);
     for (const e of h.dnsErrors) lines.push(`          DNS: ${inertText(e)}`);
+    if (h.tlsa.error !== undefined) lines.push(`          TLSA: ${inertText(h.tlsa.error)}`);
+    else if (h.tlsa.records.length) {
+      lines.push(
+        `          TLSA ${h.tlsa.name} (${h.tlsa.authenticated ? 'validated' : 'NOT validated: ignored, RFC 7672'}): ${h.tlsa.records.map(describe).join('; ')}`,
+      );
+    }
     if (h.addresses.length === 0 && h.dnsErrors.length === 0) lines.push('          no address');
     for (const a of h.addresses) lines.push(`          ${describeAddress(a)}`);
   }
@@ -118,7 +126,10 @@ export function mxExitCode(check: MxCheck): number {
   if (check.route.kind === 'null-mx') return EXIT.ok;
   const all = check.hosts.flatMap((h) => h.addresses);
   if (check.route.kind === 'none' || all.length === 0 || all.some((a) => !a.reachable)) return EXIT.connection;
-  if (all.some((a) => a.starttls !== 'used' || a.certificate?.verdict !== 'valid')) return EXIT.tls;
+  // A validated TLSA that does not match is what a DANE sender refuses to deliver to; with DANE a PKIX verdict matters less,
+  // but an address without STARTTLS or with a bad certificate and no matching TLSA is a TLS problem either way.
+  if (all.some((a) => a.dane?.verdict === 'mismatch')) return EXIT.tls;
+  if (all.some((a) => a.starttls !== 'used' || (a.certificate?.verdict !== 'valid' && a.dane?.verdict !== 'match'))) return EXIT.tls;
   return EXIT.ok;
 }
 

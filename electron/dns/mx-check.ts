@@ -3,6 +3,7 @@ import { probe } from '../smtp/operations.js';
 import type { SessionOptions } from '../smtp/session.js';
 import { addressesOf, mailRoute, type MailRoute } from './mx.js';
 import type { Resolver } from './resolver.js';
+import { lookupTlsa, matchTlsa, tlsaName, type DaneResult, type TlsaRecord } from './dane.js';
 
 /**
  * `smtp-lens mx DOMAIN`: the domain's mail route, then every address of every MX host, as a sending MTA meets them:
@@ -22,6 +23,8 @@ export interface AddressCheck {
   tls?: { protocol: string | null; cipher: string | null };
   certificate?: { verdict: CertificateVerdict; subject?: string; daysLeft?: number; reason?: string };
   findings: Pick<Finding, 'id' | 'severity' | 'title'>[];
+  /** DANE: the host's TLSA records against the chain this address presented (absent when TLS did not come up). */
+  dane?: Omit<DaneResult, 'records' | 'name' | 'authenticated'>;
   error?: { code: string; message: string };
   durationMs: number;
 }
@@ -32,6 +35,8 @@ export interface HostCheck {
   /** The addresses' A/AAAA answers were validated by the resolver (DNSSEC). */
   authenticated: boolean;
   dnsErrors: string[];
+  /** The TLSA records at _PORT._tcp.<host> (RFC 7672), or why they could not be looked up. */
+  tlsa: { name: string; records: TlsaRecord[]; authenticated: boolean; error?: string };
   addresses: AddressCheck[];
 }
 
@@ -125,7 +130,18 @@ export async function checkMx(resolver: Resolver, domain: string, options: MxChe
       hosts: [],
     };
     if (route.kind !== 'mx' && route.kind !== 'implicit') return result;
+    const port = options.port ?? 25;
     const hosts = await Promise.all(route.hosts.map((h) => addressesOf(resolver, h.exchange)));
+    const tlsas = await Promise.all(
+      route.hosts.map((h) =>
+        lookupTlsa(resolver, h.exchange, port).catch((error: Error) => ({
+          name: tlsaName(h.exchange, port),
+          records: [] as TlsaRecord[],
+          authenticated: false,
+          error: error.message,
+        })),
+      ),
+    );
     const tasks: (() => Promise<void>)[] = [];
     route.hosts.forEach((h, i) => {
       const found = hosts[i]!;
@@ -134,6 +150,7 @@ export async function checkMx(resolver: Resolver, domain: string, options: MxChe
         exchange: h.exchange,
         authenticated: found.authenticated,
         dnsErrors: found.errors,
+        tlsa: tlsas[i]!,
         addresses: [],
       };
       result.hosts.push(host);
@@ -141,7 +158,7 @@ export async function checkMx(resolver: Resolver, domain: string, options: MxChe
         tasks.push(async () => {
           const connection: SessionOptions = {
             host: a.address,
-            port: options.port ?? 25,
+            port,
             tls: 'starttls-optional',
             ...(options.ehloName !== undefined ? { ehloName: options.ehloName } : {}),
             timeouts: options.timeoutMs ?? 15_000,
@@ -149,8 +166,28 @@ export async function checkMx(resolver: Resolver, domain: string, options: MxChe
             // The verdict is ours to give (untrusted, name mismatch): the handshake goes on so the record has the chain.
             tlsOptions: { verify: false, servername: h.exchange, ...(options.ca !== undefined ? { ca: options.ca } : {}) },
           };
-          const record = await probe({ connection });
-          host.addresses[j] = addressCheck(a.address, a.family, record);
+          let chain: readonly Buffer[] = [];
+          const record = await probe({ connection: { ...connection, onPeerChain: (der) => (chain = der) } });
+          const check = addressCheck(a.address, a.family, record);
+          if (record.tls) {
+            const t = host.tlsa;
+            const {
+              records: _r,
+              name: _n,
+              authenticated: _a,
+              ...dane
+            } = t.error !== undefined
+              ? {
+                  records: [],
+                  name: t.name,
+                  authenticated: false,
+                  verdict: 'unvalidated' as const,
+                  reason: `the TLSA lookup failed: ${t.error}`,
+                }
+              : matchTlsa(t.records, chain, t.authenticated, t.name);
+            check.dane = dane;
+          }
+          host.addresses[j] = check;
           if (controller.signal.aborted) result.deadlineReached = true;
         });
       });

@@ -1,3 +1,4 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,13 @@ beforeAll(async () => {
   caFile = join(dir, 'ca.pem');
   await writeFile(caFile, pki.caCert);
   // One server whose certificate names mx1.two.test (and mx.one.test), one without STARTTLS. Both on 127.0.0.1, one port each.
-  good = await startLibraryServer({ tls: 'starttls', credentials: await serverCertificate(pki, ['mx1.two.test', 'mx.one.test']) });
+  const credentials = await serverCertificate(pki, ['mx1.two.test', 'mx.one.test']);
+  good = await startLibraryServer({ tls: 'starttls', credentials });
+  // DANE-EE SPKI SHA-256 of that certificate (RFC 7672 "3 1 1").
+  const spki = new X509Certificate(credentials.cert).publicKey.export({ type: 'spki', format: 'der' });
+  const tlsa = (data: Buffer) => ({ type: 'TLSA' as const, name: '', data: { usage: 3, selector: 1, matchingType: 1, certificate: data } });
+  const right = createHash('sha256').update(spki).digest();
+  const wrong = createHash('sha256').update('another key').digest();
   plain = await startLibraryServer({ tls: 'none' });
   servers.push(good, plain);
   const mx = (preference: number, exchange: string) => ({ type: 'MX' as const, name: '', data: { preference, exchange } });
@@ -43,6 +50,15 @@ beforeAll(async () => {
     'mail.wrongname.test': { records: [a('127.0.0.1')] },
     'null.test': { records: [mx(0, '.')] },
     'bare.test': { records: [a('127.0.0.1')] },
+    'dane.test': { records: [mx(10, 'mx.dane.test')], authenticated: true },
+    'mx.dane.test': { records: [a('127.0.0.1')], authenticated: true },
+    [`_${good.port}._tcp.mx.dane.test`]: { records: [tlsa(right)], authenticated: true },
+    'badtlsa.test': { records: [mx(10, 'mx.badtlsa.test')], authenticated: true },
+    'mx.badtlsa.test': { records: [a('127.0.0.1')], authenticated: true },
+    [`_${good.port}._tcp.mx.badtlsa.test`]: { records: [tlsa(wrong)], authenticated: true },
+    'insecure.test': { records: [mx(10, 'mx.insecure.test')] },
+    'mx.insecure.test': { records: [a('127.0.0.1')] },
+    [`_${good.port}._tcp.mx.insecure.test`]: { records: [tlsa(right)], authenticated: false },
   });
 });
 afterAll(async () => {
@@ -139,6 +155,32 @@ describe('smtp-lens mx', () => {
     const run = await mx('nowhere.test', good.port);
     expect(run.code).toBe(EXIT.connection);
     expect(run.stdout).toMatch(/Mail: +none: nowhere\.test does not exist \(NXDOMAIN\)/);
+  });
+
+  it('DANE: a validated TLSA 3 1 1 that matches the presented key is a match (the name does not matter then), exit 0', async () => {
+    const run = await mx('dane.test', good.port, '--json');
+    expect(run.code, run.stdout).toBe(EXIT.ok);
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.hosts[0]!.tlsa).toMatchObject({ name: `_${good.port}._tcp.mx.dane.test`, authenticated: true });
+    expect(check.hosts[0]!.addresses[0]!.dane).toMatchObject({ verdict: 'match', matched: { depth: 0 } });
+  });
+
+  it('DANE: a validated TLSA that matches nothing is a mismatch, exit 4', async () => {
+    const run = await mx('badtlsa.test', good.port);
+    expect(run.code).toBe(EXIT.tls);
+    expect(run.stdout).toMatch(/DANE mismatch/);
+  });
+
+  it('DANE: a TLSA the resolver did not validate is ignored ("unvalidated"), however well it matches', async () => {
+    const run = await mx('insecure.test', good.port, '--json');
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.hosts[0]!.addresses[0]!.dane).toMatchObject({ verdict: 'unvalidated' });
+  });
+
+  it('no TLSA: "no-tlsa"', async () => {
+    const run = await mx('one.test', good.port, '--json');
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.hosts[0]!.addresses[0]!.dane).toMatchObject({ verdict: 'no-tlsa' });
   });
 
   it('a resolver that does not answer: a DNS error, exit 3', async () => {
