@@ -17,6 +17,7 @@ const MX_OPTIONS = {
   timeout: { type: 'string' },
   ehlo: { type: 'string' },
   ca: { type: 'string' },
+  'mta-sts-url': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -29,6 +30,7 @@ export interface MxArgs {
   timeoutMs?: number;
   ehloName?: string;
   ca?: string;
+  mtaStsUrl?: string;
   json: boolean;
 }
 
@@ -39,6 +41,17 @@ const positive = (value: string | undefined, option: string, max: number): numbe
     throw new UsageError(`mx: --${option} takes a number from above 0 to ${max} (got "${value}")`);
   return n;
 };
+
+function httpsUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`mx: --mta-sts-url: "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'https:') throw new UsageError('mx: --mta-sts-url must be https: (RFC 8461 fetches the policy over HTTPS only)');
+  return url.toString();
+}
 
 export function parseMx(argv: string[]): MxArgs {
   let parsed;
@@ -79,6 +92,7 @@ export function parseMx(argv: string[]): MxArgs {
     ...(values.timeout !== undefined ? { timeoutMs: seconds(positive(values.timeout, 'timeout', 600)) } : {}),
     ...(values.ehlo !== undefined ? { ehloName: values.ehlo } : {}),
     ...(ca !== undefined ? { ca } : {}),
+    ...(values['mta-sts-url'] !== undefined ? { mtaStsUrl: httpsUrl(values['mta-sts-url']) } : {}),
   };
 }
 
@@ -117,6 +131,34 @@ export function formatMx(check: MxCheck): string {
     if (h.addresses.length === 0 && h.dnsErrors.length === 0) lines.push('          no address');
     for (const a of h.addresses) lines.push(`          ${describeAddress(a)}`);
   }
+  const sts = check.mtaSts;
+  if (sts) {
+    if (sts.recordProblem) lines.push(`MTA-STS:   ${inertText(sts.recordProblem)}`);
+    else if (sts.record) lines.push(`MTA-STS:   id=${inertText(sts.record.id)}${sts.authenticated ? '' : ' (record not validated)'}`);
+    if (sts.policyProblem) lines.push(`           policy ${sts.url}: ${inertText(sts.policyProblem)}`);
+    if (sts.policy) {
+      const p = sts.policy;
+      lines.push(`           policy ${sts.url}: mode ${p.mode}, max_age ${p.maxAge}, mx ${p.mx.map(inertText).join(', ')}`);
+      for (const h of sts.hosts) {
+        const why =
+          h.allowedBy === undefined
+            ? 'not in the mx: patterns'
+            : !h.certificatesValid
+              ? 'certificate not valid for its name'
+              : `allowed by ${inertText(h.allowedBy)}`;
+        const verdict = h.deliverable
+          ? 'deliverable'
+          : p.mode === 'enforce'
+            ? 'an enforcing sender will NOT deliver there'
+            : `would fail in enforce mode (${p.mode})`;
+        lines.push(`           ${h.exchange}: ${why}: ${verdict}`);
+      }
+    }
+  } else lines.push('MTA-STS:   no policy');
+  const rpt = check.tlsRpt;
+  if (rpt?.raw) lines.push(`TLS-RPT:   ${rpt.rua.map(inertText).join(', ')}${rpt.problem ? ` (${inertText(rpt.problem)})` : ''}`);
+  else if (rpt?.problem) lines.push(`TLS-RPT:   ${inertText(rpt.problem)}`);
+  else lines.push('TLS-RPT:   none');
   if (check.deadlineReached) lines.push('Deadline:  reached before every address was checked');
   return lines.join('\n') + '\n';
 }
@@ -126,6 +168,8 @@ export function mxExitCode(check: MxCheck): number {
   if (check.route.kind === 'null-mx') return EXIT.ok;
   const all = check.hosts.flatMap((h) => h.addresses);
   if (check.route.kind === 'none' || all.length === 0 || all.some((a) => !a.reachable)) return EXIT.connection;
+  // An enforcing MTA-STS policy that an MX fails is mail an enforcing sender will not deliver.
+  if (check.mtaSts?.policy?.mode === 'enforce' && check.mtaSts.hosts.some((h) => !h.deliverable)) return EXIT.tls;
   // A validated TLSA that does not match is what a DANE sender refuses to deliver to; with DANE a PKIX verdict matters less,
   // but an address without STARTTLS or with a bad certificate and no matching TLSA is a TLS problem either way.
   if (all.some((a) => a.dane?.verdict === 'mismatch')) return EXIT.tls;

@@ -15,7 +15,8 @@ commands:
     port 25, greeting, EHLO, STARTTLS when offered, the certificate checked against the MX name; exit 0 all good,
     3 some unreachable or no mail server, 4 STARTTLS missing or a certificate not valid
     [--resolver ADDR[:PORT] (default: the system's)] [--port P] [--parallel N (4)] [--deadline S (60)]
-    [--timeout S (per stage)] [--ehlo NAME] [--ca FILE (trust it too)] [--json]
+    [--timeout S (per stage)] [--ehlo NAME] [--ca FILE (trust it too)] [--mta-sts-url URL (tests)] [--json]
+    also DANE (TLSA, validated only), MTA-STS (policy fetched over HTTPS: 64 KB, no redirects) and TLS-RPT
 
 connection:
   --host H --port P | --socket PATH   --protocol smtp|lmtp

@@ -3,6 +3,8 @@ import { probe } from '../smtp/operations.js';
 import type { SessionOptions } from '../smtp/session.js';
 import { addressesOf, mailRoute, type MailRoute } from './mx.js';
 import type { Resolver } from './resolver.js';
+import tls from 'node:tls';
+import { mtaSts, mxAllowed, tlsRpt, type MtaSts, type TlsRpt } from './mta-sts.js';
 import { lookupTlsa, matchTlsa, tlsaName, type DaneResult, type TlsaRecord } from './dane.js';
 
 /**
@@ -45,6 +47,9 @@ export interface MxCheck {
   resolver: string;
   route: MailRoute;
   hosts: HostCheck[];
+  /** MTA-STS (RFC 8461): the record, the policy, and per MX host what an enforcing sender would decide. */
+  mtaSts?: MtaSts & { hosts: { exchange: string; allowedBy?: string; certificatesValid: boolean; deliverable: boolean }[] };
+  tlsRpt?: TlsRpt;
   /** Set when the deadline cut the check short: the addresses not reached say so. */
   deadlineReached?: true;
 }
@@ -58,6 +63,8 @@ export interface MxCheckOptions {
   ehloName?: string;
   /** Extra CA (PEM) to trust besides the system's, for private PKIs and tests. */
   ca?: string;
+  /** Fetch the MTA-STS policy from here instead of https://mta-sts.<domain>/… (tests; never a default). */
+  mtaStsUrl?: string;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -192,7 +199,32 @@ export async function checkMx(resolver: Resolver, domain: string, options: MxChe
         });
       });
     });
+    const policyLookups = Promise.all([
+      mtaSts(resolver, result.domain, {
+        ...(options.mtaStsUrl !== undefined ? { url: options.mtaStsUrl } : {}),
+        ...(options.ca !== undefined ? { ca: [...tls.rootCertificates, options.ca].join('\n') } : {}),
+        timeoutMs: options.timeoutMs ?? 10_000,
+      }).catch((error: Error) => ({ authenticated: false, recordProblem: error.message }) as MtaSts),
+      tlsRpt(resolver, result.domain).catch((error: Error) => ({ rua: [], problem: error.message }) as TlsRpt),
+    ]);
     await pool(tasks, options.parallel ?? 4);
+    const [sts, rpt] = await policyLookups;
+    result.tlsRpt = rpt;
+    if (sts.record || sts.recordProblem || sts.policy || sts.policyProblem) {
+      result.mtaSts = {
+        ...sts,
+        hosts: result.hosts.map((h) => {
+          const allowedBy = sts.policy ? mxAllowed(sts.policy.mx, h.exchange) : undefined;
+          const certificatesValid = h.addresses.length > 0 && h.addresses.every((a) => a.certificate?.verdict === 'valid');
+          return {
+            exchange: h.exchange,
+            ...(allowedBy !== undefined ? { allowedBy } : {}),
+            certificatesValid,
+            deliverable: allowedBy !== undefined && certificatesValid,
+          };
+        }),
+      };
+    }
     return result;
   } finally {
     clearTimeout(deadline);

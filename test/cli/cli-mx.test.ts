@@ -1,5 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import type http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,8 @@ import { startLibraryServer, type LibraryServer } from '../helpers/library-serve
  */
 
 let dns: DnsServer;
+let policyServer: https.Server;
+let policyBase: string;
 let good: LibraryServer;
 let plain: LibraryServer;
 let caFile: string;
@@ -37,10 +41,34 @@ beforeAll(async () => {
   const wrong = createHash('sha256').update('another key').digest();
   plain = await startLibraryServer({ tls: 'none' });
   servers.push(good, plain);
+  // MTA-STS policies over HTTPS with the test PKI (a certificate for localhost).
+  const policies: Record<string, (res: http.ServerResponse) => void> = {
+    '/enforce-mx1': (res) => text(res, 'version: STSv1\r\nmode: enforce\r\nmx: mx1.two.test\r\nmax_age: 86400\r\n'),
+    '/enforce-wild': (res) => text(res, 'version: STSv1\nmode: enforce\nmx: *.one.test\nmax_age: 604800\n'),
+    '/enforce-other': (res) => text(res, 'version: STSv1\nmode: enforce\nmx: mail.elsewhere.test\nmax_age: 604800\n'),
+    '/big': (res) => text(res, 'version: STSv1\nmode: enforce\nmx: mx.one.test\nmax_age: 1\n' + '#'.repeat(70 * 1024)),
+    '/slow': (res) => setTimeout(() => text(res, 'version: STSv1\nmode: none\nmax_age: 1\n'), 4000),
+    '/redirect': (res) => {
+      res.writeHead(301, { location: '/enforce-wild' });
+      res.end();
+    },
+  };
+  function text(res: http.ServerResponse, body: string): void {
+    if (res.destroyed) return;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(body);
+  }
+  policyServer = https.createServer({ key: pki.key, cert: pki.cert }, (req, res) =>
+    (policies[req.url ?? ''] ?? ((r) => r.writeHead(404).end()))(res),
+  );
+  await new Promise<void>((resolve) => policyServer.listen(0, '127.0.0.1', resolve));
+  policyBase = `https://localhost:${(policyServer.address() as { port: number }).port}`;
   const mx = (preference: number, exchange: string) => ({ type: 'MX' as const, name: '', data: { preference, exchange } });
   const a = (data: string) => ({ type: 'A' as const, name: '', data });
   dns = await startDnsServer({
     'two.test': { records: [mx(20, 'mx2.two.test'), mx(10, 'mx1.two.test')], authenticated: true },
+    '_mta-sts.two.test': { records: [{ type: 'TXT', name: '', data: 'v=STSv1; id=20261203' }] },
+    '_smtp._tls.two.test': { records: [{ type: 'TXT', name: '', data: 'v=TLSRPTv1; rua=mailto:tls-reports@two.test' }] },
     'mx1.two.test': { records: [a('127.0.0.1')], authenticated: true },
     // Nothing listens on 127.0.0.3: this MX is down.
     'mx2.two.test': { records: [a('127.0.0.3')], authenticated: true },
@@ -62,6 +90,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  await new Promise<void>((resolve) => policyServer.close(() => resolve()));
   await dns.close();
   await Promise.all(servers.map((s) => s.close()));
 });
@@ -181,6 +210,51 @@ describe('smtp-lens mx', () => {
     const run = await mx('one.test', good.port, '--json');
     const check = JSON.parse(run.stdout) as MxCheck;
     expect(check.hosts[0]!.addresses[0]!.dane).toMatchObject({ verdict: 'no-tlsa' });
+  });
+
+  it('MTA-STS enforce with an MX outside the patterns: that host is not deliverable; TLS-RPT is read', async () => {
+    const run = await mx('two.test', good.port, '--json', '--mta-sts-url', `${policyBase}/enforce-mx1`);
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.mtaSts).toMatchObject({ record: { id: '20261203' }, policy: { mode: 'enforce', mx: ['mx1.two.test'], maxAge: 86400 } });
+    expect(check.mtaSts!.hosts).toEqual([
+      { exchange: 'mx1.two.test', allowedBy: 'mx1.two.test', certificatesValid: true, deliverable: true },
+      { exchange: 'mx2.two.test', certificatesValid: false, deliverable: false },
+    ]);
+    expect(check.tlsRpt).toMatchObject({ rua: ['mailto:tls-reports@two.test'] });
+  });
+
+  it('MTA-STS: "*.one.test" allows mx.one.test (one label): exit 0; a policy naming another host: exit 4', async () => {
+    const ok = await mx('one.test', good.port, '--mta-sts-url', `${policyBase}/enforce-wild`);
+    expect(ok.code, ok.stdout).toBe(EXIT.ok);
+    expect(ok.stdout).toMatch(/mx\.one\.test: allowed by \*\.one\.test: deliverable/);
+    const other = await mx('one.test', good.port, '--mta-sts-url', `${policyBase}/enforce-other`);
+    expect(other.code).toBe(EXIT.tls);
+    expect(other.stdout).toMatch(/mx\.one\.test: not in the mx: patterns: an enforcing sender will NOT deliver there/);
+  });
+
+  it.each([
+    ['/big', /larger than 64 KB/],
+    ['/slow', /no whole policy within 2000 ms/],
+    ['/redirect', /redirects \(HTTP 301\): RFC 8461 §3\.3 says not to follow it/],
+  ])('an MTA-STS policy at %s is refused, and said why', async (path, reason) => {
+    const run = await cli([
+      'mx',
+      'one.test',
+      '--resolver',
+      `${dns.address.host}:${dns.address.port}`,
+      '--port',
+      String(good.port),
+      '--ca',
+      caFile,
+      '--timeout',
+      '2',
+      '--json',
+      '--mta-sts-url',
+      `${policyBase}${path}`,
+    ]);
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.mtaSts?.policyProblem).toMatch(reason);
+    expect(check.mtaSts?.policy).toBeUndefined();
   });
 
   it('a resolver that does not answer: a DNS error, exit 3', async () => {
