@@ -20,6 +20,8 @@ import { NotReproducible } from '../../shared/reproduce/spec.js';
 import { parseServe, serve } from './serve.js';
 import { withDefaults } from './defaults.js';
 import { parseMx, runMx } from './mx.js';
+import { formatDiff, parseDiff } from './diff.js';
+import { diffSessions } from '../../shared/session-diff.js';
 import { sendLoad } from '../smtp/load.js';
 import { formatLoad, loadJson } from './load-summary.js';
 import { askSecret } from './ask-secret.js';
@@ -58,6 +60,20 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   const stdout = quietOnClose(io.stdout);
   const stderr = quietOnClose(io.stderr);
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
+  if (argv[0] === 'diff') {
+    let parsedDiff;
+    try {
+      parsedDiff = parseDiff(argv.slice(1));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
+      return EXIT.usage;
+    }
+    const d = diffSessions(parsedDiff.a, parsedDiff.b);
+    stdout.write(parsedDiff.json ? JSON.stringify(d, null, 2) + '\n' : formatDiff(d));
+    // As diff(1): 0 the same, 1 different.
+    return d.differs ? 1 : EXIT.ok;
+  }
   if (argv[0] === 'mx') {
     let args;
     try {
