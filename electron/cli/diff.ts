@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inertText } from '../../shared/inert-text.js';
 import type { SessionRecord } from '../../shared/session-record.js';
-import { diffSessions, type Change, type SessionDiff } from '../../shared/session-diff.js';
+import type { Change, SessionDiff } from '../../shared/session-diff.js';
 import { TIMING_LABELS } from '../../shared/timings.js';
 import { UsageError } from './usage-error.js';
 
