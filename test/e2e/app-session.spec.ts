@@ -199,10 +199,11 @@ test('a 30 MB send: the page never blocks for 100 ms, the bar moves, the file is
   expect(tasks.length, "the trace saw the page's main thread at work").toBeGreaterThan(100);
   const busy = tasks.filter((t) => t.cpuMs > 100);
   expect(busy, `tasks over 100 ms of CPU: ${JSON.stringify(busy)}; wall-clock long tasks: ${JSON.stringify(longTasks)}`).toEqual([]);
-  // And by the wall clock (PerformanceObserver), a bound that waiting for a core does not reach (at most 130 ms seen)
-  // but a page that stops answering does.
+  // And by the wall clock (PerformanceObserver), a bound that waiting for a core does not reach but a page that stops
+  // answering does. Waiting for a core was at most 130 ms on the machine this was written on; on a two-core CI
+  // machine, 283 and 346 ms (around the upload of the file), while no task of the page's thread used 100 ms of CPU.
   expect(
-    longTasks.filter((t) => t.ms > 250),
+    longTasks.filter((t) => t.ms > 500),
     `wall-clock long tasks: ${JSON.stringify(longTasks)}`,
   ).toEqual([]);
   // It moved: many values on the way to the end.
