@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { SessionRecord } from '../../shared/session-record.js';
+import { withoutEvents, type SessionRecord } from '../../shared/session-record.js';
 import { inertText } from '../../shared/inert-text.js';
 import { describeTarget, formatEventLine } from '../../shared/transcript-format.js';
 import { SmtpError } from '../smtp/errors.js';
@@ -21,6 +21,7 @@ import { parseServe, serve } from './serve.js';
 import { withDefaults } from './defaults.js';
 import { parseMx, runMx } from './mx.js';
 import { formatDiff, parseDiff } from './diff.js';
+import { evaluate, formatNagios, formatPrometheus, splitCheckArgs, STATE } from './check.js';
 import { diffSessions } from '../../shared/session-diff.js';
 import { sendLoad } from '../smtp/load.js';
 import { formatLoad, loadJson } from './load-summary.js';
@@ -60,6 +61,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   const stdout = quietOnClose(io.stdout);
   const stderr = quietOnClose(io.stderr);
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
+  if (argv[0] === 'check') return runCheck(argv.slice(1), stdout, stderr);
   if (argv[0] === 'diff') {
     let parsedDiff;
     try {
@@ -348,4 +350,39 @@ async function runLoad(
   if (!failed) return EXIT.ok;
   if (!output.json) stderr.write(`smtp-lens: ${inertText(failed.result.error!.message)}\n`);
   return exitCodeFor(failed.result.error!.code);
+}
+
+/**
+ * `smtp-lens check [probe options] [--format nagios|prometheus|json] [--warning S --critical S] [--cert-warning D
+ * --cert-critical D]`: one probe, judged; the exit status is the state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN) in
+ * every format, and a usage error is UNKNOWN (3), as the plugin guidelines ask.
+ */
+async function runCheck(argv: string[], stdout: { write: (t: string) => void }, stderr: { write: (t: string) => void }): Promise<number> {
+  const unknown = (message: string, format: string): number => {
+    if (format === 'nagios') stdout.write(`SMTP UNKNOWN - ${message.replace(/[\r\n|]+/g, ' ')}\n`);
+    else stderr.write(`smtp-lens check: ${inertText(message)}\n`);
+    return STATE.unknown;
+  };
+  let split;
+  try {
+    split = splitCheckArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return unknown(error.message, 'nagios');
+  }
+  const { options, rest } = split;
+  let parsed: Parsed;
+  try {
+    parsed = await parseWithDefaults(['probe', ...rest], process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof SmtpError)) throw error;
+    return unknown(error.message, options.format);
+  }
+  if (parsed.command !== 'probe') return unknown('check takes probe options', options.format);
+  const record = await probe({ ...parsed.request, connection: { ...parsed.request.connection, transcript: new Transcript() } });
+  const evaluated = evaluate(record, options);
+  if (options.format === 'nagios') stdout.write(formatNagios(record, options, evaluated));
+  else if (options.format === 'prometheus') stdout.write(formatPrometheus([record]));
+  else stdout.write(JSON.stringify({ state: evaluated.state, reasons: evaluated.reasons, record: withoutEvents(record) }, null, 2) + '\n');
+  return evaluated.state;
 }

@@ -11,6 +11,9 @@ commands:
     [--host H (127.0.0.1)] [--port P (2525; 0: any)] | [--socket PATH]   [--lmtp]   [--tls off|starttls|implicit]
     [--auth-user U --auth-password-env VAR]   [--maildir DIR (store each message)]   [--print-body]
     (recipients refuse@… get 550, tempfail@… 451, and over LMTP overquota@… 552 after DATA, as in the app)
+  check [probe options] [--format nagios|prometheus|json] [--warning S --critical S (session seconds)]
+    [--cert-warning D --cert-critical D (days left)]  a probe for monitoring; exit 0 OK, 1 WARNING, 2 CRITICAL,
+    3 UNKNOWN (a usage error too), in every format
   diff A.json B.json [--json]  two saved records compared: capabilities, AUTH mechanisms, TLS and certificate,
     findings, timings side by side; exit 0 when they agree, 1 when they differ (as diff(1))
   mx DOMAIN  every MX host and address of a domain (null MX, implicit MX), each probed as a sending MTA would:
