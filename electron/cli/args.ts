@@ -13,7 +13,7 @@ import { oneOf } from './arg-values.js';
 import { attribute, proxyOption, stopStage } from './session-args.js';
 import { cliDate, dkimOption, extraHeaders, inlineImage } from './message-args.js';
 import { UsageError } from './usage-error.js';
-import { OPTIONS } from './options.js';
+import { COMPOSING_OPTIONS, OPTIONS } from './options.js';
 import type { AsOption } from './reproduce.js';
 
 export { UsageError };
@@ -328,24 +328,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
 
   const dkim = dkimOption(values['dkim-domain'], values['dkim-selector'], values['dkim-key']);
   if (values['message-file']) {
-    const composing = [
-      'from',
-      'to',
-      'cc',
-      'bcc',
-      'reply-to',
-      'subject',
-      'body',
-      'body-file',
-      'attach',
-      'inline',
-      'html-file',
-      'header',
-      'date',
-      'message-id',
-      'sender',
-    ] as const;
-    const given = composing.find((o) => values[o] !== undefined);
+    const given = COMPOSING_OPTIONS.find((o) => values[o] !== undefined);
     if (given) {
       throw new UsageError(
         `--message-file sends an existing message as it is; --${given} composes one (use --envelope-from/--envelope-to for the envelope)`,

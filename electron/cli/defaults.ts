@@ -6,6 +6,7 @@ import type { ProfileSummary } from '../../shared/ipc/contract.js';
 import { ProfileStore } from '../app/services/profile-store.js';
 import { noSecretStore } from '../app/services/secret-store.js';
 import { UsageError } from './usage-error.js';
+import { COMPOSING_OPTIONS } from './options.js';
 
 /**
  * Defaults for the command line, from (highest first): the command line itself, `--profile NAME` (a profile the app
@@ -34,30 +35,13 @@ export interface Defaults {
 const NOT_DEFAULTS = new Set(['help', 'password', 'command', 'dump', 'as', 'profile', 'expn']);
 
 /** Groups that exclude each other: taking one side from a level hides the other side below it. */
-const COMPOSING = [
-  'from',
-  'to',
-  'cc',
-  'bcc',
-  'reply-to',
-  'subject',
-  'body',
-  'body-file',
-  'html-file',
-  'attach',
-  'inline',
-  'header',
-  'date',
-  'message-id',
-  'sender',
-];
 const EXCLUSIVE: [string[], string[]][] = [
   [['host', 'port'], ['socket']],
   [['password-env'], ['password-file']],
   [['body'], ['body-file']],
   [['quit-after'], ['drop-after']],
   [['no-pipelining'], ['force-pipelining']],
-  [COMPOSING, ['message-file']],
+  [[...COMPOSING_OPTIONS], ['message-file']],
 ];
 
 type Spec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { inertText } from '../../shared/inert-text.js';
-import { checkMx, type AddressCheck, type MxCheck } from '../dns/mx-check.js';
+import { checkMx, type AddressCheck, type MxCheck, type MxCheckOptions } from '../dns/mx-check.js';
 import { DnsError, parseResolverAddress, Resolver } from '../dns/resolver.js';
 import { describe } from '../dns/dane.js';
 import { EXIT } from './exit-codes.js';
@@ -21,16 +21,9 @@ const MX_OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-export interface MxArgs {
+export interface MxArgs extends MxCheckOptions {
   domain: string;
   resolver?: string;
-  port?: number;
-  parallel?: number;
-  deadlineMs?: number;
-  timeoutMs?: number;
-  ehloName?: string;
-  ca?: string;
-  mtaStsUrl?: string;
   json: boolean;
 }
 

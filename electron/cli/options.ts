@@ -87,3 +87,22 @@ export const OPTIONS = {
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The options that compose a message: --message-file excludes each of them (args.ts, defaults.ts). */
+export const COMPOSING_OPTIONS = [
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'body',
+  'body-file',
+  'attach',
+  'inline',
+  'html-file',
+  'header',
+  'date',
+  'message-id',
+  'sender',
+] as const;
