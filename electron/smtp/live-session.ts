@@ -253,10 +253,10 @@ export class LiveSession {
   /** One raw command line (AUTH arguments and SASL responses are redacted); a message line after DATA has no reply. */
   raw(line: string): Promise<SessionRecord> {
     return this.step(async (session) => {
-      const reply = await session.docmd(line);
+      // The record keeps the redacted form the transcript shows (the session says what that is: an app's transcript
+      // streams its events out and keeps none to look back at).
+      const { reply, shown } = await session.rawLine(line);
       if (!reply) return;
-      // The record keeps the redacted form the transcript shows.
-      const shown = this.transcript.events.findLast((e) => e.dir === 'send')?.text ?? line;
       this.commands.push({ command: shown, reply: replyInfo(reply) });
     });
   }

@@ -652,6 +652,11 @@ export class SmtpSession {
    * Returns the reply, or undefined for a message line (it has none).
    */
   async docmd(line: string): Promise<Reply | undefined> {
+    return (await this.rawLine(line)).reply;
+  }
+
+  /** docmd, also returning the line as the transcript shows it (AUTH arguments redacted): what a record may keep. */
+  async rawLine(line: string): Promise<{ reply?: Reply; shown: string }> {
     assertWireSafe(line, 'raw command');
     if (this.rawBody) {
       if (line !== '.') {
@@ -659,12 +664,12 @@ export class SmtpSession {
         const conn = this.conn;
         this.transcript.sent(line);
         await conn.write((line.startsWith('.') ? '.' : '') + line + '\r\n', 'data block', this.timeouts.dataBlock);
-        return undefined;
+        return { shown: line };
       }
       this.rawBody = false;
       const reply = await this.command('.', 'dataEnd', undefined, 'data-end');
       this.transactionOpen = false;
-      return reply;
+      return { reply, shown: line };
     }
     const auth = /^(AUTH\s+\S+)\s+(\S.*)$/i.exec(line);
     if (/^AUTH(\s|$)/i.test(line) && !this.rawSaslPending) this.assertAuthAllowedNow();
@@ -688,7 +693,7 @@ export class SmtpSession {
       };
     }
     if (/^DATA$/i.test(line.trim()) && reply.code === 354) this.rawBody = true;
-    return reply;
+    return { reply, shown };
   }
 
   /** QUIT and close; never throws (a session that is already gone is simply closed). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { probe, raw } from '../../electron/smtp/operations.js';
 import { SmtpSession } from '../../electron/smtp/session.js';
+import { Transcript } from '../../electron/smtp/transcript.js';
 import { formatTextTranscript } from '../../shared/transcript-format.js';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { serveCramMd5, serveLogin, servePlain, serveScram, serveXoauth2 } from '../helpers/sasl-server.js';
@@ -206,8 +207,9 @@ describe('raw sessions: AUTH typed by hand is redacted too', () => {
     },
   ];
 
-  for (const c of rawCases) {
-    it(c.name, async () => {
+  // retain: false is the app's transcript: events stream out to the window and none stay to look back at.
+  for (const [c, retain] of rawCases.flatMap((c) => [[c, true] as const, [c, false] as const])) {
+    it(`${c.name}${retain ? '' : ' (a transcript that keeps no events, as in the app)'}`, async () => {
       const server = await fakeServer(async (conn) => {
         await greetAndEhlo(conn, ['AUTH PLAIN LOGIN XOAUTH2']);
         for (let i = 0; i < c.commands.length; i++) {
@@ -216,7 +218,7 @@ describe('raw sessions: AUTH typed by hand is redacted too', () => {
         }
         await quit(conn);
       });
-      const record = await raw({ connection: tcp(server), commands: c.commands });
+      const record = await raw({ connection: { ...tcp(server), transcript: new Transcript({ retain }) }, commands: c.commands });
       await scriptsOk(server);
       // A refused AUTH among them fails the result (command-failed), as any 4xx/5xx to a raw command does.
       const refused = c.replies.some((r) => Number(r.slice(0, 3)) >= 400);
