@@ -18,6 +18,8 @@ export const EXIT = {
   commandFailed: 13,
   notSupported: 14,
   deliveryUnknown: 15,
+  /** relay-test: a relay trick was accepted. */
+  relayAccepted: 16,
   cancelled: 130,
 } as const;
 

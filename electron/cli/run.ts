@@ -21,6 +21,8 @@ import { parseServe, serve } from './serve.js';
 import { withDefaults } from './defaults.js';
 import { parseMx, runMx } from './mx.js';
 import { formatDiff, parseDiff } from './diff.js';
+import { formatRelay, splitRelayArgs } from './relay.js';
+import { relayTest } from '../smtp/relay-test.js';
 import { evaluate, formatNagios, formatPrometheus, splitCheckArgs, STATE } from './check.js';
 import { diffSessions } from '../../shared/session-diff.js';
 import { sendLoad } from '../smtp/load.js';
@@ -62,6 +64,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   const stderr = quietOnClose(io.stderr);
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
   if (argv[0] === 'check') return runCheck(argv.slice(1), stdout, stderr);
+  if (argv[0] === 'relay-test') return runRelayTest(argv.slice(1), stdout, stderr);
   if (argv[0] === 'diff') {
     let parsedDiff;
     try {
@@ -385,4 +388,39 @@ async function runCheck(argv: string[], stdout: { write: (t: string) => void }, 
   else if (options.format === 'prometheus') stdout.write(formatPrometheus([record]));
   else stdout.write(JSON.stringify({ state: evaluated.state, reasons: evaluated.reasons, record: withoutEvents(record) }, null, 2) + '\n');
   return evaluated.state;
+}
+
+/**
+ * `smtp-lens relay-test [connection] [auth] [--from A] [--to user@external] [--local-domain D] [--json]`: exit 16 when
+ * a trick was accepted, 15 when none was but some could not be judged, 0 when every one was refused.
+ */
+async function runRelayTest(
+  argv: string[],
+  stdout: { write: (t: string) => void },
+  stderr: { write: (t: string) => void },
+): Promise<number> {
+  let split;
+  let parsed: Parsed;
+  try {
+    split = splitRelayArgs(argv);
+    parsed = await parseWithDefaults(['probe', ...split.rest], process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof SmtpError)) throw error;
+    stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
+    return EXIT.usage;
+  }
+  if (parsed.command !== 'probe') return EXIT.usage;
+  const { record, outcomes, localDomain } = await relayTest({
+    ...parsed.request,
+    connection: { ...parsed.request.connection, transcript: new Transcript() },
+    from: split.from,
+    to: split.to,
+    ...(split.localDomain !== undefined ? { localDomain: split.localDomain } : {}),
+  });
+  // The transcript stays in: it is the evidence of what was sent (and that DATA never was).
+  if (split.json) stdout.write(JSON.stringify({ localDomain, outcomes, record }, null, 2) + '\n');
+  else stdout.write(formatRelay(outcomes, localDomain));
+  if (outcomes.some((o) => o.verdict === 'accepted')) return EXIT.relayAccepted;
+  if (outcomes.some((o) => o.verdict !== 'refused')) return EXIT.deliveryUnknown;
+  return EXIT.ok;
 }

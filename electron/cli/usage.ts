@@ -14,6 +14,9 @@ commands:
   check [probe options] [--format nagios|prometheus|json] [--warning S --critical S (session seconds)]
     [--cert-warning D --cert-critical D (days left)]  a probe for monitoring; exit 0 OK, 1 WARNING, 2 CRITICAL,
     3 UNKNOWN (a usage error too), in every format
+  relay-test [connection] [auth] [--from A] [--to user@external] [--local-domain D] [--json]  the classic relay tricks
+    (external recipient, %-hack, quoted @, source route, !-path, null sender, own domain as sender), each stopped
+    after RCPT (never DATA); exit 16 when one was accepted, 15 when some could not be judged, 0 all refused
   diff A.json B.json [--json]  two saved records compared: capabilities, AUTH mechanisms, TLS and certificate,
     findings, timings side by side; exit 0 when they agree, 1 when they differ (as diff(1))
   mx DOMAIN  every MX host and address of a domain (null MX, implicit MX), each probed as a sending MTA would:
