@@ -20,6 +20,8 @@ export const EXIT = {
   deliveryUnknown: 15,
   /** relay-test: a relay trick was accepted. */
   relayAccepted: 16,
+  /** smuggling-test: the server ended the data at a non-standard sequence. */
+  smuggled: 17,
   cancelled: 130,
 } as const;
 

@@ -23,6 +23,8 @@ import { parseMx, runMx } from './mx.js';
 import { formatDiff, parseDiff } from './diff.js';
 import { formatRelay, splitRelayArgs } from './relay.js';
 import { relayTest } from '../smtp/relay-test.js';
+import { formatSmuggling, splitSmugglingArgs } from './smuggling.js';
+import { smugglingTest } from '../smtp/smuggling-test.js';
 import { evaluate, formatNagios, formatPrometheus, splitCheckArgs, STATE } from './check.js';
 import { diffSessions } from '../../shared/session-diff.js';
 import { sendLoad } from '../smtp/load.js';
@@ -65,6 +67,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
   if (argv[0] === 'check') return runCheck(argv.slice(1), stdout, stderr);
   if (argv[0] === 'relay-test') return runRelayTest(argv.slice(1), stdout, stderr);
+  if (argv[0] === 'smuggling-test') return runSmugglingTest(argv.slice(1), stdout, stderr);
   if (argv[0] === 'diff') {
     let parsedDiff;
     try {
@@ -422,5 +425,38 @@ async function runRelayTest(
   else stdout.write(formatRelay(outcomes, localDomain));
   if (outcomes.some((o) => o.verdict === 'accepted')) return EXIT.relayAccepted;
   if (outcomes.some((o) => o.verdict !== 'refused')) return EXIT.deliveryUnknown;
+  return EXIT.ok;
+}
+
+/**
+ * `smtp-lens smuggling-test [connection] [auth] --i-own-this-server --from A --to B [--variant ID]... [--json]`: exit 17
+ * when the server ended the data at a non-standard sequence, 15 when none did but some could not be judged, 0 otherwise.
+ */
+async function runSmugglingTest(
+  argv: string[],
+  stdout: { write: (t: string) => void },
+  stderr: { write: (t: string) => void },
+): Promise<number> {
+  let split;
+  let parsed: Parsed;
+  try {
+    split = splitSmugglingArgs(argv);
+    parsed = await parseWithDefaults(['probe', ...split.rest], process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof SmtpError)) throw error;
+    stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
+    return EXIT.usage;
+  }
+  if (parsed.command !== 'probe') return EXIT.usage;
+  const outcomes = await smugglingTest({
+    ...parsed.request,
+    from: split.from,
+    to: split.to,
+    ...(split.variants ? { variants: split.variants } : {}),
+  });
+  if (split.json) stdout.write(JSON.stringify({ outcomes }, null, 2) + '\n');
+  else stdout.write(formatSmuggling(outcomes));
+  if (outcomes.some((o) => o.verdict === 'smuggled')) return EXIT.smuggled;
+  if (outcomes.some((o) => o.verdict === 'unknown' || o.verdict === 'not-tried')) return EXIT.deliveryUnknown;
   return EXIT.ok;
 }

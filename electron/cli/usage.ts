@@ -17,6 +17,9 @@ commands:
   relay-test [connection] [auth] [--from A] [--to user@external] [--local-domain D] [--json]  the classic relay tricks
     (external recipient, %-hack, quoted @, source route, !-path, null sender, own domain as sender), each stopped
     after RCPT (never DATA); exit 16 when one was accepted, 15 when some could not be judged, 0 all refused
+  smuggling-test [connection] [auth] --i-own-this-server --from A --to B [--variant ID]... [--json]  SMTP smuggling
+    (CVE-2023-51764/5/6): one message per non-standard end of data (<LF>.<LF>, <CR>.<CR>, <LF>.<CR><LF>, …) with a
+    second transaction after it; exit 17 when the server answered it (it ended the data there), 15 unjudged, 0 none
   diff A.json B.json [--json]  two saved records compared: capabilities, AUTH mechanisms, TLS and certificate,
     findings, timings side by side; exit 0 when they agree, 1 when they differ (as diff(1))
   mx DOMAIN  every MX host and address of a domain (null MX, implicit MX), each probed as a sending MTA would:

@@ -5,7 +5,7 @@ import { MailBatch, type BatchMessage, type BatchOptions } from './mail-batch.js
 import type { PreparedMessage } from './prepare-message.js';
 import type { Attribute } from './protocol/attributes.js';
 import { replyInfo } from './protocol/reply.js';
-import { SmtpSession, isUrlLikeHost, type AuthOptions, type OpenUntil, type SessionOptions } from './session.js';
+import { SmtpSession, isUrlLikeHost, type AuthOptions, type OpenUntil, type SessionOptions, type SmugglingExchange } from './session.js';
 import { MailTransaction, type SendOptions } from './transaction.js';
 import { Transcript } from './transcript.js';
 
@@ -248,6 +248,30 @@ export class LiveSession {
         throw new SmtpError('command-failed', `${verb} answered ${reply.code} ${reply.text}`, { reply, command: verb });
       }
     });
+  }
+
+  /** The smuggling self-test's transaction (see SmtpSession.smugglingExchange); `into` holds what arrived. */
+  smuggle(envelope: { from: string; to: string }, payload: Buffer, maxExtra: number, into: SmugglingExchange): Promise<SessionRecord> {
+    return this.step(async (session) => {
+      try {
+        await session.smugglingExchange(envelope, payload, maxExtra, into);
+      } finally {
+        this.keepSmuggling(envelope, into);
+      }
+    });
+  }
+
+  private keepSmuggling(envelope: { from: string; to: string }, into: SmugglingExchange): void {
+    for (const [command, reply] of [
+      [`MAIL FROM:<${envelope.from}>`, into.mail],
+      [`RCPT TO:<${envelope.to}>`, into.rcpt],
+      ['DATA', into.data],
+      ['end of data', into.end],
+      ...into.extra.map((r) => ['(a command smuggled in the message)', r] as const),
+      ['QUIT', into.quit],
+    ] as const) {
+      if (reply) this.commands.push({ command, reply: replyInfo(reply) });
+    }
   }
 
   /** One raw command line (AUTH arguments and SASL responses are redacted); a message line after DATA has no reply. */

@@ -121,6 +121,17 @@ function assertPlainHost(host: string): void {
  * The model is smtplib.SMTP; every method that talks to the server records to the transcript.
  * Every command goes through the connection's reply ledger, so each reply is matched to the command it answers.
  */
+/** What the smuggling self-test's transaction got, filled in as the replies arrive. */
+export interface SmugglingExchange {
+  mail?: Reply;
+  rcpt?: Reply;
+  data?: Reply;
+  end?: Reply;
+  /** Replies between the end of the data and QUIT's 221: answers to commands carried inside the message. */
+  extra: Reply[];
+  quit?: Reply;
+}
+
 export class SmtpSession {
   readonly protocol: Protocol;
   readonly tlsMode: TlsMode;
@@ -694,6 +705,53 @@ export class SmtpSession {
     }
     if (/^DATA$/i.test(line.trim()) && reply.code === 354) this.rawBody = true;
     return { reply, shown };
+  }
+
+  /**
+   * The smuggling self-test's one transaction (smuggling-test.ts is the only caller, behind --i-own-this-server): MAIL,
+   * RCPT, DATA, then `payload` exactly as given — bare CR and LF included, which every other path refuses or turns
+   * into CRLF — and QUIT in the same write. The end of the data is owed one reply and QUIT its 221; any reply
+   * between them answers a command the payload carried inside the message, so the server ended the data early.
+   * Up to `maxExtra` such replies are taken (more is a flood, and the connection's rules apply). `into` is filled in
+   * as replies arrive, so a failure part-way still tells what happened.
+   */
+  async smugglingExchange(
+    envelope: { from: string; to: string },
+    payload: Buffer,
+    maxExtra: number,
+    into: SmugglingExchange,
+  ): Promise<void> {
+    const conn = this.conn;
+    into.mail = await this.command(`MAIL FROM:<${envelope.from}>`, 'mail');
+    if (into.mail.code !== 250) return;
+    into.rcpt = await this.command(`RCPT TO:<${envelope.to}>`, 'rcpt');
+    if (into.rcpt.code !== 250 && into.rcpt.code !== 251) return;
+    into.data = await this.command('DATA', 'dataInit', undefined, 'data');
+    if (into.data.code !== 354) return;
+    for (const line of payload.toString('latin1').split('\r\n').slice(0, -1)) this.transcript.sent(line);
+    this.transcript.sent('QUIT');
+    let left = maxExtra;
+    const quitOrSmuggled = (): Expectation => ({
+      ...this.expect('any', 'QUIT (or a command smuggled in the message)', 'quit'),
+      then: (reply) => (reply.code === 221 || --left < 0 ? undefined : [quitOrSmuggled()]),
+    });
+    await conn.send(
+      [payload, 'QUIT\r\n'],
+      [this.expect('data-end', 'end of data', 'dataEnd'), quitOrSmuggled()],
+      'data end',
+      this.timeouts.dataEnd,
+    );
+    into.end = await conn.nextReply();
+    for (;;) {
+      const reply = await conn.nextReply();
+      if (reply.code === 221) {
+        into.quit = reply;
+        break;
+      }
+      into.extra.push(reply);
+      if (into.extra.length > maxExtra) break;
+    }
+    await conn.close();
   }
 
   /** QUIT and close; never throws (a session that is already gone is simply closed). */

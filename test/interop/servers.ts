@@ -51,6 +51,11 @@ export interface InteropEnv {
      * mynetworks (only the test domain is accepted), so a relay check has something to refuse.
      */
     frontEnd: number;
+    /**
+     * The CVE-2023-51764 fix switched on (smtpd_forbid_bare_newline = yes) and, unlike its default, not waived for
+     * mynetworks (loopback is in it): a bare LF in the data is refused.
+     */
+    bareNewlineForbidden: number;
     logFile: string;
   };
   dovecot: { lmtpSocket: string; lmtpPort: number; mailRoot: string; logFile: string };
@@ -455,6 +460,7 @@ interface Ports {
   smtps: number;
   plainAuth: number;
   frontEnd: number;
+  bareNewlineForbidden: number;
   lmtp: number;
   eximSmtp: number;
   eximSmtps: number;
@@ -522,6 +528,7 @@ function postfixMaster(ports: Ports, netns: NetnsInfo): string {
     `127.0.0.1:${ports.plainAuth} inet n - n - - smtpd ${plainAuth}`,
     ...(netns.ok ? [`${netns.serverAddress}:${ports.plainAuth} inet n - n - - smtpd ${plainAuth}`] : []),
     `127.0.0.1:${ports.frontEnd} inet n - n - - smtpd -o smtpd_authorized_xclient_hosts=127.0.0.0/8 -o smtpd_relay_restrictions=reject_unauth_destination`,
+    `127.0.0.1:${ports.bareNewlineForbidden} inet n - n - - smtpd -o smtpd_forbid_bare_newline=yes -o smtpd_forbid_bare_newline_exclusions=`,
   ];
   // service type private unpriv chroot wakeup maxproc command: nothing chrooted, the internal services postfix needs.
   const internal = [
@@ -803,13 +810,14 @@ export async function startServers(): Promise<RunningServers> {
     saveState(state);
     netns = await makeNetns(netnsNames);
 
-    const [smtp, submission, smtps, plainAuth, lmtp, eximSmtp, eximSmtps, frontEnd] = await freePorts(8);
+    const [smtp, submission, smtps, plainAuth, lmtp, eximSmtp, eximSmtps, frontEnd, bareNewlineForbidden] = await freePorts(9);
     const ports: Ports = {
       smtp: smtp!,
       submission: submission!,
       smtps: smtps!,
       plainAuth: plainAuth!,
       frontEnd: frontEnd!,
+      bareNewlineForbidden: bareNewlineForbidden!,
       lmtp: lmtp!,
       eximSmtp: eximSmtp!,
       eximSmtps: eximSmtps!,
@@ -839,7 +847,7 @@ export async function startServers(): Promise<RunningServers> {
       throw new Error(`${error.message}\n${tail(l.postfix.log)}`);
     });
     const postfix = track(launch('postfix', POSTFIX.master, ['-c', l.postfix.conf, '-s'], l.postfix.stdout));
-    for (const port of [ports.smtp, ports.submission, ports.plainAuth, ports.frontEnd])
+    for (const port of [ports.smtp, ports.submission, ports.plainAuth, ports.frontEnd, ports.bareNewlineForbidden])
       await waitReady(postfix, { host: '127.0.0.1', port });
 
     const [eximCmd, eximArgs] = await eximCommand(l, ['-C', l.exim.conf, '-bdf']);
@@ -868,6 +876,7 @@ export async function startServers(): Promise<RunningServers> {
         smtps: ports.smtps,
         plainAuth: ports.plainAuth,
         frontEnd: ports.frontEnd,
+        bareNewlineForbidden: ports.bareNewlineForbidden,
         logFile: l.postfix.log,
       },
       dovecot: { lmtpSocket, lmtpPort: ports.lmtp, mailRoot: l.dovecot.mail, logFile: l.dovecot.log },

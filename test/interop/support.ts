@@ -45,6 +45,7 @@ export type Endpoint =
   | 'postfix-smtps'
   | 'postfix-plain-auth'
   | 'postfix-front-end'
+  | 'postfix-bare-newline-forbidden'
   | 'dovecot-lmtp-tcp'
   | 'dovecot-lmtp-unix'
   | 'exim-smtp'
@@ -67,6 +68,8 @@ export function endpoint(
       return local(env.postfix.plainAuth, 'off');
     case 'postfix-front-end':
       return local(env.postfix.frontEnd, 'off');
+    case 'postfix-bare-newline-forbidden':
+      return local(env.postfix.bareNewlineForbidden, 'off');
     case 'dovecot-lmtp-tcp':
       return { host: '127.0.0.1', port: env.dovecot.lmtpPort, protocol: 'lmtp', tls: 'off' };
     case 'dovecot-lmtp-unix':
