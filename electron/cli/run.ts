@@ -8,7 +8,7 @@ import { prepareMessage, type PreparedMessage } from '../smtp/live-session.js';
 import { defined } from '../../shared/defined.js';
 import { defaultPort } from '../smtp/session.js';
 import { Transcript } from '../smtp/transcript.js';
-import { OPTIONS, parseCommandLine, USAGE, UsageError, type Output, type ParseExtras, type Parsed } from './args.js';
+import { USAGE, UsageError, type Output, type Parsed } from './args.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { ExportFile, exportKind } from './export-file.js';
 import { formatExplanation } from './explain.js';
@@ -18,18 +18,14 @@ import { messageBytes } from './message-bytes.js';
 import { reproduce, type AsOption } from './reproduce.js';
 import { NotReproducible } from '../../shared/reproduce/spec.js';
 import { parseServe, serve } from './serve.js';
-import { withDefaults } from './defaults.js';
 import { parseMx, runMx } from './mx.js';
 import { formatDiff, parseDiff } from './diff.js';
-import { formatRelay, splitRelayArgs } from './relay.js';
-import { relayTest } from '../smtp/relay-test.js';
-import { formatSmuggling, splitSmugglingArgs } from './smuggling.js';
-import { smugglingTest } from '../smtp/smuggling-test.js';
 import { evaluate, formatNagios, formatPrometheus, splitCheckArgs, STATE } from './check.js';
 import { diffSessions } from '../../shared/session-diff.js';
+import { parseWithDefaults } from './parse-with-defaults.js';
+import { PROBE_COMMANDS } from './probe-commands.js';
 import { sendLoad } from '../smtp/load.js';
 import { formatLoad, loadJson } from './load-summary.js';
-import { askSecret } from './ask-secret.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -66,8 +62,8 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   const stderr = quietOnClose(io.stderr);
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
   if (argv[0] === 'check') return runCheck(argv.slice(1), stdout, stderr);
-  if (argv[0] === 'relay-test') return runRelayTest(argv.slice(1), stdout, stderr);
-  if (argv[0] === 'smuggling-test') return runSmugglingTest(argv.slice(1), stdout, stderr);
+  const probing = argv[0] !== undefined ? PROBE_COMMANDS.get(argv[0]) : undefined;
+  if (probing) return probing(argv.slice(1), stdout, stderr);
   if (argv[0] === 'diff') {
     let parsedDiff;
     try {
@@ -303,30 +299,6 @@ async function runServe(argv: string[], stdout: { write: (t: string) => void }, 
 }
 
 /**
- * The command line with its defaults (--profile, SMTP_LENS_*, config.json; see defaults.ts). When the AUTH user came
- * from a profile and no secret was given, the password is asked for in a terminal (the app's key store is not open
- * to the command line).
- */
-async function parseWithDefaults(argv: string[], env: NodeJS.ProcessEnv): Promise<Parsed> {
-  const first = argv.find((a) => !a.startsWith('-'));
-  // help and explain take no defaults (and must work whatever the config file says).
-  if (first === undefined || first === 'help' || first === 'explain' || argv.includes('--help') || argv.includes('-h')) {
-    return parseCommandLine(argv, env);
-  }
-  const defaults = await withDefaults(argv, OPTIONS, env);
-  const extras: ParseExtras = { ...defaults.extras };
-  const userSource = defaults.sources.user;
-  if (userSource?.startsWith('profile ')) {
-    extras.profileAuth = userSource;
-    const hasSecret = defaults.argv.some((a) => /^--password-(env|file)(=|$)/.test(a));
-    if (!hasSecret && !argv.includes('--as') && process.stdin.isTTY && process.stderr.isTTY) {
-      extras.secret = await askSecret(`Password for ${userSource}: `);
-    }
-  }
-  return parseCommandLine(defaults.argv, env, extras);
-}
-
-/**
  * --connections / --rate: the load test; the summary (or --json) on stdout. The exit status is the first failing
  * connection's (by its error), 0 when every message was delivered.
  */
@@ -391,72 +363,4 @@ async function runCheck(argv: string[], stdout: { write: (t: string) => void }, 
   else if (options.format === 'prometheus') stdout.write(formatPrometheus([record]));
   else stdout.write(JSON.stringify({ state: evaluated.state, reasons: evaluated.reasons, record: withoutEvents(record) }, null, 2) + '\n');
   return evaluated.state;
-}
-
-/**
- * `smtp-lens relay-test [connection] [auth] [--from A] [--to user@external] [--local-domain D] [--json]`: exit 16 when
- * a trick was accepted, 15 when none was but some could not be judged, 0 when every one was refused.
- */
-async function runRelayTest(
-  argv: string[],
-  stdout: { write: (t: string) => void },
-  stderr: { write: (t: string) => void },
-): Promise<number> {
-  let split;
-  let parsed: Parsed;
-  try {
-    split = splitRelayArgs(argv);
-    parsed = await parseWithDefaults(['probe', ...split.rest], process.env);
-  } catch (error) {
-    if (!(error instanceof UsageError) && !(error instanceof SmtpError)) throw error;
-    stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
-    return EXIT.usage;
-  }
-  if (parsed.command !== 'probe') return EXIT.usage;
-  const { record, outcomes, localDomain } = await relayTest({
-    ...parsed.request,
-    connection: { ...parsed.request.connection, transcript: new Transcript() },
-    from: split.from,
-    to: split.to,
-    ...(split.localDomain !== undefined ? { localDomain: split.localDomain } : {}),
-  });
-  // The transcript stays in: it is the evidence of what was sent (and that DATA never was).
-  if (split.json) stdout.write(JSON.stringify({ localDomain, outcomes, record }, null, 2) + '\n');
-  else stdout.write(formatRelay(outcomes, localDomain));
-  if (outcomes.some((o) => o.verdict === 'accepted')) return EXIT.relayAccepted;
-  if (outcomes.some((o) => o.verdict !== 'refused')) return EXIT.deliveryUnknown;
-  return EXIT.ok;
-}
-
-/**
- * `smtp-lens smuggling-test [connection] [auth] --i-own-this-server --from A --to B [--variant ID]... [--json]`: exit 17
- * when the server ended the data at a non-standard sequence, 15 when none did but some could not be judged, 0 otherwise.
- */
-async function runSmugglingTest(
-  argv: string[],
-  stdout: { write: (t: string) => void },
-  stderr: { write: (t: string) => void },
-): Promise<number> {
-  let split;
-  let parsed: Parsed;
-  try {
-    split = splitSmugglingArgs(argv);
-    parsed = await parseWithDefaults(['probe', ...split.rest], process.env);
-  } catch (error) {
-    if (!(error instanceof UsageError) && !(error instanceof SmtpError)) throw error;
-    stderr.write(`smtp-lens: ${inertText(error.message)}\n`);
-    return EXIT.usage;
-  }
-  if (parsed.command !== 'probe') return EXIT.usage;
-  const outcomes = await smugglingTest({
-    ...parsed.request,
-    from: split.from,
-    to: split.to,
-    ...(split.variants ? { variants: split.variants } : {}),
-  });
-  if (split.json) stdout.write(JSON.stringify({ outcomes }, null, 2) + '\n');
-  else stdout.write(formatSmuggling(outcomes));
-  if (outcomes.some((o) => o.verdict === 'smuggled')) return EXIT.smuggled;
-  if (outcomes.some((o) => o.verdict === 'unknown' || o.verdict === 'not-tried')) return EXIT.deliveryUnknown;
-  return EXIT.ok;
 }

@@ -20,6 +20,9 @@ commands:
   smuggling-test [connection] [auth] --i-own-this-server --from A --to B [--variant ID]... [--json]  SMTP smuggling
     (CVE-2023-51764/5/6): one message per non-standard end of data (<LF>.<LF>, <CR>.<CR>, <LF>.<CR><LF>, …) with a
     second transaction after it; exit 17 when the server answered it (it ended the data there), 15 unjudged, 0 none
+  matrix --host H [--ports 25,465,587] [--tls off,starttls,implicit] [--parallel N] [connection] [--json]  every
+    port × TLS mode: capabilities, AUTH before and after TLS, certificate; findings such as AUTH offered in plaintext
+    or STARTTLS missing on 587; 10 s per stage unless --timeout; exit 0, 3 when nothing answered
   diff A.json B.json [--json]  two saved records compared: capabilities, AUTH mechanisms, TLS and certificate,
     findings, timings side by side; exit 0 when they agree, 1 when they differ (as diff(1))
   mx DOMAIN  every MX host and address of a domain (null MX, implicit MX), each probed as a sending MTA would:

@@ -4,6 +4,7 @@ import type { SessionOptions } from '../smtp/session.js';
 import { addressesOf, mailRoute, type MailRoute } from './mx.js';
 import type { Resolver } from './resolver.js';
 import tls from 'node:tls';
+import { certificateCheck, type CertificateCheck } from '../../shared/certificate-verdict.js';
 import { mtaSts, mxAllowed, tlsRpt, type MtaSts, type TlsRpt } from './mta-sts.js';
 import { lookupTlsa, matchTlsa, tlsaName, type DaneResult, type TlsaRecord } from './dane.js';
 
@@ -13,7 +14,7 @@ import { lookupTlsa, matchTlsa, tlsaName, type DaneResult, type TlsaRecord } fro
  * the address connected to). Bounded concurrency and one deadline for the whole check.
  */
 
-export type CertificateVerdict = 'valid' | 'name-mismatch' | 'untrusted' | 'expired' | 'none';
+export type { CertificateVerdict } from '../../shared/certificate-verdict.js';
 
 export interface AddressCheck {
   address: string;
@@ -23,7 +24,7 @@ export interface AddressCheck {
   /** STARTTLS offered by the server, and whether TLS then came up. */
   starttls: 'used' | 'not-offered' | 'failed' | 'unknown';
   tls?: { protocol: string | null; cipher: string | null };
-  certificate?: { verdict: CertificateVerdict; subject?: string; daysLeft?: number; reason?: string };
+  certificate?: CertificateCheck;
   findings: Pick<Finding, 'id' | 'severity' | 'title'>[];
   /** DANE: the host's TLSA records against the chain this address presented (absent when TLS did not come up). */
   dane?: Omit<DaneResult, 'records' | 'name' | 'authenticated'>;
@@ -67,8 +68,6 @@ export interface MxCheckOptions {
   mtaStsUrl?: string;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
-
 /** The verdict on what a probe of one address saw. */
 export function addressCheck(address: string, family: 4 | 6, record: SessionRecord): AddressCheck {
   const error = record.result.error;
@@ -91,22 +90,7 @@ export function addressCheck(address: string, family: 4 | 6, record: SessionReco
   };
   if (tls) {
     check.tls = { protocol: tls.protocol, cipher: tls.cipher };
-    const leaf = tls.peerCertificate[0];
-    if (!leaf) check.certificate = { verdict: 'none' };
-    else {
-      const daysLeft = Math.floor((Date.parse(leaf.validTo) - Date.now()) / DAY);
-      // Node counts a name mismatch as "not authorized" too: the chain is judged apart from the name.
-      const chainTrusted = tls.authorized || /ALTNAME/i.test(tls.authorizationError ?? '');
-      const verdict: CertificateVerdict =
-        daysLeft < 0 ? 'expired' : !chainTrusted ? 'untrusted' : tls.nameMatches === false ? 'name-mismatch' : 'valid';
-      check.certificate = {
-        verdict,
-        subject: leaf.subject,
-        daysLeft,
-        ...(verdict === 'untrusted' && tls.authorizationError ? { reason: tls.authorizationError } : {}),
-        ...(verdict === 'name-mismatch' ? { reason: `not valid for ${tls.servername}` } : {}),
-      };
-    }
+    check.certificate = certificateCheck(tls);
   }
   return check;
 }
