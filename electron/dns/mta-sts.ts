@@ -1,5 +1,7 @@
 import https from 'node:https';
 import type { TxtAnswer } from 'dns-packet';
+import type { LookupFunction } from 'node:net';
+import { addressesOf } from './mx.js';
 import type { Resolver } from './resolver.js';
 
 /**
@@ -118,12 +120,16 @@ export function mxAllowed(patterns: readonly string[], host: string): string | u
 }
 
 /** GET the policy: HTTPS with the certificate verified, no redirects, bounded in size and time. */
-export function fetchPolicy(url: string, options: { ca?: string; timeoutMs?: number } = {}): Promise<string> {
+export function fetchPolicy(url: string, options: { ca?: string; timeoutMs?: number; lookup?: LookupFunction } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const timeoutMs = options.timeoutMs ?? 10_000;
     const request = https.get(
       url,
-      { ...(options.ca !== undefined ? { ca: options.ca } : {}), headers: { accept: 'text/plain' } },
+      {
+        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        headers: { accept: 'text/plain' },
+      },
       (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 300 && status < 400) {
@@ -182,7 +188,10 @@ export async function mtaSts(
   if (!found.record && options.url === undefined) return result;
   result.url = options.url ?? `https://mta-sts.${domain}/.well-known/mta-sts.txt`;
   try {
-    result.policy = parsePolicy(await fetchPolicy(result.url, options));
+    // The policy host is looked up with the chosen resolver, like everything else (a split-horizon or test resolver
+    // must not be bypassed); a --mta-sts-url the user typed goes through the system's, like any URL.
+    const lookup = options.url === undefined ? resolverLookup(resolver) : undefined;
+    result.policy = parsePolicy(await fetchPolicy(result.url, { ...options, ...(lookup ? { lookup } : {}) }));
   } catch (error) {
     result.policyProblem = (error as Error).message;
   }
@@ -210,5 +219,29 @@ export async function tlsRpt(resolver: Resolver, domain: string): Promise<TlsRpt
       : bad.length
         ? { problem: `rua must be mailto: or https: (${bad.join(', ')})` }
         : {}),
+  };
+}
+
+/** A `lookup` for node:net that asks `resolver` (A and AAAA) instead of the system. */
+export function resolverLookup(resolver: Resolver): LookupFunction {
+  return (hostname, options, callback) => {
+    addressesOf(resolver, hostname).then(
+      (found) => {
+        const wanted =
+          options.family === 4 || options.family === 6 ? found.addresses.filter((a) => a.family === options.family) : found.addresses;
+        if (wanted.length === 0) {
+          const error = Object.assign(new Error(`${hostname} has no address${found.errors.length ? `: ${found.errors.join('; ')}` : ''}`), {
+            code: 'ENOTFOUND',
+          });
+          callback(error, '', 0);
+        } else if (options.all)
+          callback(
+            null,
+            wanted.map((a) => ({ address: a.address, family: a.family })),
+          );
+        else callback(null, wanted[0]!.address, wanted[0]!.family);
+      },
+      (error: Error) => callback(Object.assign(error, { code: 'ENOTFOUND' }), '', 0),
+    );
   };
 }
