@@ -24,6 +24,7 @@ import { evaluate, formatNagios, formatPrometheus, splitCheckArgs, STATE } from 
 import { diffSessions } from '../../shared/session-diff.js';
 import { parseWithDefaults } from './parse-with-defaults.js';
 import { PROBE_COMMANDS } from './probe-commands.js';
+import { checkDomain } from './check-domain.js';
 import { sendLoad } from '../smtp/load.js';
 import { formatLoad, loadJson } from './load-summary.js';
 
@@ -349,6 +350,9 @@ async function runCheck(argv: string[], stdout: { write: (t: string) => void }, 
     return unknown(error.message, 'nagios');
   }
   const { options, rest } = split;
+  if (rest.some((a) => a === '--domain' || a.startsWith('--domain='))) {
+    return checkDomain(rest, options, stdout, (message) => unknown(message, options.format));
+  }
   let parsed: Parsed;
   try {
     parsed = await parseWithDefaults(['probe', ...rest], process.env);

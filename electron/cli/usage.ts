@@ -14,6 +14,8 @@ commands:
   check [probe options] [--format nagios|prometheus|json] [--warning S --critical S (session seconds)]
     [--cert-warning D --cert-critical D (days left)]  a probe for monitoring; exit 0 OK, 1 WARNING, 2 CRITICAL,
     3 UNKNOWN (a usage error too), in every format
+  check --domain D [--resolver ADDR[:PORT]] [mx options]  the same over every MX address of a domain (one down is a
+    WARNING while another works; a DANE mismatch or an MX an enforcing MTA-STS policy rules out is CRITICAL)
   relay-test [connection] [auth] [--from A] [--to user@external] [--local-domain D] [--json]  the classic relay tricks
     (external recipient, %-hack, quoted @, source route, !-path, null sender, own domain as sender), each stopped
     after RCPT (never DATA); exit 16 when one was accepted, 15 when some could not be judged, 0 all refused

@@ -66,6 +66,8 @@ export interface MxCheckOptions {
   ca?: string;
   /** Fetch the MTA-STS policy from here instead of https://mta-sts.<domain>/… (tests; never a default). */
   mtaStsUrl?: string;
+  /** Each address's probe record as it completes (`smtp-lens check --domain` judges and measures them). */
+  onRecord?: (exchange: string, address: string, record: SessionRecord) => void;
 }
 
 /** The verdict on what a probe of one address saw. */
@@ -159,6 +161,7 @@ export async function checkMx(resolver: Resolver, domain: string, options: MxChe
           };
           let chain: readonly Buffer[] = [];
           const record = await probe({ connection: { ...connection, onPeerChain: (der) => (chain = der) } });
+          options.onRecord?.(h.exchange, a.address, record);
           const check = addressCheck(a.address, a.family, record);
           if (record.tls) {
             const t = host.tlsa;

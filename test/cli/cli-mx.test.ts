@@ -4,7 +4,10 @@ import type http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolverLookup } from '../../electron/dns/mta-sts.js';
+import { Resolver } from '../../electron/dns/resolver.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
 import type { MxCheck } from '../../electron/dns/mx-check.js';
 import { assertCliBuilt, cli } from '../helpers/cli.js';
@@ -261,5 +264,138 @@ describe('smtp-lens mx', () => {
     const run = await cli(['mx', 'two.test', '--resolver', '127.0.0.1:9', '--timeout', '1']);
     expect(run.code).toBe(EXIT.connection);
     expect(run.stderr).toMatch(/smtp-lens mx: DNS: /);
+  });
+});
+
+describe("the MTA-STS policy host is looked up with the chosen resolver, never the system's", () => {
+  it('resolverLookup answers from the test DNS server (one address, and all of them)', async () => {
+    const lookup = resolverLookup(new Resolver({ address: dns.address }));
+    const one = await new Promise<[string, number]>((resolve, reject) =>
+      lookup('mx1.two.test', {}, (error, address, family) => (error ? reject(error) : resolve([address as string, family!]))),
+    );
+    expect(one).toEqual(['127.0.0.1', 4]);
+    const all = await new Promise<unknown>((resolve, reject) =>
+      lookup('mx1.two.test', { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+    );
+    expect(all).toEqual([{ address: '127.0.0.1', family: 4 }]);
+    const missing = await new Promise<Error>((resolve) => lookup('mta-sts.two.test', {}, (error) => resolve(error!)));
+    expect(missing).toMatchObject({ code: 'ENOTFOUND' });
+  });
+
+  it('two.test publishes an MTA-STS record, and its policy host is not in the test zone: the problem says so', async () => {
+    const run = await mx('two.test', good.port, '--json');
+    const check = JSON.parse(run.stdout) as MxCheck;
+    expect(check.mtaSts?.url).toBe('https://mta-sts.two.test/.well-known/mta-sts.txt');
+    expect(check.mtaSts?.policyProblem).toMatch(/mta-sts\.two\.test has no address/);
+  });
+});
+
+const checkDomain = (domain: string, port: number, ...extra: string[]) =>
+  cli([
+    'check',
+    '--domain',
+    domain,
+    '--resolver',
+    `${dns.address.host}:${dns.address.port}`,
+    '--port',
+    String(port),
+    '--ca',
+    caFile,
+    '--timeout',
+    '3',
+    ...extra,
+  ]);
+
+describe('smtp-lens check --domain', () => {
+  it('every MX address good: OK, exit 0, perfdata per address', async () => {
+    const run = await checkDomain('one.test', good.port);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^SMTP OK - one\.test: 1 MX host\(s\), 1 of 1 address\(es\) answered\|/);
+    expect(run.stdout).toMatch(/'mx\.one\.test\[127\.0\.0\.1\]_time'=\d+\.\d{6}s;;;0 /);
+    expect(run.stdout).toMatch(/'mx\.one\.test\[127\.0\.0\.1\]_cert_days'=\d+;; /);
+    expect(run.stdout.trimEnd()).toMatch(/ addresses=1;;;0 answered=1;;;0$/);
+  });
+
+  it('one MX of two down: WARNING (mail goes on through the other), exit 1', async () => {
+    const run = await checkDomain('two.test', good.port);
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stdout).toMatch(/^SMTP WARNING - mx2\.two\.test \[127\.0\.0\.3\]: connect-failed: /);
+    expect(run.stdout).toMatch(/1 of 2 address\(es\) answered/);
+  });
+
+  it('one MX of two down and an enforcing MTA-STS policy that rules the other out: CRITICAL, exit 2', async () => {
+    const run = await checkDomain('two.test', good.port, '--mta-sts-url', `${policyBase}/enforce-other`);
+    expect(run.code, run.stdout).toBe(2);
+    expect(run.stdout).toMatch(/mx1\.two\.test: an enforcing MTA-STS sender would not deliver here/);
+  });
+
+  it('every address down: CRITICAL, exit 2', async () => {
+    const run = await checkDomain('one.test', 1);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^SMTP CRITICAL - mx\.one\.test \[127\.0\.0\.1\]: connect-failed/);
+  });
+
+  it('a validated TLSA that matches nothing: CRITICAL', async () => {
+    const run = await checkDomain('badtlsa.test', good.port);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/the validated TLSA records do not match \(DANE\)/);
+  });
+
+  it('no STARTTLS on the only MX: WARNING', async () => {
+    const run = await checkDomain('bare.test', plain.port);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/bare\.test \[127\.0\.0\.1\]: no STARTTLS/);
+  });
+
+  it('a null MX is OK (the domain says it takes no mail); a domain with no mail server is CRITICAL', async () => {
+    const nul = await checkDomain('null.test', good.port);
+    expect(nul.code).toBe(0);
+    expect(nul.stdout).toMatch(/^SMTP OK - null MX: the domain accepts no mail \(RFC 7505\)/);
+    const none = await checkDomain('nowhere.test', good.port);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/no mail server/);
+  });
+
+  it('--cert-critical applies to each address', async () => {
+    const run = await checkDomain('one.test', good.port, '--cert-critical', '100000');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/mx\.one\.test \[127\.0\.0\.1\]: the certificate expires in \d+ days \(critical 100000\)/);
+  });
+
+  it('--format prometheus: per-address metrics and the domain state, read by a real parser', async () => {
+    const run = await checkDomain('two.test', good.port, '--format', 'prometheus');
+    expect(run.code).toBe(1);
+    const families = parsePrometheusTextFormat(run.stdout);
+    const byName = new Map(families.map((f) => [f.name, f]));
+    expect(byName.get('smtp_lens_domain_state')!.metrics).toEqual([{ labels: { domain: 'two.test' }, value: '1' }]);
+    expect(
+      byName
+        .get('smtp_lens_up')!
+        .metrics.map((m) => [m.labels!.target, m.value])
+        .sort(),
+    ).toEqual([
+      [`smtp://127.0.0.1:${good.port} (tls: starttls-optional)`, '1'],
+      [`smtp://127.0.0.3:${good.port} (tls: starttls-optional)`, '0'],
+    ]);
+    expect(byName.get('smtp_lens_domain_addresses')!.metrics).toEqual([
+      { labels: { domain: 'two.test', answered: 'false' }, value: '1' },
+      { labels: { domain: 'two.test', answered: 'true' }, value: '1' },
+    ]);
+  });
+
+  it('--format json: the state, the reasons and the whole mx check', async () => {
+    const run = await checkDomain('two.test', good.port, '--format', 'json');
+    const out = JSON.parse(run.stdout) as { state: number; reasons: string[]; check: MxCheck };
+    expect(out.state).toBe(1);
+    expect(out.check.hosts).toHaveLength(2);
+  });
+
+  it('a usage or DNS error is UNKNOWN, exit 3', async () => {
+    const bad = await cli(['check', '--domain', 'not a domain']);
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toMatch(/^SMTP UNKNOWN - check --domain: "not a domain" is not a domain name/);
+    const dead = await cli(['check', '--domain', 'one.test', '--resolver', '127.0.0.1:9', '--timeout', '1']);
+    expect(dead.code).toBe(3);
+    expect(dead.stdout).toMatch(/^SMTP UNKNOWN - DNS: /);
   });
 });
