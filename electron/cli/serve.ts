@@ -8,6 +8,9 @@ import { inertText } from '../../shared/inert-text.js';
 import { TestServer, type Account, type ListenerSpec } from '../app/services/test-server.js';
 import { isLoopback } from '../smtp/transport/loopback.js';
 import { oneOf } from './arg-values.js';
+import { parseResolverAddress, Resolver } from '../dns/resolver.js';
+import { senderAuthentication } from '../dns/sender-auth.js';
+import { formatSenderAuthentication } from '../../shared/sender-auth.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -22,6 +25,8 @@ export interface ServeOptions {
   account: Account | null;
   maildir?: string;
   printBody: boolean;
+  /** Evaluate SPF, DKIM, DMARC and ARC of each message with this resolver ("system": the system's first). */
+  authenticate?: string;
 }
 
 const SERVE_OPTIONS = {
@@ -34,6 +39,8 @@ const SERVE_OPTIONS = {
   'auth-password-env': { type: 'string' },
   maildir: { type: 'string' },
   'print-body': { type: 'boolean' },
+  authenticate: { type: 'boolean' },
+  resolver: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,7 +82,21 @@ export function parseServe(argv: string[], env: NodeJS.ProcessEnv): ServeOptions
     }
     account = { user: values['auth-user'], password };
   }
-  return { spec, account, printBody: values['print-body'] ?? false, ...(values.maildir !== undefined ? { maildir: values.maildir } : {}) };
+  if (values.resolver !== undefined && !values.authenticate) throw new UsageError('serve: --resolver goes with --authenticate');
+  if (values.resolver !== undefined) {
+    try {
+      parseResolverAddress(values.resolver);
+    } catch (error) {
+      throw new UsageError(`serve: --resolver: ${(error as Error).message}`);
+    }
+  }
+  return {
+    spec,
+    account,
+    printBody: values['print-body'] ?? false,
+    ...(values.maildir !== undefined ? { maildir: values.maildir } : {}),
+    ...(values.authenticate ? { authenticate: values.resolver ?? 'system' } : {}),
+  };
 }
 
 /** Store one message in a Maildir (tmp/ then new/, as the format asks, so a reader never sees half a message). */
@@ -98,7 +119,13 @@ function split(whole: Buffer): { headers: string[]; body: Buffer } {
 }
 
 /** One received message as DebuggingServer prints it: envelope, headers, then the body or how big it is. */
-export function formatReceived(message: ReceivedMessage, whole: Buffer, printBody: boolean, stored?: string): string {
+export function formatReceived(
+  message: ReceivedMessage,
+  whole: Buffer,
+  printBody: boolean,
+  stored?: string,
+  authentication?: string[],
+): string {
   const { headers, body } = split(whole);
   const lines = [
     '---------- MESSAGE FOLLOWS ----------',
@@ -129,6 +156,7 @@ export function formatReceived(message: ReceivedMessage, whole: Buffer, printBod
             .split(/\r?\n/).length;
     lines.push(`(body: ${count.toLocaleString('en-US')} lines, ${body.length.toLocaleString('en-US')} bytes; --print-body shows it)`);
   }
+  if (authentication) lines.push('', ...authentication);
   lines.push('------------ END MESSAGE ------------', '');
   return lines.join('\n');
 }
@@ -154,6 +182,25 @@ export async function serve(
     }
   }
   let received = 0;
+  const pending = new Set<Promise<unknown>>();
+  let resolver: Resolver | undefined;
+  if (options.authenticate !== undefined) {
+    try {
+      resolver = new Resolver(options.authenticate === 'system' ? {} : { address: parseResolverAddress(options.authenticate) });
+    } catch (error) {
+      io.stderr.write(`smtp-lens serve: --authenticate: ${inertText((error as Error).message)}\n`);
+      return EXIT.usage;
+    }
+  }
+  const authenticationOf = async (message: ReceivedMessage, whole: Buffer): Promise<string[] | undefined> => {
+    if (!resolver) return undefined;
+    try {
+      return formatSenderAuthentication(await senderAuthentication(message, whole, resolver));
+    } catch (error) {
+      // The verdicts are unknown, not "none": say why.
+      return [`sender authentication: unknown (${inertText((error as Error).message)})`];
+    }
+  };
   const server = new TestServer({
     listeners: [options.spec],
     account: options.account,
@@ -161,7 +208,12 @@ export async function serve(
     deliver: async (message, whole) => {
       const stored = maildir !== undefined ? await toMaildir(maildir, whole) : undefined;
       received++;
-      io.stdout.write(formatReceived(message, whole, options.printBody, stored));
+      // Answered first, judged after: SPF can take many DNS round trips, and the client is not kept waiting for them.
+      const printed = authenticationOf(message, whole).then((lines) =>
+        io.stdout.write(formatReceived(message, whole, options.printBody, stored, lines)),
+      );
+      pending.add(printed);
+      void printed.finally(() => pending.delete(printed));
     },
   });
   let status;
@@ -192,6 +244,7 @@ export async function serve(
     signal?.addEventListener('abort', stop, { once: true });
   });
   await server.stop();
+  await Promise.all(pending);
   if (certFile) await rm(certFile, { force: true });
   io.stderr.write(`smtp-lens serve: stopped; ${received} message${received === 1 ? '' : 's'} received\n`);
   return EXIT.ok;

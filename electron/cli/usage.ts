@@ -10,6 +10,7 @@ commands:
   serve   run the built-in test server and print each message it receives (as smtpd.DebuggingServer); Ctrl-C stops
     [--host H (127.0.0.1)] [--port P (2525; 0: any)] | [--socket PATH]   [--lmtp]   [--tls off|starttls|implicit]
     [--auth-user U --auth-password-env VAR]   [--maildir DIR (store each message)]   [--print-body]
+    [--authenticate [--resolver ADDR[:PORT]] (SPF, DKIM, DMARC, ARC verdicts of each message; mailauth)]
     (recipients refuse@… get 550, tempfail@… 451, and over LMTP overquota@… 552 after DATA, as in the app)
   check [probe options] [--format nagios|prometheus|json] [--warning S --critical S (session seconds)]
     [--cert-warning D --cert-critical D (days left)]  a probe for monitoring; exit 0 OK, 1 WARNING, 2 CRITICAL,

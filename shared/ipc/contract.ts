@@ -161,6 +161,9 @@ export interface ReceivedMessage {
   truncated: boolean;
   secure: boolean;
   user?: string;
+  /** The client's address (absent on a Unix socket) and the name it gave in EHLO/HELO/LHLO: what SPF checks. */
+  clientAddress?: string;
+  clientHelo?: string;
 }
 
 /**

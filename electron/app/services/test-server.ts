@@ -586,6 +586,8 @@ export class TestServer implements TestServerApi {
         truncated: size > MAX_RAW_BYTES,
         secure: session.secure,
         ...(session.user !== undefined && session.user !== null ? { user: String(session.user) } : {}),
+        ...(session.remoteAddress ? { clientAddress: session.remoteAddress } : {}),
+        ...(session.hostNameAppearsAs ? { clientHelo: session.hostNameAppearsAs } : {}),
       };
       if (this.deliver && whole) {
         try {
