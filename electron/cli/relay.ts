@@ -1,23 +1,14 @@
 import { inertText } from '../../shared/inert-text.js';
 import type { RelayOutcome } from '../smtp/relay-test.js';
+import { takeOwnOptions } from './arg-values.js';
 import { UsageError } from './usage-error.js';
 
 /** `smtp-lens relay-test`'s own options, taken out of argv (the rest are probe's connection and AUTH options). */
 export function splitRelayArgs(argv: string[]): { from: string; to: string; localDomain?: string; json: boolean; rest: string[] } {
-  const values = new Map<string, string>();
-  const rest: string[] = [];
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    if (name === '--from' || name === '--to' || name === '--local-domain') {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`relay-test: ${name} needs a value`);
-      values.set(name, v);
-    } else if (a === '--json') json = true;
-    else rest.push(a);
-  }
+  const own = takeOwnOptions(argv, 'relay-test', ['--from', '--to', '--local-domain'], ['--json']);
+  const values = new Map([...own.values].map(([k, v]) => [k, v.at(-1)!]));
+  const json = own.flags.has('--json');
+  const rest = own.rest;
   const to = values.get('--to') ?? 'nobody@relay-test.invalid';
   if (!/^[^@\s<>]+@[^@\s<>]+$/.test(to)) throw new UsageError(`relay-test: --to must be user@external-domain (got "${to}")`);
   const from = values.get('--from') ?? 'smtp-lens@relay-test.invalid';

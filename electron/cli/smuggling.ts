@@ -1,5 +1,6 @@
 import { inertText } from '../../shared/inert-text.js';
 import { SMUGGLING_VARIANTS, type SmugglingOutcome } from '../smtp/smuggling-test.js';
+import { takeOwnOptions } from './arg-values.js';
 import { UsageError } from './usage-error.js';
 
 export interface SmugglingArgs {
@@ -14,24 +15,12 @@ const ADDRESS = /^[^@\s<>]+@[^@\s<>]+$/;
 
 /** `smtp-lens smuggling-test`'s own options, taken out of argv (the rest are probe's connection and AUTH options). */
 export function splitSmugglingArgs(argv: string[]): SmugglingArgs {
-  const rest: string[] = [];
-  const values = new Map<string, string>();
-  const variants: string[] = [];
-  let owned = false;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    if (name === '--from' || name === '--to' || name === '--variant') {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`smuggling-test: ${name} needs a value`);
-      if (name === '--variant') variants.push(...v.split(','));
-      else values.set(name, v);
-    } else if (a === '--i-own-this-server') owned = true;
-    else if (a === '--json') json = true;
-    else rest.push(a);
-  }
+  const own = takeOwnOptions(argv, 'smuggling-test', ['--from', '--to', '--variant'], ['--i-own-this-server', '--json']);
+  const values = new Map([...own.values].map(([k, v]) => [k, v.at(-1)!]));
+  const variants = (own.values.get('--variant') ?? []).flatMap((v) => v.split(','));
+  const owned = own.flags.has('--i-own-this-server');
+  const json = own.flags.has('--json');
+  const rest = own.rest;
   if (!owned) {
     throw new UsageError(
       'smuggling-test sends messages with non-standard line endings and, to a vulnerable server, a smuggled second ' +

@@ -98,20 +98,18 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-const mx = (domain: string, port: number, ...extra: string[]) =>
-  cli([
-    'mx',
-    domain,
-    '--resolver',
-    `${dns.address.host}:${dns.address.port}`,
-    '--port',
-    String(port),
-    '--ca',
-    caFile,
-    '--timeout',
-    '3',
-    ...extra,
-  ]);
+/** The test's resolver, the SMTP port every MX address is probed on, the test CA, short timeouts. */
+const local = (port: number): string[] => [
+  '--resolver',
+  `${dns.address.host}:${dns.address.port}`,
+  '--port',
+  String(port),
+  '--ca',
+  caFile,
+  '--timeout',
+  '3',
+];
+const mx = (domain: string, port: number, ...extra: string[]) => cli(['mx', domain, ...local(port), ...extra]);
 
 describe('smtp-lens mx', () => {
   it('two MX hosts, one down: in preference order, the good one with STARTTLS and a valid certificate; exit 3', async () => {
@@ -290,21 +288,7 @@ describe("the MTA-STS policy host is looked up with the chosen resolver, never t
   });
 });
 
-const checkDomain = (domain: string, port: number, ...extra: string[]) =>
-  cli([
-    'check',
-    '--domain',
-    domain,
-    '--resolver',
-    `${dns.address.host}:${dns.address.port}`,
-    '--port',
-    String(port),
-    '--ca',
-    caFile,
-    '--timeout',
-    '3',
-    ...extra,
-  ]);
+const checkDomain = (domain: string, port: number, ...extra: string[]) => cli(['check', '--domain', domain, ...local(port), ...extra]);
 
 describe('smtp-lens check --domain', () => {
   it('every MX address good: OK, exit 0, perfdata per address', async () => {
