@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { EXIT } from '../../electron/cli/exit-codes.js';
-import { ALICE } from './fixtures.js';
+import { ALICE, EXIM_ALICE } from './fixtures.js';
 import { cli, cliConnection, describeInterop, findDeliveries } from './support.js';
 
 interface Outcome {
@@ -63,5 +63,21 @@ describeInterop('smuggling-test against postfix', (env) => {
     const { outcomes } = run.record as unknown as { outcomes: Outcome[] };
     expect(outcomes).toHaveLength(8);
     for (const o of outcomes) expect([o.variant.id, o.verdict, o.end?.code, o.smuggled]).toEqual([o.variant.id, 'not-smuggled', 250, []]);
+  });
+
+  it('exim as the interop suite runs it (the Debian package): no variant ends the data, exit 0', async () => {
+    const run = await cli([
+      'smuggling-test',
+      '--i-own-this-server',
+      '--to',
+      EXIM_ALICE,
+      '--from',
+      'smuggle-exim@example.net',
+      ...cliConnection(env, 'exim-smtp', { tls: 'off' }),
+    ]);
+    expect(run.code, run.stdout).toBe(EXIT.ok);
+    const { outcomes } = run.record as unknown as { outcomes: Outcome[] };
+    expect(outcomes).toHaveLength(8);
+    for (const o of outcomes) expect([o.variant.id, o.verdict, o.smuggled]).toEqual([o.variant.id, 'not-smuggled', []]);
   });
 });
