@@ -1,7 +1,17 @@
 import type { SessionRecord } from '../../shared/session-record.js';
 import { checkMx, type MxCheck } from '../dns/mx-check.js';
 import { DnsError, parseResolverAddress, Resolver } from '../dns/resolver.js';
-import { certificateDaysLeft, evaluate, formatPrometheus, STATE, type CheckOptions, type State } from './check.js';
+import {
+  certificateDaysLeft,
+  evaluate,
+  formatPrometheus,
+  label,
+  nagiosText,
+  STATE,
+  STATE_NAMES,
+  type CheckOptions,
+  type State,
+} from './check.js';
 import { parseMx } from './mx.js';
 import { UsageError } from './usage-error.js';
 
@@ -75,9 +85,6 @@ export function evaluateDomain(domain: DomainCheck, options: CheckOptions): { st
   return { state, reasons };
 }
 
-const STATE_NAMES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
-// One line; '|' separates the perfdata: neither may come from server or DNS text.
-const nagiosText = (s: string): string => s.replace(/[\r\n|]+/g, ' ').replace(/[\x00-\x1f\x7f]/g, '?');
 // A perfdata label: quoted, without the quote and '=' that would end it.
 const perfLabel = (s: string): string => `'${s.replace(/['=\s]/g, '_')}'`;
 
@@ -103,7 +110,7 @@ export function formatDomainNagios(domain: DomainCheck, options: CheckOptions, e
 
 /** Each address's metrics (target = its smtp:// URL), then the domain's own. */
 export function formatDomainPrometheus(domain: DomainCheck, evaluated: { state: State }): string {
-  const name = domain.check.domain.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  const name = label(domain.check.domain);
   const perAddress = domain.probes.length ? formatPrometheus(domain.probes.map((p) => p.record)) : '';
   return (
     perAddress +

@@ -1,3 +1,4 @@
+import { certificateCheck } from '../../shared/certificate-verdict.js';
 import type { SessionRecord } from '../../shared/session-record.js';
 import { describeTarget } from '../../shared/transcript-format.js';
 import { TIMING_STAGES } from '../../shared/timings.js';
@@ -12,7 +13,7 @@ import { UsageError } from './usage-error.js';
 export type CheckFormat = 'nagios' | 'prometheus' | 'json';
 export const STATE = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
 export type State = (typeof STATE)[keyof typeof STATE];
-const STATE_NAMES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+export const STATE_NAMES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
 export interface CheckOptions {
   format: CheckFormat;
@@ -67,11 +68,8 @@ export function splitCheckArgs(argv: string[]): { options: CheckOptions; rest: s
   return { options, rest };
 }
 
-const DAY = 24 * 60 * 60 * 1000;
-
 export function certificateDaysLeft(record: SessionRecord): number | undefined {
-  const leaf = record.tls?.peerCertificate[0];
-  return leaf ? Math.floor((Date.parse(leaf.validTo) - Date.now()) / DAY) : undefined;
+  return record.tls ? certificateCheck(record.tls).daysLeft : undefined;
 }
 
 /** The state of one probe and why, in a few words each. */
@@ -103,7 +101,7 @@ export function evaluate(record: SessionRecord, options: CheckOptions): { state:
 }
 
 // Nagios output is one line; '|' separates the perfdata: neither may come from server text.
-const nagiosText = (s: string): string => s.replace(/[\r\n|]+/g, ' ').replace(/[\x00-\x1f\x7f]/g, '?');
+export const nagiosText = (s: string): string => s.replace(/[\r\n|]+/g, ' ').replace(/[\x00-\x1f\x7f]/g, '?');
 
 export function formatNagios(record: SessionRecord, options: CheckOptions, evaluated: { state: State; reasons: string[] }): string {
   const seconds = (record.durationMs / 1000).toFixed(6);
@@ -125,7 +123,7 @@ export function formatNagios(record: SessionRecord, options: CheckOptions, evalu
 }
 
 /** A label value in the text exposition format: backslash, double quote and line feed escaped. */
-const label = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+export const label = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 /** Metrics for one or more probes (one target each), in the Prometheus text exposition format (version 0.0.4). */
 export function formatPrometheus(records: SessionRecord[]): string {

@@ -1,5 +1,6 @@
 import type { Finding, SessionRecord } from '../../shared/session-record.js';
 import { probe } from '../smtp/operations.js';
+import { pool } from '../../shared/pool.js';
 import type { SessionOptions } from '../smtp/session.js';
 import { addressesOf, mailRoute, type MailRoute } from './mx.js';
 import type { Resolver } from './resolver.js';
@@ -95,20 +96,6 @@ export function addressCheck(address: string, family: 4 | 6, record: SessionReco
     check.certificate = certificateCheck(tls);
   }
   return check;
-}
-
-/** Run `tasks` with at most `limit` at once. */
-async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-  return results;
 }
 
 export async function checkMx(resolver: Resolver, domain: string, options: MxCheckOptions = {}): Promise<MxCheck> {

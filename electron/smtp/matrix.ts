@@ -1,5 +1,6 @@
 import { certificateCheck } from '../../shared/certificate-verdict.js';
 import { matrixCell, matrixFindings, type Matrix, type MatrixCell, type MatrixTls } from '../../shared/matrix.js';
+import { pool } from '../../shared/pool.js';
 import { probe } from './operations.js';
 import type { SessionOptions } from './session.js';
 
@@ -22,12 +23,8 @@ export async function runMatrix(request: MatrixRequest): Promise<Matrix> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const combos = request.ports.flatMap((port) => request.modes.map((tls) => ({ port, tls })));
-  const cells: MatrixCell[] = new Array(combos.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < combos.length) {
-      const i = next++;
-      const { port, tls } = combos[i]!;
+  const cells = await pool(
+    combos.map(({ port, tls }) => async (): Promise<MatrixCell> => {
       const record = await probe({
         connection: {
           ...request.connection,
@@ -38,11 +35,10 @@ export async function runMatrix(request: MatrixRequest): Promise<Matrix> {
           tlsOptions: { ...request.connection.tlsOptions, verify: false },
         },
       });
-      cells[i] = matrixCell(port, tls, record, record.tls ? certificateCheck(record.tls) : undefined);
-    }
-  };
-  const limit = Math.max(1, Math.min(request.parallel ?? 4, combos.length));
-  await Promise.all(Array.from({ length: limit }, worker));
+      return matrixCell(port, tls, record, record.tls ? certificateCheck(record.tls) : undefined);
+    }),
+    request.parallel ?? 4,
+  );
   return {
     host: request.connection.host ?? '',
     ports: [...request.ports],
