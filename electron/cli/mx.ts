@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { inertText } from '../../shared/inert-text.js';
-import { checkMx, type AddressCheck, type MxCheck, type MxCheckOptions } from '../dns/mx-check.js';
+import { checkMx, type MxCheck, type MxCheckOptions } from '../dns/mx-check.js';
+import { formatMx } from '../../shared/domain-report.js';
+import { domainVerdict } from '../../shared/outside-report.js';
 import { DnsError, parseResolverAddress, Resolver } from '../dns/resolver.js';
-import { describe } from '../dns/dane.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -89,86 +90,21 @@ export function parseMx(argv: string[]): MxArgs {
   };
 }
 
-function describeAddress(a: AddressCheck): string {
-  if (!a.reachable) return `${a.address.padEnd(16)} unreachable: ${inertText(a.error?.message ?? 'no greeting')}`;
-  const parts = [`${a.address.padEnd(16)} ${a.greeting?.code ?? '?'}`];
-  if (a.starttls === 'used') parts.push(`STARTTLS ${a.tls?.protocol ?? '?'} ${a.tls?.cipher ?? ''}`.trim());
-  else if (a.starttls === 'not-offered') parts.push('no STARTTLS');
-  else parts.push(`STARTTLS ${a.starttls}${a.error ? `: ${inertText(a.error.message)}` : ''}`);
-  const c = a.certificate;
-  if (c) {
-    const verdict = c.verdict === 'valid' ? 'certificate valid' : `certificate ${c.verdict}${c.reason ? ` (${inertText(c.reason)})` : ''}`;
-    parts.push(c.daysLeft !== undefined ? `${verdict}, ${c.daysLeft} days left` : verdict);
-  }
-  if (a.dane && a.dane.verdict !== 'no-tlsa') parts.push(`DANE ${a.dane.verdict}`);
-  if (a.findings.length) parts.push(`findings: ${a.findings.map((f) => f.id).join(', ')}`);
-  return parts.join('   ');
-}
-
-export function formatMx(check: MxCheck): string {
-  const r = check.route;
-  const dnssec = r.authenticated ? 'validated (AD)' : 'not validated';
-  const lines = [`Domain:    ${check.domain}   resolver ${check.resolver}   DNSSEC: ${dnssec}`];
-  if (r.kind === 'null-mx') lines.push('Mail:      none: the domain publishes a null MX (RFC 7505) and takes no mail');
-  else if (r.kind === 'none') lines.push(`Mail:      none: ${r.reason}`);
-  else if (r.kind === 'implicit') lines.push('Mail:      no MX: the domain itself (RFC 5321 §5.1)');
-  for (const h of check.hosts) {
-    lines.push(`  ${String(h.preference).padStart(5)} ${h.exchange}${h.authenticated ? '' : '   (addresses not validated)'}`);
-    for (const e of h.dnsErrors) lines.push(`          DNS: ${inertText(e)}`);
-    if (h.tlsa.error !== undefined) lines.push(`          TLSA: ${inertText(h.tlsa.error)}`);
-    else if (h.tlsa.records.length) {
-      lines.push(
-        `          TLSA ${h.tlsa.name} (${h.tlsa.authenticated ? 'validated' : 'NOT validated: ignored, RFC 7672'}): ${h.tlsa.records.map(describe).join('; ')}`,
-      );
-    }
-    if (h.addresses.length === 0 && h.dnsErrors.length === 0) lines.push('          no address');
-    for (const a of h.addresses) lines.push(`          ${describeAddress(a)}`);
-  }
-  const sts = check.mtaSts;
-  if (sts) {
-    if (sts.recordProblem) lines.push(`MTA-STS:   ${inertText(sts.recordProblem)}`);
-    else if (sts.record) lines.push(`MTA-STS:   id=${inertText(sts.record.id)}${sts.authenticated ? '' : ' (record not validated)'}`);
-    if (sts.policyProblem) lines.push(`           policy ${sts.url}: ${inertText(sts.policyProblem)}`);
-    if (sts.policy) {
-      const p = sts.policy;
-      lines.push(`           policy ${sts.url}: mode ${p.mode}, max_age ${p.maxAge}, mx ${p.mx.map(inertText).join(', ')}`);
-      for (const h of sts.hosts) {
-        const why =
-          h.allowedBy === undefined
-            ? 'not in the mx: patterns'
-            : !h.certificatesValid
-              ? 'certificate not valid for its name'
-              : `allowed by ${inertText(h.allowedBy)}`;
-        const verdict = h.deliverable
-          ? 'deliverable'
-          : p.mode === 'enforce'
-            ? 'an enforcing sender will NOT deliver there'
-            : `would fail in enforce mode (${p.mode})`;
-        lines.push(`           ${h.exchange}: ${why}: ${verdict}`);
-      }
-    }
-  } else lines.push('MTA-STS:   no policy');
-  const rpt = check.tlsRpt;
-  if (rpt?.raw) lines.push(`TLS-RPT:   ${rpt.rua.map(inertText).join(', ')}${rpt.problem ? ` (${inertText(rpt.problem)})` : ''}`);
-  else if (rpt?.problem) lines.push(`TLS-RPT:   ${inertText(rpt.problem)}`);
-  else lines.push('TLS-RPT:   none');
-  if (check.deadlineReached) lines.push('Deadline:  reached before every address was checked');
-  return lines.join('\n') + '\n';
-}
-
 /** 0: every address reachable with STARTTLS and a valid certificate (or a null MX); 3: some unreachable, or no mail server; 4: TLS problems. */
 export function mxExitCode(check: MxCheck): number {
-  if (check.route.kind === 'null-mx') return EXIT.ok;
-  const all = check.hosts.flatMap((h) => h.addresses);
-  if (check.route.kind === 'none' || all.length === 0 || all.some((a) => !a.reachable)) return EXIT.connection;
-  // An enforcing MTA-STS policy that an MX fails is mail an enforcing sender will not deliver.
-  if (check.mtaSts?.policy?.mode === 'enforce' && check.mtaSts.hosts.some((h) => !h.deliverable)) return EXIT.tls;
-  // A validated TLSA that does not match is what a DANE sender refuses to deliver to; with DANE a PKIX verdict matters less,
-  // but an address without STARTTLS or with a bad certificate and no matching TLSA is a TLS problem either way.
-  if (all.some((a) => a.dane?.verdict === 'mismatch')) return EXIT.tls;
-  if (all.some((a) => a.starttls !== 'used' || (a.certificate?.verdict !== 'valid' && a.dane?.verdict !== 'match'))) return EXIT.tls;
-  return EXIT.ok;
+  switch (domainVerdict(check)) {
+    case 'ok':
+    case 'null-mx':
+      return EXIT.ok;
+    case 'unreachable':
+    case 'no-mail-server':
+      return EXIT.connection;
+    default:
+      return EXIT.tls;
+  }
 }
+
+export { formatMx };
 
 export async function runMx(args: MxArgs, out: { write: (t: string) => void }, err: { write: (t: string) => void }): Promise<number> {
   let check: MxCheck;

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { TlsaAnswer } from 'dns-packet';
 import type { Resolver } from './resolver.js';
+import { describeTlsa, type DaneResult, type TlsaRecord } from '../../shared/domain-report.js';
 
 /**
  * DANE for SMTP (RFC 7672, on RFC 6698 / 7671): the TLSA records at `_25._tcp.<mx>` matched against the chain the
@@ -9,25 +10,7 @@ import type { Resolver } from './resolver.js';
  * the resolver did not validate must be ignored (RFC 7672 §2.2): the verdict is then "unvalidated", not a match.
  */
 
-export interface TlsaRecord {
-  usage: number;
-  selector: number;
-  matchingType: number;
-  /** Hex of the association data. */
-  data: string;
-}
-
-export type DaneVerdict = 'match' | 'mismatch' | 'no-tlsa' | 'unvalidated' | 'unusable';
-
-export interface DaneResult {
-  name: string;
-  verdict: DaneVerdict;
-  records: TlsaRecord[];
-  authenticated: boolean;
-  /** The record that matched, and at which depth of the chain (0: the server's own certificate). */
-  matched?: { record: TlsaRecord; depth: number };
-  reason: string;
-}
+export type { DaneResult, DaneVerdict, TlsaRecord } from '../../shared/domain-report.js';
 
 export function tlsaName(host: string, port = 25): string {
   return `_${port}._tcp.${host.replace(/\.$/, '').toLowerCase()}`;
@@ -71,7 +54,7 @@ export function matchTlsa(records: TlsaRecord[], chain: readonly Buffer[], authe
           ...base,
           verdict: 'match',
           matched: { record, depth },
-          reason: `${describe(record)} matches the certificate at depth ${depth}`,
+          reason: `${describeTlsa(record)} matches the certificate at depth ${depth}`,
         };
       }
     }
@@ -79,13 +62,7 @@ export function matchTlsa(records: TlsaRecord[], chain: readonly Buffer[], authe
   return { ...base, verdict: 'mismatch', reason: `none of ${usable.length} usable TLSA record(s) matches the presented chain` };
 }
 
-export function describe(r: TlsaRecord): string {
-  const usage = r.usage === 3 ? 'DANE-EE' : r.usage === 2 ? 'DANE-TA' : `usage ${r.usage}`;
-  const selector = r.selector === 0 ? 'Cert' : r.selector === 1 ? 'SPKI' : `selector ${r.selector}`;
-  const matching =
-    r.matchingType === 0 ? 'Full' : r.matchingType === 1 ? 'SHA2-256' : r.matchingType === 2 ? 'SHA2-512' : `type ${r.matchingType}`;
-  return `${r.usage} ${r.selector} ${r.matchingType} (${usage} ${selector} ${matching})`;
-}
+export { describeTlsa as describe };
 
 /** The TLSA records of an MX host (port 25 unless given), with whether they were validated. */
 export async function lookupTlsa(

@@ -3,6 +3,7 @@ import type { TxtAnswer } from 'dns-packet';
 import type { LookupFunction } from 'node:net';
 import { addressesOf } from './mx.js';
 import type { Resolver } from './resolver.js';
+import type { MtaSts, StsPolicy, TlsRpt } from '../../shared/domain-report.js';
 
 /**
  * MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) as a sending MTA sees them: the `_mta-sts` TXT record, the policy fetched
@@ -13,34 +14,7 @@ import type { Resolver } from './resolver.js';
 
 export const MAX_POLICY_BYTES = 64 * 1024;
 
-export interface StsRecord {
-  id: string;
-  raw: string;
-}
-
-export interface StsPolicy {
-  version: string;
-  mode: 'enforce' | 'testing' | 'none';
-  mx: string[];
-  maxAge: number;
-}
-
-export interface MtaSts {
-  /** The TXT record, none, or why it does not count (several, malformed). */
-  record?: StsRecord;
-  recordProblem?: string;
-  authenticated: boolean;
-  url?: string;
-  policy?: StsPolicy;
-  /** Why the policy could not be fetched or parsed. */
-  policyProblem?: string;
-}
-
-export interface TlsRpt {
-  raw?: string;
-  rua: string[];
-  problem?: string;
-}
+export type { MtaSts, StsPolicy, StsRecord, TlsRpt } from '../../shared/domain-report.js';
 
 const txtText = (a: TxtAnswer): string =>
   (Array.isArray(a.data) ? a.data : [a.data]).map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');

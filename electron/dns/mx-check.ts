@@ -1,13 +1,14 @@
-import type { Finding, SessionRecord } from '../../shared/session-record.js';
+import type { SessionRecord } from '../../shared/session-record.js';
 import { probe } from '../smtp/operations.js';
 import { pool } from '../../shared/pool.js';
 import type { SessionOptions } from '../smtp/session.js';
 import { addressesOf, mailRoute, type MailRoute } from './mx.js';
 import type { Resolver } from './resolver.js';
 import tls from 'node:tls';
-import { certificateCheck, type CertificateCheck } from '../../shared/certificate-verdict.js';
+import { certificateCheck } from '../../shared/certificate-verdict.js';
+import type { AddressCheck, HostCheck, MxCheck } from '../../shared/domain-report.js';
 import { mtaSts, mxAllowed, tlsRpt, type MtaSts, type TlsRpt } from './mta-sts.js';
-import { lookupTlsa, matchTlsa, tlsaName, type DaneResult, type TlsaRecord } from './dane.js';
+import { lookupTlsa, matchTlsa, tlsaName, type TlsaRecord } from './dane.js';
 
 /**
  * `smtp-lens mx DOMAIN`: the domain's mail route, then every address of every MX host, as a sending MTA meets them:
@@ -16,45 +17,7 @@ import { lookupTlsa, matchTlsa, tlsaName, type DaneResult, type TlsaRecord } fro
  */
 
 export type { CertificateVerdict } from '../../shared/certificate-verdict.js';
-
-export interface AddressCheck {
-  address: string;
-  family: 4 | 6;
-  reachable: boolean;
-  greeting?: { code: number; text: string };
-  /** STARTTLS offered by the server, and whether TLS then came up. */
-  starttls: 'used' | 'not-offered' | 'failed' | 'unknown';
-  tls?: { protocol: string | null; cipher: string | null };
-  certificate?: CertificateCheck;
-  findings: Pick<Finding, 'id' | 'severity' | 'title'>[];
-  /** DANE: the host's TLSA records against the chain this address presented (absent when TLS did not come up). */
-  dane?: Omit<DaneResult, 'records' | 'name' | 'authenticated'>;
-  error?: { code: string; message: string };
-  durationMs: number;
-}
-
-export interface HostCheck {
-  preference: number;
-  exchange: string;
-  /** The addresses' A/AAAA answers were validated by the resolver (DNSSEC). */
-  authenticated: boolean;
-  dnsErrors: string[];
-  /** The TLSA records at _PORT._tcp.<host> (RFC 7672), or why they could not be looked up. */
-  tlsa: { name: string; records: TlsaRecord[]; authenticated: boolean; error?: string };
-  addresses: AddressCheck[];
-}
-
-export interface MxCheck {
-  domain: string;
-  resolver: string;
-  route: MailRoute;
-  hosts: HostCheck[];
-  /** MTA-STS (RFC 8461): the record, the policy, and per MX host what an enforcing sender would decide. */
-  mtaSts?: MtaSts & { hosts: { exchange: string; allowedBy?: string; certificatesValid: boolean; deliverable: boolean }[] };
-  tlsRpt?: TlsRpt;
-  /** Set when the deadline cut the check short: the addresses not reached say so. */
-  deadlineReached?: true;
-}
+export type { AddressCheck, HostCheck, MxCheck } from '../../shared/domain-report.js';
 
 export interface MxCheckOptions {
   port?: number;

@@ -1,16 +1,8 @@
 import type { MxAnswer, StringAnswer } from 'dns-packet';
 import { DnsError, type Resolver } from './resolver.js';
+import type { MailRoute } from '../../shared/domain-report.js';
 
-/**
- * Where a domain's mail goes (RFC 5321 §5.1): its MX hosts in preference order; none, when it publishes a null MX
- * (RFC 7505: "MX 0 ."); the domain itself when it has no MX but has addresses (the implicit MX); nothing at all when
- * it does not exist or has neither.
- */
-export type MailRoute =
-  | { kind: 'mx'; hosts: { preference: number; exchange: string }[]; authenticated: boolean }
-  | { kind: 'null-mx'; authenticated: boolean }
-  | { kind: 'implicit'; hosts: { preference: 0; exchange: string }[]; authenticated: boolean }
-  | { kind: 'none'; reason: string; authenticated: boolean };
+export type { MailRoute } from '../../shared/domain-report.js';
 
 export interface HostAddresses {
   host: string;
