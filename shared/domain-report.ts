@@ -115,7 +115,6 @@ export interface MxCheck {
   deadlineReached?: true;
 }
 
-
 export function describeAddress(a: AddressCheck): string {
   if (!a.reachable) return `${a.address.padEnd(16)} unreachable: ${inertText(a.error?.message ?? 'no greeting')}`;
   const parts = [`${a.address.padEnd(16)} ${a.greeting?.code ?? '?'}`];

@@ -2,7 +2,7 @@ import type { SessionRecord } from '../../shared/session-record.js';
 import { probe } from '../smtp/operations.js';
 import { pool } from '../../shared/pool.js';
 import type { SessionOptions } from '../smtp/session.js';
-import { addressesOf, mailRoute, type MailRoute } from './mx.js';
+import { addressesOf, mailRoute } from './mx.js';
 import type { Resolver } from './resolver.js';
 import tls from 'node:tls';
 import { certificateCheck } from '../../shared/certificate-verdict.js';
