@@ -101,6 +101,7 @@ const ERROR_CODES: Record<ErrorCode, ErrorCodeExplanation> = {
     title: 'Input refused',
     text: 'Something entered cannot be used; nothing was sent to the server.',
   },
+  'dns-failed': { title: 'DNS failed', text: 'The resolver did not answer, or answered with an error (SERVFAIL, REFUSED).' },
   'not-found': { title: 'Not found', text: 'What was asked for does not exist (any more).' },
   'storage-failed': { title: 'Could not save or read', text: 'A file in the app’s data folder could not be written or read.' },
   'secret-store-unavailable': {

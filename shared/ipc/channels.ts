@@ -25,6 +25,11 @@ export const REQUEST_CHANNELS = [
   'testServer.stop',
   'testServer.status',
   'testServer.messages',
+  'testServer.authenticate',
+  'domain.check',
+  'matrix.run',
+  'sessions.compare',
+  'reports.export',
 ] as const;
 
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];

@@ -4,6 +4,8 @@ import { EVENT_CHANNELS, PICK_PURPOSES, type EventChannel, type PickPurpose, typ
 
 export { PICK_PURPOSES, type PickPurpose };
 import type { ConnectionSettings, RequestOf } from './schemas.js';
+import type { CompareReport, DomainReport, MatrixReport } from '../outside-report.js';
+import type { SenderAuthentication } from '../sender-auth.js';
 
 /**
  * The typed contract between the renderer and main (or the web host). One map of request channels
@@ -12,7 +14,7 @@ import type { ConnectionSettings, RequestOf } from './schemas.js';
  */
 
 /** Errors that are not the SMTP engine's. */
-export type AppErrorCode = 'not-found' | 'storage-failed' | 'secret-store-unavailable' | 'busy' | 'forbidden' | 'internal';
+export type AppErrorCode = 'dns-failed' | 'not-found' | 'storage-failed' | 'secret-store-unavailable' | 'busy' | 'forbidden' | 'internal';
 export type ErrorCode = SmtpErrorCode | AppErrorCode;
 
 /** A typed error as it crosses the boundary: the engine's fields, or an application code. */
@@ -211,6 +213,11 @@ export interface ResponseMap {
   'testServer.stop': TestServerStatus;
   'testServer.status': TestServerStatus;
   'testServer.messages': ReceivedMessage[];
+  'testServer.authenticate': SenderAuthentication;
+  'domain.check': DomainReport;
+  'matrix.run': MatrixReport;
+  'sessions.compare': CompareReport;
+  'reports.export': ExportedFile;
 }
 
 export type SessionState = 'connecting' | 'ready' | 'busy' | 'closed' | 'failed';

@@ -200,6 +200,19 @@ export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 /** Which saved session to export, and how: `sessions.exportToFile` and the web host's download (`GET /export/…`). */
 export const ExportRequestSchema = z.object({ id, format: ExportFormatSchema }).strict();
 
+/** A domain name as DNS asks it (letters, digits, '_', '-', dots; a trailing dot allowed). */
+const domainName = z
+  .string()
+  .max(254)
+  .regex(/^(?!\.)[A-Za-z0-9_.-]+\.?$/, 'not a domain name');
+/** A resolver as "ADDR", "ADDR:PORT" or "[v6]:PORT" (main checks it is an IP address); absent: the system's. */
+const resolverAddress = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[0-9A-Fa-f:.[\]]+$/, 'give an IP address, with :PORT if not 53');
+const port = z.number().int().min(1).max(65535);
+
 /** The request schema of every channel; `empty` for channels without arguments. */
 const empty = z.object({}).strict();
 
@@ -276,6 +289,42 @@ export const REQUEST_SCHEMAS = {
   'testServer.stop': empty,
   'testServer.status': empty,
   'testServer.messages': empty,
+  // SPF, DKIM, DMARC (and ARC) of a message the test server kept, asked of the chosen resolver.
+  'testServer.authenticate': z.object({ id, resolver: resolverAddress.optional() }).strict(),
+  // The outside view (answered when done; each report is kept in main by its id for `reports.export`).
+  // Every MX host and address of a domain as a sending MTA meets them, with DANE and MTA-STS: `smtp-lens mx`.
+  'domain.check': z
+    .object({
+      domain: domainName,
+      resolver: resolverAddress.optional(),
+      /** Port 25 unless given (tests, or a submission-only check). */
+      port: port.optional(),
+      timeoutSeconds: z.number().positive().max(600).optional(),
+      /** The whole check's deadline. */
+      deadlineSeconds: z.number().positive().max(600).default(60),
+      parallel: z.number().int().min(1).max(32).default(4),
+      ehloName: wireSafe(255).optional(),
+      /** Extra CA to trust (private PKIs). */
+      caPem: pem.optional(),
+    })
+    .strict(),
+  // Every port × TLS mode of one host: `smtp-lens matrix`. The connection's port and TLS mode are ignored.
+  'matrix.run': z
+    .object({
+      connection: ConnectionSettingsSchema,
+      ports: z.array(port).min(1).max(16),
+      modes: z
+        .array(z.enum(['off', 'starttls', 'implicit']))
+        .min(1)
+        .max(3),
+      parallel: z.number().int().min(1).max(16).default(4),
+    })
+    .strict()
+    .refine((r) => r.connection.host !== undefined, { message: 'a matrix needs a host (not a Unix socket)', path: ['connection', 'host'] }),
+  // Two saved sessions side by side: `smtp-lens diff`.
+  'sessions.compare': z.object({ a: id, b: id }).strict(),
+  // A report as a file: JSON (the CLI's --json), text (the CLI's output) or HTML (the app's view).
+  'reports.export': z.object({ id, format: ExportFormatSchema }).strict(),
 } as const;
 
 // The zod-free channel list and the schemas must name the same channels, in both directions.

@@ -7,6 +7,7 @@ import { REQUEST_SCHEMAS } from '../../shared/ipc/schemas.js';
 import { dispatch } from '../../electron/app/api/dispatch.js';
 import { PREVIEW_LIMIT, createHandlers, previewMessage, readHead, type Handlers } from '../../electron/app/api/handlers.js';
 import { SessionService } from '../../electron/app/api/session-service.js';
+import type { OutsideReports } from '../../electron/app/api/outside-reports.js';
 import type { SecretStore, TestServerApi } from '../../electron/app/services/types.js';
 import { stubLogs, stubProfiles } from '../helpers/service-stubs.js';
 import type { MessageSource } from '../../electron/smtp/message/message-source.js';
@@ -27,6 +28,7 @@ beforeAll(async () => {
     profiles,
     logs,
     testServer: {} as TestServerApi,
+    reports: {} as OutsideReports,
     secrets: { available: false } as SecretStore,
     appInfo: () => ({ version: '0', host: 'web', secretStorage: { available: false }, dataDirectory: '/tmp' }),
   });

@@ -11,6 +11,7 @@ import type { Emit } from './event-batcher.js';
 import { ExportJobs, type ChooseSavePath } from './export-to-file.js';
 import { createHandlers, type HandlerServices, type Handlers } from './handlers.js';
 import { SessionService } from './session-service.js';
+import { OutsideReports } from './outside-reports.js';
 
 export interface CreateAppOptions {
   /** Where profiles, session logs and the test server's files go. */
@@ -88,7 +89,9 @@ export async function createAppServices(options: CreateAppOptions): Promise<AppS
     dataDirectory: dataDir,
   });
   const exportJobs = new ExportJobs();
+  const reports = new OutsideReports({ logs, testServer, tool: `SMTP Lens ${version}` });
   const handlers = createHandlers({
+    reports,
     sessions,
     profiles,
     logs,

@@ -8,6 +8,7 @@ import type { ProfileStoreApi, SecretStore, SessionLogStoreApi, TestServerApi } 
 import { exportToFile, type ChooseSavePath, type ExportJobs } from './export-to-file.js';
 import type { ComposeRequest, SessionService } from './session-service.js';
 import { defined } from '../../../shared/defined.js';
+import type { OutsideReports } from './outside-reports.js';
 
 /**
  * One handler per request channel; each receives the request as its schema parsed it, and who asked (the web host's
@@ -32,6 +33,8 @@ export interface HandlerServices {
   downloadPath?: (id: string, format: ExportFormat) => string;
   /** Exports being written, stopped when the app quits. */
   exportJobs?: ExportJobs;
+  /** The outside view (domain, matrix, compare) and the reports kept for export. */
+  reports: OutsideReports;
 }
 
 /** How much of a previewed message is sent back to the renderer. */
@@ -150,5 +153,10 @@ export function createHandlers(services: HandlerServices): Handlers {
     'testServer.stop': () => testServer.stop(),
     'testServer.status': async () => testServer.status(),
     'testServer.messages': async () => testServer.messages(),
+    'testServer.authenticate': (request) => services.reports.authenticateMessage(request),
+    'domain.check': (request) => services.reports.checkDomain(request),
+    'matrix.run': (request) => services.reports.matrix(request),
+    'sessions.compare': (request) => services.reports.compare(request),
+    'reports.export': async (request) => services.reports.export(request.id, request.format),
   };
 }

@@ -1,5 +1,8 @@
 import { Activity, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ComposePanel } from '../features/compose/ComposePanel.js';
+import { ComparePanel } from '../features/reports/ComparePanel.js';
+import { DomainPanel } from '../features/reports/DomainPanel.js';
+import { MatrixPanel } from '../features/reports/MatrixPanel.js';
 import { OverviewPanel } from '../features/overview/OverviewPanel.js';
 import { SessionsPanel } from '../features/sessions/SessionsPanel.js';
 import { TestServerPanel } from '../features/test-server/TestServerPanel.js';
@@ -14,6 +17,9 @@ const PANELS: Record<TabId, () => ReactNode> = {
   compose: () => <ComposePanel />,
   sessions: () => <SessionsPanel />,
   'test-server': () => <TestServerPanel />,
+  domain: () => <DomainPanel />,
+  matrix: () => <MatrixPanel />,
+  compare: () => <ComparePanel />,
 };
 
 const tabId = (t: TabId) => `tab-${t}`;
@@ -21,7 +27,7 @@ const panelId = (t: TabId) => `tabpanel-${t}`;
 
 /**
  * The main area's tabs: a WAI-ARIA tab list with a roving tabindex (arrow keys, Home, End move and select) and
- * Ctrl+1..5 from anywhere. A panel is mounted when first shown and kept (hidden, as a React Activity) afterwards, so
+ * Ctrl+1..8 from anywhere. A panel is mounted when first shown and kept (hidden, as a React Activity) afterwards, so
  * it keeps its place.
  */
 export function MainTabs() {

@@ -21,6 +21,8 @@ import type {
 } from '../../../shared/ipc/contract.js';
 import type { AuthSettings, ComposeSettings, ConnectionSettings, ProfileInput, TestServerOptions } from '../../../shared/ipc/schemas.js';
 import { inertInPlace } from '../../../shared/inert-text.js';
+import type { CompareReport, DomainReport, MatrixReport } from '../../../shared/outside-report.js';
+import type { SenderAuthentication } from '../../../shared/sender-auth.js';
 import type { SessionRecord } from '../../../shared/session-record.js';
 import { downloadFile, startDownload } from './download.js';
 import { createWebBridge, downloadHref, type LocationLike, type WebBridge } from './web-bridge.js';
@@ -93,6 +95,10 @@ const SERVER_TEXT = new Set<RequestChannel>([
   'sessions.open',
   'sessions.events',
   'sessions.list',
+  'testServer.authenticate',
+  'domain.check',
+  'matrix.run',
+  'sessions.compare',
 ]);
 
 /** Call one request channel. Never rejects: a thrown error (a broken bridge) becomes an 'internal' Result error. */
@@ -177,6 +183,15 @@ export interface AppApi {
   stopTestServer(): Promise<Result<TestServerStatus>>;
   testServerStatus(): Promise<Result<TestServerStatus>>;
   testServerMessages(): Promise<Result<ReceivedMessage[]>>;
+  /** SPF, DKIM, DMARC (and ARC) of a message the test server kept, asked of `resolver` (absent: the system's). */
+  authenticateMessage(id: string, resolver?: string): Promise<Result<SenderAuthentication>>;
+
+  /** The outside view, run by main and answered when done; each report is kept in main for `exportReport`. */
+  checkDomain(request: RequestOf<'domain.check'>): Promise<Result<DomainReport>>;
+  runMatrix(request: RequestOf<'matrix.run'>): Promise<Result<MatrixReport>>;
+  compareSessions(a: string, b: string): Promise<Result<CompareReport>>;
+  /** A kept report as a file (made by main from what was checked), then saved as `saveFile` saves. */
+  exportReport(id: string, format: ExportFormat): Promise<SaveResult>;
 
   /**
    * Give the user a file: Electron's native save dialog (`savedTo` is the path, or null when cancelled), or in a
@@ -309,6 +324,15 @@ export const api: AppApi = {
   stopTestServer: () => call('testServer.stop', {}),
   testServerStatus: () => call('testServer.status', {}),
   testServerMessages: () => call('testServer.messages', {}),
+  authenticateMessage: (id, resolver) => call('testServer.authenticate', { id, ...defined({ resolver }) }),
+
+  checkDomain: (request) => call('domain.check', request),
+  runMatrix: (request) => call('matrix.run', request),
+  compareSessions: (a, b) => call('sessions.compare', { a, b }),
+  exportReport: async (id, format) => {
+    const file = await call('reports.export', { id, format });
+    return file.ok ? saveFile(file.value) : file;
+  },
 
   saveFile,
   canPickFiles: () => typeof getBridge().pickFiles === 'function',

@@ -7,6 +7,7 @@ import { loadPersisted, savePersisted, toPersisted } from './persisted-forms.js'
 import { createConnectionSlice } from './connection-slice.js';
 import { createExplainSlice } from './explain-slice.js';
 import { createProfilesSlice } from './profiles-slice.js';
+import { createReportsSlice } from './reports-slice.js';
 import { createSessionSlice } from './session-slice.js';
 import { createSessionsSlice } from './sessions-slice.js';
 import { createTestServerSlice } from './test-server-slice.js';
@@ -30,6 +31,7 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
     ...createConnectionSlice(options.storage)(...a),
     ...createExplainSlice(...a),
     ...createProfilesSlice(api)(...a),
+    ...createReportsSlice(api)(...a),
     ...createSessionSlice(api)(...a),
     ...createSessionsSlice(api)(...a),
     ...createTestServerSlice(api)(...a),
@@ -49,6 +51,7 @@ function keepForms(store: AppStore, storage: StorageLike): void {
       auth: kept.auth,
       compose: { ...state.compose, form: kept.compose.form, attachments: kept.compose.attachments },
       profiles: { ...state.profiles, ...defined({ activeId: kept.activeProfileId }) },
+      reports: { ...state.reports, ...kept.reports },
     }));
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,7 +65,10 @@ function keepForms(store: AppStore, storage: StorageLike): void {
       state.auth === previous.auth &&
       state.compose.form === previous.compose.form &&
       state.compose.attachments === previous.compose.attachments &&
-      state.profiles.activeId === previous.profiles.activeId
+      state.profiles.activeId === previous.profiles.activeId &&
+      state.reports.resolver === previous.reports.resolver &&
+      state.reports.domainForm === previous.reports.domainForm &&
+      state.reports.matrixForm === previous.reports.matrixForm
     ) {
       return;
     }

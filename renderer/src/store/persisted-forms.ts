@@ -3,6 +3,7 @@ import { DEFAULT_COMPOSE_FORM, type ComposeForm } from '../lib/compose/form.js';
 import type { AttachmentItem } from '../lib/compose/attachments.js';
 import { DEFAULT_AUTH_FORM, DEFAULT_CONNECTION_FORM, type AuthForm, type ConnectionForm } from './connection-form.js';
 import type { AppState } from './types.js';
+import { DEFAULT_DOMAIN_FORM, DEFAULT_MATRIX_FORM, type ReportsView } from './reports-slice.js';
 import { defined } from '../../../shared/defined.js';
 
 /**
@@ -19,15 +20,18 @@ export interface PersistedForms {
   auth: AuthForm;
   compose: { form: ComposeForm; attachments: AttachmentItem[] };
   activeProfileId?: string;
+  /** The outside view's forms and the app's resolver setting. */
+  reports: Pick<ReportsView, 'resolver' | 'domainForm' | 'matrixForm'>;
 }
 
 /** What is written: the secrets blanked. */
-export function toPersisted(state: Pick<AppState, 'connection' | 'auth' | 'compose' | 'profiles'>): PersistedForms {
+export function toPersisted(state: Pick<AppState, 'connection' | 'auth' | 'compose' | 'profiles' | 'reports'>): PersistedForms {
   return {
     connection: { ...state.connection, clientKeyPem: '', clientKeyName: '' },
     auth: { ...state.auth, secret: '', useStored: false },
     compose: { form: state.compose.form, attachments: state.compose.attachments },
     ...defined({ activeProfileId: state.profiles.activeId }),
+    reports: { resolver: state.reports.resolver, domainForm: state.reports.domainForm, matrixForm: state.reports.matrixForm },
   };
 }
 
@@ -89,6 +93,11 @@ export function loadPersisted(storage: StorageLike | undefined): PersistedForms 
         : [],
     },
     ...(typeof parsed.activeProfileId === 'string' ? { activeProfileId: parsed.activeProfileId } : {}),
+    reports: {
+      resolver: isObject(parsed.reports) && typeof parsed.reports.resolver === 'string' ? parsed.reports.resolver.slice(0, 64) : '',
+      domainForm: sameShape(DEFAULT_DOMAIN_FORM, isObject(parsed.reports) ? parsed.reports.domainForm : undefined),
+      matrixForm: sameShape(DEFAULT_MATRIX_FORM, isObject(parsed.reports) ? parsed.reports.matrixForm : undefined),
+    },
   };
 }
 

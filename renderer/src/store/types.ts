@@ -3,6 +3,7 @@ import type { ComposeSlice } from './compose-slice.js';
 import type { ConnectionSlice } from './connection-slice.js';
 import type { ExplainSlice } from './explain-slice.js';
 import type { ProfilesSlice } from './profiles-slice.js';
+import type { ReportsSlice } from './reports-slice.js';
 import type { SessionSlice } from './session-slice.js';
 import type { SessionsSlice } from './sessions-slice.js';
 import type { TestServerSlice } from './test-server-slice.js';
@@ -14,6 +15,7 @@ export type AppState = ComposeSlice &
   ConnectionSlice &
   ExplainSlice &
   ProfilesSlice &
+  ReportsSlice &
   SessionSlice &
   SessionsSlice &
   TestServerSlice &

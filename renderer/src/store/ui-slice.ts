@@ -2,8 +2,8 @@ import type { AppInfo, ErrorDto } from '../../../shared/ipc/contract.js';
 import type { AppApi } from '../lib/api.js';
 import type { SliceCreator } from './types.js';
 
-/** The main area's tabs, in order (Ctrl+1..5 pick them). */
-export const TABS = ['overview', 'transcript', 'compose', 'sessions', 'test-server'] as const;
+/** The main area's tabs, in order (Ctrl+1..8 pick them). */
+export const TABS = ['overview', 'transcript', 'compose', 'sessions', 'test-server', 'domain', 'matrix', 'compare'] as const;
 export type TabId = (typeof TABS)[number];
 
 export const TAB_LABELS: Record<TabId, string> = {
@@ -12,6 +12,9 @@ export const TAB_LABELS: Record<TabId, string> = {
   compose: 'Compose',
   sessions: 'Sessions',
   'test-server': 'Test server',
+  domain: 'Domain',
+  matrix: 'Matrix',
+  compare: 'Compare',
 };
 
 export interface UiView {

@@ -26,6 +26,8 @@ export function SessionsPanel() {
   const actionError = useAppStore((s) => s.sessions.actionError);
   const load = useAppStore((s) => s.loadSessions);
   const dismiss = useAppStore((s) => s.dismissSessionsMessage);
+  const compareFirst = useAppStore((s) => s.reports.compareFirst);
+  const cancelCompare = useAppStore((s) => s.cancelComparePick);
   const [query, setQuery] = useState('');
   const [format, setFormat] = useState<ExportFormat>('html');
   const shown = useMemo(() => filterSessions(list, query), [list, query]);
@@ -64,6 +66,14 @@ export function SessionsPanel() {
           {notice}{' '}
           <button type="button" className="small link" onClick={dismiss}>
             OK
+          </button>
+        </p>
+      ) : null}
+      {compareFirst ? (
+        <p className="inline-note" role="status">
+          Comparing: A is the session of {compareFirst.label}. Choose “Compare with…” on the session to compare it with.{' '}
+          <button type="button" className="small link" onClick={cancelCompare}>
+            Cancel
           </button>
         </p>
       ) : null}
@@ -126,6 +136,8 @@ function SessionRow({ summary: s, format }: { summary: SavedSessionSummary; form
   const exportSession = useAppStore((st) => st.exportSession);
   const remove = useAppStore((st) => st.deleteSessionLog);
   const setTab = useAppStore((st) => st.setTab);
+  const compareFirst = useAppStore((st) => st.reports.compareFirst);
+  const pickForCompare = useAppStore((st) => st.pickForCompare);
   const when = formatLocalTime(s.startedAt);
   const pill = statusPill(s);
   const open = () => {
@@ -181,6 +193,14 @@ function SessionRow({ summary: s, format }: { summary: SavedSessionSummary; form
               ariaLabel: `Export the session of ${when} as ${format.toUpperCase()}`,
               disabled: busy,
               onSelect: () => void exportSession(s.id, format),
+            },
+            {
+              label: compareFirst && compareFirst.id !== s.id ? `Compare with ${compareFirst.label}` : 'Compare with…',
+              ariaLabel:
+                compareFirst && compareFirst.id !== s.id
+                  ? `Compare the session of ${compareFirst.label} with the session of ${when}`
+                  : `Compare the session of ${when} with another`,
+              onSelect: () => void pickForCompare(s.id, when),
             },
             {
               label: 'Delete…',

@@ -6,6 +6,7 @@ import { useAppStore } from '../../store/index.js';
 import type { TestServerChoice } from '../../store/test-server-slice.js';
 import { formatLocalTime, formatSize } from '../sessions/sessions-view.js';
 import { describeListener, LISTENER_LABELS } from '../../lib/test-server-view.js';
+import '../reports/reports.css';
 
 const CHOICES: { key: keyof TestServerChoice; label: string }[] = [
   { key: 'plain', label: 'SMTP (plaintext)' },
@@ -271,9 +272,73 @@ function MessageViewer({ message }: { message: ReceivedMessage }) {
         </button>
       </div>
       {message.truncated ? <p className="hint">Shown up to 1 MB: the rest was not kept.</p> : null}
+      <SenderAuthBlock message={message} />
       <pre className="viewer" tabIndex={0} aria-label="Raw message">
         {message.raw}
       </pre>
+    </div>
+  );
+}
+
+const VERDICT_TONE: Record<string, string> = { pass: 'tone-ok', fail: 'tone-bad', softfail: 'tone-warn', permerror: 'tone-bad' };
+
+/** SPF, DKIM, DMARC (and ARC) of the message, asked of the app's resolver (set in the Domain tab) when the user asks. */
+function SenderAuthBlock({ message }: { message: ReceivedMessage }) {
+  const id = useId();
+  const run = useAppStore((s) => s.reports.senderAuth[message.id]);
+  const resolver = useAppStore((s) => s.reports.resolver);
+  const authenticate = useAppStore((s) => s.authenticateMessage);
+  const result = run?.result;
+  const row = (name: string, verdict: string, subject: string | undefined, reason: string) => (
+    <tr key={`${name}-${subject ?? ''}-${reason}`}>
+      <th scope="row">{name}</th>
+      <td className={VERDICT_TONE[verdict] ?? 'tone-muted'} data-verdict={verdict}>
+        {verdict}
+      </td>
+      <td className="mono">{subject ?? '—'}</td>
+      <td>{reason}</td>
+    </tr>
+  );
+  return (
+    <div className="sender-auth" role="region" aria-labelledby={`${id}-heading`}>
+      <div className="button-row">
+        <h4 id={`${id}-heading`}>Sender authentication</h4>
+        <span className="spacer" />
+        <span className="subtle">DNS: {resolver.trim() || 'the system’s resolver'}</span>
+        <button type="button" className="small" disabled={run?.running} onClick={() => void authenticate(message.id)}>
+          {run?.running ? 'Checking…' : result ? 'Check again' : 'Check SPF, DKIM, DMARC'}
+        </button>
+      </div>
+      {run?.error ? <ErrorNote error={run.error} what="Sender authentication is unknown" /> : null}
+      {result ? (
+        <div className="table-scroll">
+          <table className="data" aria-label="Sender authentication">
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Result</th>
+                <th scope="col">For</th>
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {row('SPF', result.spf.result, result.spf.domain, result.spf.reason)}
+              {result.dkim.length === 0
+                ? row('DKIM', 'none', undefined, 'the message carries no DKIM-Signature')
+                : result.dkim.map((d) =>
+                    row('DKIM', d.result, `d=${d.domain}${d.selector ? ` s=${d.selector}` : ''}${d.aligned ? ' (aligned)' : ''}`, d.reason),
+                  )}
+              {row(
+                'DMARC',
+                result.dmarc.result,
+                result.dmarc.domain,
+                `${result.dmarc.policy ? `policy ${result.dmarc.policy}: ` : ''}${result.dmarc.reason}`,
+              )}
+              {result.arc ? row('ARC', result.arc.result, `i=${result.arc.instance}`, result.arc.reason) : null}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </div>
   );
 }
