@@ -140,7 +140,10 @@ export async function probe(page: Page, expected: 'ok' | 'error', target?: strin
 }
 
 /** Open a main tab by its label; returns its panel. */
-export async function openTab(page: Page, name: 'Overview' | 'Transcript' | 'Compose' | 'Sessions' | 'Test server'): Promise<Locator> {
+export async function openTab(
+  page: Page,
+  name: 'Overview' | 'Transcript' | 'Compose' | 'Sessions' | 'Test server' | 'Domain' | 'Matrix' | 'Compare',
+): Promise<Locator> {
   const tab = page.getByRole('tab', { name: new RegExp(`^${name}`) });
   await tab.click();
   await expect(tab).toHaveAttribute('aria-selected', 'true');

@@ -291,7 +291,7 @@ async function saveFile(file: ExportedFile): Promise<SaveResult> {
   }
   try {
     downloadFile(file);
-    return { ok: true, value: { savedTo: file.filename } };
+    return { ok: true, value: { savedTo: file.filename, download: true } };
   } catch (err) {
     return { ok: false, error: { code: 'internal', message: `The browser refused the download: ${internalError(err).message}` } };
   }

@@ -20,7 +20,7 @@ export function DomainPanel() {
   const check = useAppStore((s) => s.checkDomain);
   return (
     <section className="panel report-panel" aria-labelledby={`${id}-heading`}>
-      <h2 id={`${id}-heading`}>Domain</h2>
+      <h2 id={`${id}-heading`}>Domain check</h2>
       <p className="hint">
         Every MX host of a domain, each address in preference order, met as a sending MTA meets it: greeting, EHLO, STARTTLS, the
         certificate against the MX name, DANE and MTA-STS. Nothing is sent.

@@ -2,7 +2,6 @@ import { useId } from 'react';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useAppStore } from '../../store/index.js';
 import { MATRIX_MODES, type MatrixMode } from '../../store/reports-slice.js';
-import { describeForm } from '../../store/connection-form.js';
 import { ReportActions } from './ReportActions.js';
 import { ReportViewer } from './ReportViewer.js';
 
@@ -36,7 +35,7 @@ export function MatrixPanel() {
         }}
       >
         <p>
-          Host: <span className="mono">{host ? describeForm(connection) : '—'}</span>
+          Host: <span className="mono">{host || '—'}</span>
           {host ? null : <span className="subtle"> (enter a host in the connection form)</span>}
         </p>
         <div className="row wrap">
