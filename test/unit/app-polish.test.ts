@@ -91,6 +91,11 @@ describe('forms kept across a reload', () => {
       attachments: [{ id: 'a1', kind: 'upload' as const, name: 'r.pdf', size: 5, uploadId: 'u1' }],
     },
     profiles: { list: [], busy: false, activeId: 'p1' },
+    reports: {
+      resolver: '127.0.0.1:5353',
+      domainForm: { domain: 'example.org', port: '', deadlineSeconds: '30' },
+      matrixForm: { ports: '25, 587', modes: { off: true, starttls: true, implicit: false } },
+    },
   };
 
   it('keeps the forms and the draft, never the password or a key', () => {
@@ -108,6 +113,7 @@ describe('forms kept across a reload', () => {
     expect(back.compose.form.headers).toEqual([{ id: 'hp0', name: 'X-Test', value: '1' }]);
     expect(back.compose.attachments).toEqual([{ id: 'ap0', kind: 'upload', name: 'r.pdf', size: 5, uploadId: 'u1' }]);
     expect(back.activeProfileId).toBe('p1');
+    expect(back.reports).toEqual(state.reports);
   });
 
   it('ignores what it cannot read, and fields of the wrong type', () => {
