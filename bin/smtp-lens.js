@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The built CLI lives in out/node (made by `npm run build:node`, which `npm install` runs via `prepare`).
-import '../out/node/electron/cli/main.js';
+// The built CLI: out/cli, bundled from out/node by `npm run build:node` (which `npm install` runs via `prepare`).
+import '../out/cli/smtp-lens.mjs';

@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProfileSummary } from '../../shared/ipc/contract.js';
-import { ProfileStore } from '../app/services/profile-store.js';
-import { noSecretStore } from '../app/services/secret-store.js';
+import type { ProfileStore } from '../app/services/profile-store.js';
 import { UsageError } from './usage-error.js';
 import { COMPOSING_OPTIONS } from './options.js';
 
@@ -160,6 +159,11 @@ async function findProfile(env: NodeJS.ProcessEnv, name: string): Promise<Profil
   const dir = appDataDir(env);
   let store: ProfileStore;
   try {
+    // Only --profile needs the store (and the schemas it checks profiles with): loaded here, not at start-up.
+    const [{ ProfileStore }, { noSecretStore }] = await Promise.all([
+      import('../app/services/profile-store.js'),
+      import('../app/services/secret-store.js'),
+    ]);
     store = await ProfileStore.open(dir, noSecretStore('the command line cannot open the app key store'));
   } catch (error) {
     throw new UsageError(`--profile: cannot read the profiles in ${dir}: ${(error as Error).message}`);

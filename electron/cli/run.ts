@@ -4,29 +4,23 @@ import { inertText } from '../../shared/inert-text.js';
 import { describeTarget, formatEventLine } from '../../shared/transcript-format.js';
 import { SmtpError } from '../smtp/errors.js';
 import { probe, raw, send, verify, type SendRequest } from '../smtp/operations.js';
-import { prepareMessage, type PreparedMessage } from '../smtp/live-session.js';
 import { defined } from '../../shared/defined.js';
 import { defaultPort } from '../smtp/session.js';
 import { Transcript } from '../smtp/transcript.js';
 import { USAGE, UsageError, type Output, type Parsed } from './args.js';
+import type { PreparedMessage } from '../smtp/live-session.js';
+import type { AsOption, reproduce as Reproduce } from './reproduce.js';
+import { PROBE_COMMAND_NAMES } from './command-names.js';
+
+/*
+ * Start-up: a run loads only what its command needs. Every module below the first branch that takes it is imported
+ * where it is used (serve and its test server, DNS and mailauth, the matrix, relay and smuggling tests, exports,
+ * reproductions, composition and DKIM through prepareMessage), so `--help` and a probe parse no code they never run.
+ */
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { ExportFile, exportKind } from './export-file.js';
 import { formatExplanation } from './explain.js';
-import { chainPem, hexDump } from './hex.js';
 import { formatSummary, formatTimings } from './summary.js';
-import { messageBytes } from './message-bytes.js';
-import { reproduce, type AsOption } from './reproduce.js';
-import { NotReproducible } from '../../shared/reproduce/spec.js';
-import { parseServe, serve } from './serve.js';
-import { parseMx, runMx } from './mx.js';
-import { formatDiff, parseDiff } from './diff.js';
-import { evaluate, formatNagios, formatPrometheus, splitCheckArgs, STATE } from './check.js';
-import { diffSessions } from '../../shared/session-diff.js';
 import { parseWithDefaults } from './parse-with-defaults.js';
-import { PROBE_COMMANDS } from './probe-commands.js';
-import { checkDomain } from './check-domain.js';
-import { sendLoad } from '../smtp/load.js';
-import { formatLoad, loadJson } from './load-summary.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -63,9 +57,12 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   const stderr = quietOnClose(io.stderr);
   if (argv[0] === 'serve') return runServe(argv.slice(1), stdout, stderr);
   if (argv[0] === 'check') return runCheck(argv.slice(1), stdout, stderr);
-  const probing = argv[0] !== undefined ? PROBE_COMMANDS.get(argv[0]) : undefined;
-  if (probing) return probing(argv.slice(1), stdout, stderr);
+  if (argv[0] !== undefined && PROBE_COMMAND_NAMES.has(argv[0])) {
+    const { PROBE_COMMANDS } = await import('./probe-commands.js');
+    return PROBE_COMMANDS.get(argv[0])!(argv.slice(1), stdout, stderr);
+  }
   if (argv[0] === 'diff') {
+    const [{ formatDiff, parseDiff }, { diffSessions }] = await Promise.all([import('./diff.js'), import('../../shared/session-diff.js')]);
     let parsedDiff;
     try {
       parsedDiff = parseDiff(argv.slice(1));
@@ -80,6 +77,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
     return d.differs ? 1 : EXIT.ok;
   }
   if (argv[0] === 'mx') {
+    const { parseMx, runMx } = await import('./mx.js');
     let args;
     try {
       args = parseMx(argv.slice(1));
@@ -109,7 +107,8 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
     return EXIT.ok;
   }
   const exportPath = parsed.output.exportPath;
-  const kind = exportPath === undefined ? undefined : exportKind(exportPath);
+  const exporting = exportPath === undefined ? undefined : await import('./export-file.js');
+  const kind = exportPath === undefined ? undefined : exporting!.exportKind(exportPath);
   if (exportPath !== undefined && !kind) {
     stderr.write(`smtp-lens: --export: the file name must end in .json, .txt or .html\n`);
     return EXIT.usage;
@@ -127,7 +126,8 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const live = !parsed.output.json && !parsed.output.quiet;
-  const exportFile = exportPath && kind ? new ExportFile(exportPath, kind, exportHead(parsed)) : undefined;
+  const exportFile = exportPath && kind ? new exporting!.ExportFile(exportPath, kind, exportHead(parsed)) : undefined;
+  const hex = (parsed.output.hex && !parsed.output.json) || parsed.output.saveChain !== undefined ? await import('./hex.js') : undefined;
   if (exportFile?.problem) stderr.write(`smtp-lens: ${exportFile.problem}; the export is written when the session ends\n`);
   const transcript = new Transcript({
     onEvent: (event) => {
@@ -141,7 +141,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
     ...parsed.request.connection,
     transcript,
     signal: controller.signal,
-    ...(out.hex && !out.json ? { onWire: (dir: 'send' | 'recv', bytes: Buffer) => stdout.write(hexDump(dir, bytes)) } : {}),
+    ...(out.hex && !out.json ? { onWire: (dir: 'send' | 'recv', bytes: Buffer) => stdout.write(hex!.hexDump(dir, bytes)) } : {}),
     ...(out.saveChain !== undefined ? { onPeerChain: (der: readonly Buffer[]) => (chain = der) } : {}),
   };
 
@@ -175,7 +175,7 @@ export async function run(argv: string[], io: CliIo = { stdout: process.stdout, 
     if (chain.length === 0) stderr.write(`smtp-lens: --save-chain: no certificate chain to save (TLS was not used)\n`);
     else {
       try {
-        writeFileSync(out.saveChain, chainPem(chain));
+        writeFileSync(out.saveChain, hex!.chainPem(chain));
       } catch (error) {
         stderr.write(`smtp-lens: cannot write ${out.saveChain}: ${(error as Error).message}\n`);
         return EXIT.internal;
@@ -224,6 +224,7 @@ async function dumpMessage(
   out: NodeJS.WritableStream,
   stderr: { write: (text: string) => void },
 ): Promise<number> {
+  const [{ prepareMessage }, { messageBytes }] = await Promise.all([import('../smtp/live-session.js'), import('./message-bytes.js')]);
   let prepared: PreparedMessage;
   try {
     prepared = await prepareMessage(request);
@@ -259,11 +260,12 @@ async function dumpMessage(
 /** --as swaks|smtplib: what does the same session with that tool, on stdout; what differs, on stderr. */
 async function printReproduction(
   command: 'probe' | 'send',
-  request: Parameters<typeof reproduce>[1],
+  request: Parameters<typeof Reproduce>[1],
   as: AsOption,
   stdout: { write: (text: string) => void },
   stderr: { write: (text: string) => void },
 ): Promise<number> {
+  const [{ reproduce }, { NotReproducible }] = await Promise.all([import('./reproduce.js'), import('../../shared/reproduce/spec.js')]);
   try {
     const made = await reproduce(command, request, as);
     stdout.write(made.text);
@@ -284,6 +286,7 @@ async function printReproduction(
 
 /** `smtp-lens serve …`: its own options; a usage error prints the usage as every command does. */
 async function runServe(argv: string[], stdout: { write: (t: string) => void }, stderr: { write: (t: string) => void }): Promise<number> {
+  const { parseServe, serve } = await import('./serve.js');
   let options;
   try {
     options = parseServe(argv, process.env);
@@ -309,6 +312,7 @@ async function runLoad(
   stdout: { write: (t: string) => void },
   stderr: { write: (t: string) => void },
 ): Promise<number> {
+  const [{ sendLoad }, { formatLoad, loadJson }] = await Promise.all([import('../smtp/load.js'), import('./load-summary.js')]);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
@@ -337,6 +341,7 @@ async function runLoad(
  * every format, and a usage error is UNKNOWN (3), as the plugin guidelines ask.
  */
 async function runCheck(argv: string[], stdout: { write: (t: string) => void }, stderr: { write: (t: string) => void }): Promise<number> {
+  const { evaluate, formatNagios, formatPrometheus, splitCheckArgs, STATE } = await import('./check.js');
   const unknown = (message: string, format: string): number => {
     if (format === 'nagios') stdout.write(`SMTP UNKNOWN - ${message.replace(/[\r\n|]+/g, ' ')}\n`);
     else stderr.write(`smtp-lens check: ${inertText(message)}\n`);
@@ -351,6 +356,7 @@ async function runCheck(argv: string[], stdout: { write: (t: string) => void }, 
   }
   const { options, rest } = split;
   if (rest.some((a) => a === '--domain' || a.startsWith('--domain='))) {
+    const { checkDomain } = await import('./check-domain.js');
     return checkDomain(rest, options, stdout, (message) => unknown(message, options.format));
   }
   let parsed: Parsed;

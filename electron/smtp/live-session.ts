@@ -2,7 +2,7 @@ import type { CommandExchange, Operation, SessionRecord, SessionResult, StoppedA
 import type { SaslCredentials } from './auth/sasl.js';
 import { FATAL_ERRORS, SmtpError } from './errors.js';
 import { MailBatch, type BatchMessage, type BatchOptions } from './mail-batch.js';
-import type { PreparedMessage } from './prepare-message.js';
+import type { MessageRequest, PreparedMessage } from './prepare-message.js';
 import type { Attribute } from './protocol/attributes.js';
 import { replyInfo } from './protocol/reply.js';
 import { SmtpSession, isUrlLikeHost, type AuthOptions, type OpenUntil, type SessionOptions, type SmugglingExchange } from './session.js';
@@ -11,7 +11,16 @@ import { Transcript } from './transcript.js';
 
 export const TOOL_NAME = 'smtp-lens';
 
-export { prepareMessage, type MessageRequest, type PreparedMessage } from './prepare-message.js';
+export type { MessageRequest, PreparedMessage } from './prepare-message.js';
+
+/**
+ * Compose (or read) and sign a message before a send (see prepare-message.ts). Loaded on first use: composition and
+ * DKIM pull in Nodemailer's MIME code, which a probe, a matrix or a domain check never needs.
+ */
+export async function prepareMessage(request: MessageRequest): Promise<PreparedMessage> {
+  const { prepareMessage: prepare } = await import('./prepare-message.js');
+  return prepare(request);
+}
 
 export type LiveState = 'connecting' | 'ready' | 'busy' | 'closed' | 'failed';
 

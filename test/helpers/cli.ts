@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(ROOT, 'bin/smtp-lens.js');
-const BUILT = join(ROOT, 'out/node/electron/cli/main.js');
+const BUILT = join(ROOT, 'out/cli/smtp-lens.mjs');
 
 export interface Run {
   code: number;

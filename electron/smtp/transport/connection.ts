@@ -1,6 +1,7 @@
 // Over 450 lines: the socket and its reply ledger; TLS options are in tls-options.ts, the rest shares the socket's state.
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { isTlsSocket, nodeTls } from './lazy-tls.js';
 import type { SessionStage, TlsInfo } from '../../../shared/session-record.js';
 import { firstEvent } from './first-event.js';
 import { handshakeError, tlsConnectOptions, verifyName, verifyReason, type SeenCertificate, type TlsSettings } from './tls-options.js';
@@ -166,7 +167,7 @@ export class Connection {
   }
 
   get isTls(): boolean {
-    return this.socket instanceof tls.TLSSocket;
+    return isTlsSocket(this.socket);
   }
 
   get isOpen(): boolean {
@@ -204,7 +205,7 @@ export class Connection {
     const plainFirst = options.preamble !== undefined;
     let socket: net.Socket =
       tlsSettings && !plainFirst
-        ? tls.connect({
+        ? nodeTls().connect({
             ...(target.socketPath ? { path: target.socketPath } : { host: target.host, port: target.port }),
             ...(target.sourceAddress ? { localAddress: target.sourceAddress } : {}),
             ...tlsConnectOptions(tlsSettings, target.host, seen),
@@ -255,7 +256,7 @@ export class Connection {
       socket.write(preamble.bytes);
     }
     if (tlsSettings && plainFirst) {
-      socket = tls.connect({ socket, ...tlsConnectOptions(tlsSettings, target.host, seen) });
+      socket = nodeTls().connect({ socket, ...tlsConnectOptions(tlsSettings, target.host, seen) });
       socket.setNoDelay?.(true);
     }
     if (tlsSettings) {
@@ -700,7 +701,7 @@ export class Connection {
     }
     this.upgrading = false;
     this.detach(plain);
-    const secure = tls.connect({ socket: plain, ...connectOptions });
+    const secure = nodeTls().connect({ socket: plain, ...connectOptions });
     const { ms, label } = this.budget('tls-handshake', timeoutMs);
     this.options.onStage?.({ name: 'tls-handshake', timeoutMs: ms });
     await firstEvent<void>(secure, {

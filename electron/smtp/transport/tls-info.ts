@@ -1,4 +1,5 @@
-import { checkServerIdentity, type PeerCertificate, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import type { PeerCertificate, DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import { nodeTls } from './lazy-tls.js';
 import type { CertificateInfo, TlsInfo } from '../../../shared/session-record.js';
 
 function formatName(name: PeerCertificate['subject'] | undefined): string {
@@ -87,7 +88,7 @@ export function describeTls(
   if (servername && info.peerCertificate.length > 0) {
     // The name check, also when the chain did not verify (Node skips it then): the finding needs it either way.
     const leaf = knownCertificate ?? socket.getPeerCertificate();
-    if (leaf && Object.keys(leaf).length > 0) info.nameMatches = checkServerIdentity(servername, leaf) === undefined;
+    if (leaf && Object.keys(leaf).length > 0) info.nameMatches = nodeTls().checkServerIdentity(servername, leaf) === undefined;
   }
   return info;
 }

@@ -2,7 +2,8 @@
 // bundle is parsed once, not per connection), and a failed handshake or verification in the engine's words.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
+import { nodeTls } from './lazy-tls.js';
 import { explainVerifyError } from '../../../shared/explain/tls.js';
 import { SmtpError } from '../errors.js';
 import { defined } from '../../../shared/defined.js';
@@ -63,7 +64,7 @@ export function tlsConnectOptions(settings: TlsSettings, host: string | undefine
     rejectUnauthorized: false,
     checkServerIdentity: (_servername, cert) => {
       seen.cert = cert as tls.DetailedPeerCertificate;
-      return name ? tls.checkServerIdentity(name, cert) : new Error('no host name to verify the certificate against');
+      return name ? nodeTls().checkServerIdentity(name, cert) : new Error('no host name to verify the certificate against');
     },
     secureContext: secureContextFor(settings),
   };
@@ -108,7 +109,7 @@ export function secureContextFor(settings: TlsSettings): tls.SecureContext {
   }
   let context: tls.SecureContext;
   try {
-    context = tls.createSecureContext({
+    context = nodeTls().createSecureContext({
       ...defined({ ca, cert, key, passphrase }),
       ...(minVersion ? { minVersion } : {}),
       ...(maxVersion ? { maxVersion } : {}),

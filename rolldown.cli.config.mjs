@@ -1,0 +1,19 @@
+/**
+ * The CLI as a few bundled files (out/cli/), made from the compiled engine (out/node/) by `npm run build:node`: a
+ * fresh `smtp-lens` run reads and links a handful of modules instead of seventy-odd, and what a command does not use
+ * stays in chunks loaded on demand (serve, DNS, exports, composition). Packages from node_modules are not bundled:
+ * they are loaded, lazily, from where npm put them. The Electron app and the web host use out/node/ directly.
+ */
+export default {
+  input: 'out/node/electron/cli/main.js',
+  platform: 'node',
+  logLevel: 'warn',
+  external: [/^node:/, /^[a-z@][^:]*$/],
+  output: {
+    dir: 'out/cli',
+    format: 'esm',
+    entryFileNames: 'smtp-lens.mjs',
+    chunkFileNames: '[name]-[hash].mjs',
+    cleanDir: true,
+  },
+};
