@@ -41,6 +41,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS entry points (the CLI's bin: its bundle is CommonJS, see rolldown.cli.config.mjs).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Functions of this benchmark run in the page (page.evaluate).
     files: ['bench/scenarios/renderer.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },

@@ -11,9 +11,11 @@ export default {
   external: [/^node:/, /^[a-z@][^:]*$/],
   output: {
     dir: 'out/cli',
-    format: 'esm',
-    entryFileNames: 'smtp-lens.mjs',
-    chunkFileNames: '[name]-[hash].mjs',
+    // CommonJS: requiring a builtin does not build its ESM namespace (which loads every lazy part of node:crypto,
+    // node:util, node:buffer), and needs no ESM loader: ~7 ms of a fresh probe and 5 ms of --help here.
+    format: 'cjs',
+    entryFileNames: 'smtp-lens.cjs',
+    chunkFileNames: '[name]-[hash].cjs',
     cleanDir: true,
   },
 };

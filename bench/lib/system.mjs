@@ -26,7 +26,7 @@ function postfixMasterPid() {
 }
 
 /**
- * Make sure smtp-sink and smtp-source (Debian package postfix), python3 and taskset are there.
+ * Make sure smtp-sink and smtp-source (Debian package postfix), python3, swaks (scenario 8) and taskset are there.
  * Missing postfix is installed non-interactively as root ("No configuration", and no service may start
  * while apt runs); anything else missing, or not being root, is a SetupError saying what to do.
  */
@@ -35,6 +35,7 @@ export function ensurePrerequisites(log) {
   if (!existsSync(SMTP_SINK) || !existsSync(SMTP_SOURCE)) missing.push('postfix');
   if (!have('python3')) missing.push('python3');
   if (!have('taskset')) missing.push('util-linux');
+  if (!have('swaks')) missing.push('swaks');
   if (missing.length === 0) return;
   if (!isRoot() || !have('apt-get')) {
     throw new SetupError(

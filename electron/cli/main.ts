@@ -32,17 +32,17 @@ enableCompileCache();
 // `smtp-lens`, `smtp-lens help` and `--help` print the usage and load nothing else.
 const argv = process.argv.slice(2);
 if (argv.length === 0 || (argv.length === 1 && HELP.has(argv[0]!))) {
-  const { USAGE } = await import('./usage.js');
-  process.stdout.write(USAGE);
+  void import('./usage.js').then(({ USAGE }) => process.stdout.write(USAGE));
 } else {
-  const [{ EXIT }, { run }] = await Promise.all([import('./exit-codes.js'), import('./run.js')]);
-  run(argv).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`smtp-lens: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exitCode = EXIT.internal;
-    },
+  void Promise.all([import('./exit-codes.js'), import('./run.js')]).then(([{ EXIT }, { run }]) =>
+    run(argv).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        process.stderr.write(`smtp-lens: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+        process.exitCode = EXIT.internal;
+      },
+    ),
   );
 }

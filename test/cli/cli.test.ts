@@ -11,7 +11,7 @@ import { testPki, type TestPki } from '../helpers/certs.js';
 import { ipv6LoopbackAvailable, startLibraryServer, type LibraryServer, type LibraryServerOptions } from '../helpers/library-server.js';
 
 /**
- * Black-box tests of the built command line: `node bin/smtp-lens.js ...` against real servers on
+ * Black-box tests of the built command line: `node bin/smtp-lens.cjs ...` against real servers on
  * loopback (smtp-server, or a few lines of node:net for faults it cannot produce).
  */
 

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Running the built command line (`node bin/smtp-lens.js …`) as a user would, for black-box tests. */
+/** Running the built command line (`node bin/smtp-lens.cjs …`) as a user would, for black-box tests. */
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = join(ROOT, 'bin/smtp-lens.js');
-const BUILT = join(ROOT, 'out/cli/smtp-lens.mjs');
+export const BIN = join(ROOT, 'bin/smtp-lens.cjs');
+const BUILT = join(ROOT, 'out/cli/smtp-lens.cjs');
 
 export interface Run {
   code: number;

@@ -16,7 +16,7 @@ import type { SendOptions } from '../../electron/smtp/transaction.js';
 import type { InteropEnv } from './servers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = join(ROOT, 'bin/smtp-lens.js');
+export const BIN = join(ROOT, 'bin/smtp-lens.cjs');
 
 const context = inject('interop');
 
@@ -161,7 +161,7 @@ export interface CliRun {
   record: SessionRecord;
 }
 
-/** Run `node bin/smtp-lens.js ... --json`; in the test host's namespace when `netns` names it. */
+/** Run `node bin/smtp-lens.cjs ... --json`; in the test host's namespace when `netns` names it. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}, netns?: string): Promise<CliRun> {
   const [command, argv] = netns
     ? ['ip', ['netns', 'exec', netns, process.execPath, BIN, ...args, '--json']]

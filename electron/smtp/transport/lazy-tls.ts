@@ -7,11 +7,12 @@ import type TlsModule from 'node:tls';
  * socket or `--help` never needs to pay. Synchronous (a builtin through require), so no caller has to become async.
  */
 
-const require = createRequire(import.meta.url);
 let loaded: typeof TlsModule | undefined;
 
 export function nodeTls(): typeof TlsModule {
-  return (loaded ??= require('node:tls') as typeof TlsModule);
+  // process.getBuiltinModule: Node 20.16 / 22.3 and later; require through createRequire before that.
+  loaded ??= (process.getBuiltinModule?.('node:tls') ?? createRequire(import.meta.url)('node:tls')) as typeof TlsModule;
+  return loaded;
 }
 
 /** Whether `socket` is a TLS socket; false, without loading node:tls, when nothing has loaded it yet. */

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The built CLI: out/cli, bundled from out/node by `npm run build:node` (which `npm install` runs via `prepare`).
-import '../out/cli/smtp-lens.mjs';
+require('../out/cli/smtp-lens.cjs');
