@@ -27,13 +27,12 @@ function enableCompileCache(): void {
   }
 }
 
-enableCompileCache();
-
-// `smtp-lens`, `smtp-lens help` and `--help` print the usage and load nothing else.
+// `smtp-lens`, `smtp-lens help` and `--help` print the usage and load nothing else (not even the compile cache).
 const argv = process.argv.slice(2);
 if (argv.length === 0 || (argv.length === 1 && HELP.has(argv[0]!))) {
   void import('./usage.js').then(({ USAGE }) => process.stdout.write(USAGE));
 } else {
+  enableCompileCache();
   void Promise.all([import('./exit-codes.js'), import('./run.js')]).then(([{ EXIT }, { run }]) =>
     run(argv).then(
       (code) => {

@@ -1,12 +1,12 @@
 import type { CommandExchange, Operation, SessionRecord, SessionResult, StoppedAfter, Verdict } from '../../shared/session-record.js';
 import type { SaslCredentials } from './auth/sasl.js';
 import { FATAL_ERRORS, SmtpError } from './errors.js';
-import { MailBatch, type BatchMessage, type BatchOptions } from './mail-batch.js';
+import type { BatchMessage, BatchOptions, MailBatch } from './mail-batch.js';
 import type { MessageRequest, PreparedMessage } from './prepare-message.js';
 import type { Attribute } from './protocol/attributes.js';
 import { replyInfo } from './protocol/reply.js';
 import { SmtpSession, isUrlLikeHost, type AuthOptions, type OpenUntil, type SessionOptions, type SmugglingExchange } from './session.js';
-import { MailTransaction, type SendOptions } from './transaction.js';
+import type { MailTransaction, SendOptions } from './transaction.js';
 import { Transcript } from './transcript.js';
 
 export const TOOL_NAME = 'smtp-lens';
@@ -21,6 +21,9 @@ export async function prepareMessage(request: MessageRequest): Promise<PreparedM
   const { prepareMessage: prepare } = await import('./prepare-message.js');
   return prepare(request);
 }
+
+/** Mail transactions (and the message streaming behind them) load with the first send: a probe never needs them. */
+const loadTransaction = () => import('./transaction.js');
 
 export type LiveState = 'connecting' | 'ready' | 'busy' | 'closed' | 'failed';
 
@@ -144,6 +147,7 @@ export class LiveSession {
   /** One mail transaction with a prepared message. */
   send(prepared: PreparedMessage, options: SendOptions = {}): Promise<SessionRecord> {
     return this.step(async (session) => {
+      const { MailTransaction } = await loadTransaction();
       const transaction = new MailTransaction(session, prepared.envelope, prepared.source, {
         ...options,
         ...(prepared.messageId ? { messageId: prepared.messageId } : {}),
@@ -167,6 +171,7 @@ export class LiveSession {
    */
   sendMany(messages: Iterable<PreparedMessage> | AsyncIterable<PreparedMessage>, options: BatchOptions = {}): Promise<SessionRecord> {
     return this.step(async (session) => {
+      const { MailBatch } = await import('./mail-batch.js');
       const batch = new MailBatch(session, options);
       this.batch = batch;
       this.transaction = undefined;
@@ -194,6 +199,7 @@ export class LiveSession {
    */
   checkEnvelope(prepared: PreparedMessage, options: SendOptions, through: 'mail' | 'rcpt'): Promise<SessionRecord> {
     return this.step(async (session) => {
+      const { MailTransaction } = await loadTransaction();
       const transaction = new MailTransaction(session, prepared.envelope, prepared.source, {
         ...options,
         needsSmtpUtf8: prepared.needsSmtpUtf8 || options.needsSmtpUtf8,

@@ -8,7 +8,6 @@ import {
 } from '../../shared/session-record.js';
 import { LiveSession, prepareMessage, type AuthRequest, type MessageRequest, type PreparedMessage } from './live-session.js';
 import type { BatchOptions } from './mail-batch.js';
-import { partsSource } from './message/message-source.js';
 import { SmtpError } from './errors.js';
 import { assertWireSafe } from './protocol/wire-safety.js';
 import type { Attribute } from './protocol/attributes.js';
@@ -145,6 +144,8 @@ export async function inMemoryIfSmall(prepared: PreparedMessage): Promise<Prepar
   if (size === undefined || size > IN_MEMORY_LIMIT) return prepared;
   const chunks: Buffer[] = [];
   for await (const chunk of prepared.source.open()) chunks.push(chunk);
+  // Loaded here (it brings node:fs/promises and streams): only a send needs message sources.
+  const { partsSource } = await import('./message/message-source.js');
   return { ...prepared, source: partsSource(chunks) };
 }
 

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.js';
 import { SmtpError, escapeBytes } from '../errors.js';
 import type { SaslClient } from './sasl.js';
 
@@ -41,7 +41,7 @@ class CramMd5Client implements SaslClient {
       });
     }
     this.#answered = true;
-    const digest = createHmac('md5', Buffer.from(this.#password, 'utf8')).update(challenge).digest('hex');
+    const digest = nodeCrypto().createHmac('md5', Buffer.from(this.#password, 'utf8')).update(challenge).digest('hex');
     return Buffer.from(`${this.#user} ${digest}`, 'utf8');
   }
 

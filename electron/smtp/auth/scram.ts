@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.js';
 import { SmtpError, escapeBytes } from '../errors.js';
 import type { SaslClient } from './sasl.js';
 
@@ -277,9 +277,9 @@ class ScramClient implements SaslClient {
     ]);
 
     const { algorithm, length } = this.#digest;
-    const saltedPassword = pbkdf2Sync(Buffer.from(this.#password, 'utf8'), salt, iterations, length, algorithm);
+    const saltedPassword = nodeCrypto().pbkdf2Sync(Buffer.from(this.#password, 'utf8'), salt, iterations, length, algorithm);
     const clientKey = hmac(algorithm, saltedPassword, 'Client Key');
-    const storedKey = createHash(algorithm).update(clientKey).digest();
+    const storedKey = nodeCrypto().createHash(algorithm).update(clientKey).digest();
     const clientSignature = hmac(algorithm, storedKey, authMessage);
     const proof = Buffer.alloc(length);
     for (let i = 0; i < length; i++) proof[i] = clientKey[i]! ^ clientSignature[i]!;
@@ -311,7 +311,7 @@ class ScramClient implements SaslClient {
     }
     const received = Buffer.from(signatureText, 'base64');
     const expected = this.#expectedServerSignature!;
-    const matches = received.length === expected.length && timingSafeEqual(received, expected);
+    const matches = received.length === expected.length && nodeCrypto().timingSafeEqual(received, expected);
     expected.fill(0);
     this.#expectedServerSignature = undefined;
     if (!matches) {
@@ -370,7 +370,7 @@ class ScramClient implements SaslClient {
 
 /** HMAC(key, data) as in RFC 5802 §2.2. */
 function hmac(algorithm: string, key: Buffer, data: string | Buffer): Buffer {
-  return createHmac(algorithm, key).update(data).digest();
+  return nodeCrypto().createHmac(algorithm, key).update(data).digest();
 }
 
 /** Create a SCRAM-SHA-1 or SCRAM-SHA-256 client; SASLpreps user and password, throws invalid-input if either is unusable. */
@@ -386,7 +386,7 @@ export function createScramClient(
     if (!PRINTABLE.test(nonce)) throw new SmtpError('invalid-input', 'SCRAM: the nonce must be printable ASCII without ","');
   } else {
     // 24 random bytes = 192 bits; standard base64 never contains ",".
-    nonce = randomBytes(24).toString('base64');
+    nonce = nodeCrypto().randomBytes(24).toString('base64');
   }
   return new ScramClient(
     hash,

@@ -1,6 +1,6 @@
 // TLS for a connection: the settings, Node's connect options made of them, a small cache of SecureContexts (a CA
 // bundle is parsed once, not per connection), and a failed handshake or verification in the engine's words.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.js';
 import net from 'node:net';
 import type tls from 'node:tls';
 import { nodeTls } from './lazy-tls.js';
@@ -86,7 +86,7 @@ const SECURE_CONTEXT_CACHE_SIZE = 16;
 
 function keyPart(value: string | Buffer | undefined, secret: boolean): string {
   if (value === undefined) return '-';
-  if (secret || typeof value !== 'string') return `#${createHash('sha256').update(value).digest('base64')}`;
+  if (secret || typeof value !== 'string') return `#${nodeCrypto().createHash('sha256').update(value).digest('base64')}`;
   return `${value.length}:${value}`;
 }
 
