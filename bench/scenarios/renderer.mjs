@@ -510,7 +510,8 @@ async function oneRound({ chromium, host, settings, log, label }) {
     await page.getByRole('tab', { name: /^Sessions/ }).click();
     const row = page.locator(`tr[data-session-id="${SESSION_ID}"]`);
     await row.waitFor({ timeout: 60_000 });
-    const openButton = row.getByRole('button', { name: /^Open the session of / });
+    // A click on the row opens it (its Open is also in the row's actions menu).
+    const openButton = row.locator('td').first();
     await openButton.hover();
     await page.evaluate(() => window.__bench.arm('opened', undefined, 'click') && window.__bench.arm('loaded', undefined, 'click'));
     await openButton.click({ timeout: 10_000 });
