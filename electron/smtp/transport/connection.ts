@@ -216,10 +216,22 @@ export class Connection {
           });
     socket.setNoDelay?.(true);
 
-    // Cancelling while connecting (the caller's handle, or the session's signal) covers both waits below.
-    const cancelled = new AbortController();
-    options.onConnecting?.(() => cancelled.abort());
-    const abort = { signals: [options.signal, cancelled.signal], error: () => new SmtpError('cancelled', 'cancelled while connecting') };
+    // Cancelling while connecting (the caller's handle, or the session's signal) covers both waits below. The handle
+    // fires whichever wait is current (or the next one, when it came between them): no AbortController per connection.
+    let cancelled = false;
+    let cancelWait: (() => void) | undefined;
+    options.onConnecting?.(() => {
+      cancelled = true;
+      cancelWait?.();
+    });
+    const abort = {
+      signals: [options.signal],
+      error: () => new SmtpError('cancelled', 'cancelled while connecting'),
+      register: (cancel: () => void) => {
+        cancelWait = cancel;
+        if (cancelled) cancel();
+      },
+    };
     const destroy = (): void => {
       socket.destroy();
     };

@@ -8,8 +8,11 @@ export interface FirstEventOptions<T> {
   on: Record<string, (...args: never[]) => Outcome<T>>;
   /** Fail with this error after `ms` (a wait without it has no timer). */
   timeout?: { ms: number; error: () => Error };
-  /** Fail with `error` when any of these signals aborts. */
-  abort?: { signals: (AbortSignal | undefined)[]; error: () => Error };
+  /**
+   * Fail with `error` when any of these signals aborts, or when the function handed to `register` is called (a
+   * cancel hook that costs no AbortController per wait; calling it after the wait is over does nothing).
+   */
+  abort?: { signals: (AbortSignal | undefined)[]; error: () => Error; register?: (cancel: () => void) => void };
   /** Called once before a failure is reported (destroy a socket, record the failure). */
   onFailure?: (error: Error) => void;
 }
@@ -42,6 +45,8 @@ export function firstEvent<T>(emitter: EventEmitter, options: FirstEventOptions<
     }
 
     for (const [event, listener] of listeners) emitter.on(event, listener);
+    options.abort?.register?.(onAbort);
+    if (done) return;
     for (const signal of signals) {
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
