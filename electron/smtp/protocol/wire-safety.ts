@@ -17,9 +17,12 @@ const ESMTP_KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const ESMTP_VALUE = /^[\x21-\x3c\x3e-\x7e\u0080-\ud7ff\ue000-\u{10ffff}]+$/u;
 
 /** Refuse a value that contains CR, LF or NUL before it goes into a command line. */
-export function assertWireSafe(value: string, what: string): void {
+export function assertWireSafe(value: string, what: string | (() => string)): void {
   if (LINE_BREAKING.test(value)) {
-    throw new SmtpError('invalid-input', `${what} contains a CR, LF or NUL character; refusing to send it`);
+    throw new SmtpError(
+      'invalid-input',
+      `${typeof what === 'function' ? what() : what} contains a CR, LF or NUL character; refusing to send it`,
+    );
   }
 }
 
@@ -82,7 +85,7 @@ export function assertEhloName(name: string): void {
   // The name in words only when it is refused: this runs for every session.
   const what = (): string => `EHLO name ${JSON.stringify(name)}`;
   if (name === '') throw new SmtpError('invalid-input', 'EHLO name is empty');
-  if (LINE_BREAKING.test(name)) assertWireSafe(name, what());
+  assertWireSafe(name, what);
   if (name.length > MAX_EHLO_NAME_LENGTH) {
     throw new SmtpError('invalid-input', `${what()} is longer than ${MAX_EHLO_NAME_LENGTH} characters`);
   }
