@@ -2,6 +2,9 @@ import type { CertificateCheck } from './certificate-verdict.js';
 import { inertText } from './inert-text.js';
 import type { Finding } from './session-record.js';
 
+/** A domain name as the outside view takes it: letters, digits, '_', '-' and dots, not starting with a dot, a trailing dot allowed. */
+export const DOMAIN_NAME = /^(?!\.)[A-Za-z0-9_.-]+\.?$/;
+
 /**
  * What `smtp-lens mx DOMAIN` (and the app's Domain view) reports: the mail route, every MX host and address as a
  * sending MTA meets it, DANE, MTA-STS and TLS-RPT. Types and the text form only (pure): electron/dns/ fills them in,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { inertText } from '../../shared/inert-text.js';
 import { checkMx, type MxCheck, type MxCheckOptions } from '../dns/mx-check.js';
-import { formatMx } from '../../shared/domain-report.js';
+import { DOMAIN_NAME, formatMx } from '../../shared/domain-report.js';
 import { domainVerdict } from '../../shared/outside-report.js';
 import { DnsError, parseResolverAddress, Resolver } from '../dns/resolver.js';
 import { EXIT } from './exit-codes.js';
@@ -57,7 +57,7 @@ export function parseMx(argv: string[]): MxArgs {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('mx takes one DOMAIN');
   const domain = positionals[0]!;
-  if (!/^[A-Za-z0-9_.-]+\.?$/.test(domain) || domain.startsWith('.')) throw new UsageError(`mx: "${domain}" is not a domain name`);
+  if (!DOMAIN_NAME.test(domain)) throw new UsageError(`mx: "${domain}" is not a domain name`);
   const port = positive(values.port, 'port', 65535);
   if (port !== undefined && !Number.isInteger(port)) throw new UsageError('mx: --port takes a whole number');
   let ca: string | undefined;

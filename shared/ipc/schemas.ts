@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DOMAIN_NAME } from '../domain-report.js';
+import { MATRIX_TLS_MODES } from '../matrix.js';
 import { DIALOG_CHANNELS, PICK_PURPOSES, REQUEST_CHANNELS, SESSION_PAGE_MAX, type DialogChannel, type RequestChannel } from './channels.js';
 
 /**
@@ -201,10 +203,7 @@ export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 export const ExportRequestSchema = z.object({ id, format: ExportFormatSchema }).strict();
 
 /** A domain name as DNS asks it (letters, digits, '_', '-', dots; a trailing dot allowed). */
-const domainName = z
-  .string()
-  .max(254)
-  .regex(/^(?!\.)[A-Za-z0-9_.-]+\.?$/, 'not a domain name');
+const domainName = z.string().max(254).regex(DOMAIN_NAME, 'not a domain name');
 /** A resolver as "ADDR", "ADDR:PORT" or "[v6]:PORT" (main checks it is an IP address); absent: the system's. */
 const resolverAddress = z
   .string()
@@ -313,10 +312,7 @@ export const REQUEST_SCHEMAS = {
     .object({
       connection: ConnectionSettingsSchema,
       ports: z.array(port).min(1).max(16),
-      modes: z
-        .array(z.enum(['off', 'starttls', 'implicit']))
-        .min(1)
-        .max(3),
+      modes: z.array(z.enum(MATRIX_TLS_MODES)).min(1).max(3),
       parallel: z.number().int().min(1).max(16).default(4),
     })
     .strict()

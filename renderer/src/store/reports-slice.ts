@@ -1,4 +1,6 @@
 import type { ErrorDto } from '../../../shared/ipc/contract.js';
+import { DOMAIN_NAME } from '../../../shared/domain-report.js';
+import { MATRIX_TLS_MODES, type MatrixTls } from '../../../shared/matrix.js';
 import type { CompareReport, DomainReport, MatrixReport, OutsideReport, OutsideReportKind } from '../../../shared/outside-report.js';
 import type { SenderAuthentication } from '../../../shared/sender-auth.js';
 import type { AppApi, ExportFormat } from '../lib/api.js';
@@ -20,13 +22,10 @@ export interface DomainForm {
   deadlineSeconds: string;
 }
 
-export const MATRIX_MODES = ['off', 'starttls', 'implicit'] as const;
-export type MatrixMode = (typeof MATRIX_MODES)[number];
-
 export interface MatrixForm {
   /** Comma-separated ports. */
   ports: string;
-  modes: Record<MatrixMode, boolean>;
+  modes: Record<MatrixTls, boolean>;
 }
 
 export const DEFAULT_DOMAIN_FORM: DomainForm = { domain: '', port: '', deadlineSeconds: '' };
@@ -79,7 +78,6 @@ export interface ReportsSlice {
 }
 
 const RESOLVER = /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)$/;
-const DOMAIN = /^(?!\.)[A-Za-z0-9_.-]+\.?$/;
 
 /** The problems of the resolver setting (empty: none). */
 export function resolverIssues(resolver: string): FieldIssue[] {
@@ -98,7 +96,7 @@ export function domainRequest(
   const issues: FieldIssue[] = [...resolverIssues(resolver)];
   const domain = form.domain.trim();
   if (!domain) issues.push({ path: 'domain', message: 'enter a domain, e.g. example.org' });
-  else if (!DOMAIN.test(domain) || domain.length > 254) issues.push({ path: 'domain', message: 'not a domain name' });
+  else if (!DOMAIN_NAME.test(domain) || domain.length > 254) issues.push({ path: 'domain', message: 'not a domain name' });
   const port = number(form.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
     issues.push({ path: 'port', message: 'a port is 1-65535' });
@@ -118,7 +116,7 @@ export function domainRequest(
 }
 
 /** The matrix form's ports and modes, or their problems. */
-export function matrixChoice(form: MatrixForm): { ok: true; ports: number[]; modes: MatrixMode[] } | { ok: false; error: ErrorDto } {
+export function matrixChoice(form: MatrixForm): { ok: true; ports: number[]; modes: MatrixTls[] } | { ok: false; error: ErrorDto } {
   const issues: FieldIssue[] = [];
   const items = form.ports
     .split(/[\s,]+/)
@@ -129,7 +127,7 @@ export function matrixChoice(form: MatrixForm): { ok: true; ports: number[]; mod
   else if (items.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535))
     issues.push({ path: 'ports', message: 'ports are 1-65535, separated by commas' });
   else if (ports.length > 16) issues.push({ path: 'ports', message: 'at most 16 ports' });
-  const modes = MATRIX_MODES.filter((m) => form.modes[m]);
+  const modes = MATRIX_TLS_MODES.filter((m) => form.modes[m]);
   if (modes.length === 0) issues.push({ path: 'modes', message: 'choose at least one TLS mode' });
   if (issues.length) return { ok: false, error: invalidInput(issues) };
   return { ok: true, ports, modes };

@@ -1,11 +1,12 @@
 import { useId } from 'react';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { TextField } from '../connection/fields.js';
 import { useAppStore } from '../../store/index.js';
-import { MATRIX_MODES, type MatrixMode } from '../../store/reports-slice.js';
+import { MATRIX_TLS_MODES, type MatrixTls } from '../../../../shared/matrix.js';
 import { ReportActions } from './ReportActions.js';
 import { ReportViewer } from './ReportViewer.js';
 
-const MODE_LABELS: Record<MatrixMode, string> = { off: 'Plaintext', starttls: 'STARTTLS', implicit: 'Implicit TLS' };
+const MODE_LABELS: Record<MatrixTls, string> = { off: 'Plaintext', starttls: 'STARTTLS', implicit: 'Implicit TLS' };
 
 /**
  * The Matrix tab: every port × TLS mode of the host in the connection form, each recording what it advertises
@@ -39,21 +40,18 @@ export function MatrixPanel() {
           {host ? null : <span className="subtle"> (enter a host in the connection form)</span>}
         </p>
         <div className="row wrap">
-          <div className="field grow">
-            <label htmlFor={`${id}-ports`}>Ports</label>
-            <input
-              id={`${id}-ports`}
-              type="text"
-              spellCheck={false}
-              placeholder="25, 465, 587"
-              value={form.ports}
-              onChange={(e) => setForm({ ports: e.target.value })}
-            />
-          </div>
+          <TextField
+            name="ports"
+            label="Ports"
+            className="field grow"
+            placeholder="25, 465, 587"
+            value={form.ports}
+            onChange={(ports) => setForm({ ports })}
+          />
           <fieldset className="field matrix-modes">
             <legend className="section-title">TLS modes</legend>
             <div className="segmented wrap">
-              {MATRIX_MODES.map((m) => (
+              {MATRIX_TLS_MODES.map((m) => (
                 <label key={m}>
                   <input
                     type="checkbox"
