@@ -7,8 +7,8 @@ export function useFieldIds(name: string) {
   return { input: `${base}-${name}`, error: `${base}-${name}-error`, hint: `${base}-${name}-hint` };
 }
 
-const describedBy = (ids: { error: string; hint: string }, error?: string, hint?: ReactNode) =>
-  [error ? ids.error : '', hint ? ids.hint : ''].filter(Boolean).join(' ') || undefined;
+const describedBy = (ids: { error: string; hint: string }, error?: string, hint?: ReactNode, more?: string) =>
+  [error ? ids.error : '', hint ? ids.hint : '', more ?? ''].filter(Boolean).join(' ') || undefined;
 
 /** The keys of a form whose values are strings (what a TextField edits). */
 export type TextKey<F> = { [K in keyof F]: F[K] extends string ? K : never }[keyof F] & string;
@@ -57,6 +57,7 @@ export function TextField({
   autoComplete = 'off',
   trailing,
   autoFocus,
+  describedBy: alsoDescribedBy,
 }: {
   name: string;
   label: string;
@@ -74,6 +75,8 @@ export function TextField({
   trailing?: ReactNode;
   /** Take the focus when shown (a form that just opened for this field). */
   autoFocus?: boolean;
+  /** The id of a note elsewhere that describes the field too (a hint shared by a row of fields). */
+  describedBy?: string;
 }) {
   const ids = useFieldIds(name);
   const input = (
@@ -89,7 +92,7 @@ export function TextField({
       disabled={disabled}
       autoFocus={autoFocus}
       aria-invalid={error ? true : undefined}
-      aria-describedby={describedBy(ids, error, hint)}
+      aria-describedby={describedBy(ids, error, hint, alsoDescribedBy)}
       onChange={(e) => onChange(e.target.value)}
     />
   );

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { TextField } from '../connection/fields.js';
 import { useAppStore } from '../../store/index.js';
 import { ReportActions } from './ReportActions.js';
 import { ReportViewer } from './ReportViewer.js';
@@ -33,53 +34,41 @@ export function DomainPanel() {
         }}
       >
         <div className="row wrap">
-          <div className="field grow">
-            <label htmlFor={`${id}-domain`}>Domain</label>
-            <input
-              id={`${id}-domain`}
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              placeholder="example.org"
-              value={form.domain}
-              onChange={(e) => setForm({ domain: e.target.value })}
-            />
-          </div>
-          <div className="field resolver-field">
-            <label htmlFor={`${id}-resolver`}>DNS resolver</label>
-            <input
-              id={`${id}-resolver`}
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              placeholder="system’s"
-              aria-describedby={`${id}-resolver-hint`}
-              value={resolver}
-              onChange={(e) => setResolver(e.target.value)}
-            />
-          </div>
-          <div className="field port">
-            <label htmlFor={`${id}-port`}>Port</label>
-            <input
-              id={`${id}-port`}
-              type="text"
-              inputMode="numeric"
-              placeholder="25"
-              value={form.port}
-              onChange={(e) => setForm({ port: e.target.value })}
-            />
-          </div>
-          <div className="field port">
-            <label htmlFor={`${id}-deadline`}>Deadline (s)</label>
-            <input
-              id={`${id}-deadline`}
-              type="text"
-              inputMode="decimal"
-              placeholder="60"
-              value={form.deadlineSeconds}
-              onChange={(e) => setForm({ deadlineSeconds: e.target.value })}
-            />
-          </div>
+          <TextField
+            name="domain"
+            label="Domain"
+            className="field grow"
+            placeholder="example.org"
+            value={form.domain}
+            onChange={(domain) => setForm({ domain })}
+          />
+          <TextField
+            name="resolver"
+            label="DNS resolver"
+            className="field resolver-field"
+            placeholder="system’s"
+            describedBy={`${id}-resolver-hint`}
+            value={resolver}
+            onChange={setResolver}
+          />
+          <TextField
+            name="port"
+            label="Port"
+            className="field port"
+            inputMode="numeric"
+            placeholder="25"
+            value={form.port}
+            onChange={(port) => setForm({ port })}
+          />
+          <TextField
+            name="deadline"
+            label="Deadline (s)"
+            className="field port"
+            inputMode="decimal"
+            placeholder="60"
+            value={form.deadlineSeconds}
+            onChange={(deadlineSeconds) => setForm({ deadlineSeconds })}
+          />
         </div>
         <p className="hint" id={`${id}-resolver-hint`}>
           The resolver is asked with the DO bit; its AD flag says whether it validated DNSSEC (trust it only as far as the path to it).
