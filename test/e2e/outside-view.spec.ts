@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { APP_TEST_ZONE, startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { expect, test } from './fixtures.js';
 import {
   openTab,
@@ -21,17 +21,7 @@ import {
 
 let dns: DnsServer;
 test.beforeAll(async () => {
-  dns = await startDnsServer({
-    'app.test': {
-      records: [
-        { type: 'MX', name: '', data: { preference: 10, exchange: 'mx1.app.test' } },
-        { type: 'MX', name: '', data: { preference: 20, exchange: 'mx2.app.test' } },
-        { type: 'TXT', name: '', data: 'v=spf1 ip4:127.0.0.1 -all' },
-      ],
-    },
-    'mx1.app.test': { records: [{ type: 'A', name: '', data: '127.0.0.1' }] },
-    'mx2.app.test': { records: [] },
-  });
+  dns = await startDnsServer(APP_TEST_ZONE);
 });
 test.afterAll(async () => dns?.close());
 

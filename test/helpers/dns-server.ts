@@ -92,3 +92,19 @@ export async function startDnsServer(zone: Record<string, DnsName>): Promise<Dns
     },
   };
 }
+
+/**
+ * The outside view's test domain (integration and e2e): app.test has two MX hosts, mx1 on loopback (each test points
+ * its port at the app's test server) and mx2 with no address at all, and an SPF record that allows 127.0.0.1.
+ */
+export const APP_TEST_ZONE: Record<string, DnsName> = {
+  'app.test': {
+    records: [
+      { type: 'MX', name: '', data: { preference: 10, exchange: 'mx1.app.test' } },
+      { type: 'MX', name: '', data: { preference: 20, exchange: 'mx2.app.test' } },
+      { type: 'TXT', name: '', data: 'v=spf1 ip4:127.0.0.1 -all' },
+    ],
+  },
+  'mx1.app.test': { records: [{ type: 'A', name: '', data: '127.0.0.1' }] },
+  'mx2.app.test': { records: [] },
+};

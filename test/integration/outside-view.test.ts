@@ -14,7 +14,7 @@ import type { CompareReport, DomainReport, MatrixReport } from '../../shared/out
 import type { SenderAuthentication } from '../../shared/sender-auth.js';
 import { createAppServices, type AppServices } from '../../electron/app/api/create-app.js';
 import { KEPT_REPORTS } from '../../electron/app/api/outside-reports.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { APP_TEST_ZONE, startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { runSession, sessionEvents } from '../helpers/session-events.js';
 import { fakeSecretStore } from '../unit/storage/fake-secrets.js';
 
@@ -31,16 +31,7 @@ beforeAll(async () => {
   app = await createAppServices({ dataDir: dir, secrets: fakeSecretStore(), emit: events.emit, host: 'web', version: '0.0.0-test' });
   status = await value<TestServerStatus>('testServer.start', { options: { lmtpSocket: false } });
   dns = await startDnsServer({
-    // Two MX hosts: the first is the test server's STARTTLS listener on loopback, the second has no address at all.
-    'app.test': {
-      records: [
-        { type: 'MX', name: '', data: { preference: 10, exchange: 'mx1.app.test' } },
-        { type: 'MX', name: '', data: { preference: 20, exchange: 'mx2.app.test' } },
-        { type: 'TXT', name: '', data: 'v=spf1 ip4:127.0.0.1 -all' },
-      ],
-    },
-    'mx1.app.test': { records: [{ type: 'A', name: '', data: '127.0.0.1' }] },
-    'mx2.app.test': { records: [] },
+    ...APP_TEST_ZONE,
     'null.test': { records: [{ type: 'MX', name: '', data: { preference: 0, exchange: '.' } }] },
     'broken.test': { rcode: 'SERVFAIL' },
   });
